@@ -1,0 +1,1 @@
+"""Sub-commands of ``run.py``; one module per capability."""

@@ -1,0 +1,49 @@
+"""Argument parsing and the one place where user errors become exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from sim.errors import UserInputError
+
+# Each module exposes ``register(subparsers)``; the handler it sets as ``func`` returns an exit code.
+COMMAND_MODULES = (
+    "cli.core",  # list, describe, run
+    "cli.validate",  # validate, calibrate
+    "cli.compare",  # compare
+    "cli.plot",  # plot, report
+    "cli.sweep",  # sweep, analyze
+    "cli.dashboard",  # dashboard
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run.py",
+        description="Realist agent-based simulation of the Syrian war, 2011-2025.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # a capability not built yet
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing half-written was left behind", file=sys.stderr)
+        return 130

@@ -1,0 +1,333 @@
+"""Model parameters: the files in `params/`, validated, with the source of every value.
+
+One loader (`load_defaults`) reads params/actors.toml, forces.toml and model.toml into one tree
+whose top-level keys are the states, the armed forces and the model sections; `validate` checks
+a tree against the schema below (unknown keys, wrong types and out-of-range values are user
+errors naming the file, the key and what was expected).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import UserInputError
+from sim.vocabulary import ACTIONS, FACTIONS, FORCES, STATES
+
+PARAMS_DIR = Path(__file__).resolve().parent.parent / "params"
+PARAM_FILES = ("actors.toml", "forces.toml", "model.toml")
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+ForceName = Literal[FORCES]  # type: ignore[valid-type]
+FactionName = Literal[FACTIONS]  # type: ignore[valid-type]
+ActionName = Literal[ACTIONS]  # type: ignore[valid-type]
+
+THREAT_KEYS = {
+    "iran": {"regime", "corridor", "jihadists"},
+    "israel": {"entrenchment", "golan"},
+    "russia": {"jihadists", "bases", "regime"},
+    "syria": set(),
+    "turkey": {"kurds", "isis", "refugees"},
+    "us": {"isis", "allies"},
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Weights(Strict):
+    survival: Share
+    balancing: Share
+    influence: Share
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> Weights:
+        total = self.survival + self.balancing + self.influence
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"weights must sum to 1 (they sum to {total:.3f})")
+        return self
+
+
+class Effect(Strict):
+    """What one action does for one state (absent fields do nothing)."""
+
+    cost: NonNegative = 0.0
+    exposure: NonNegative = 0.0
+    quality: dict[ForceName, NonNegative] = {}
+    recruits: dict[ForceName, NonNegative] = {}
+    air: dict[FactionName, NonNegative] = {}
+    troops: dict[FactionName, NonNegative] = {}
+    offensive: dict[FactionName, NonNegative] = {}
+    attrition: dict[ForceName, Share] = {}
+    economy: NonNegative = 0.0
+    pressure: NonNegative = 0.0
+    legitimacy: NonNegative = 0.0
+
+
+class Actor(Strict):
+    weights: Weights
+    resolve: Annotated[float, Field(gt=0.0, le=1.0)]
+    budget: Positive
+    casualty_aversion: NonNegative
+    clash_aversion: NonNegative
+    entry_cost: NonNegative = 0.0
+    alarm: Annotated[float, Field(ge=-0.5, le=0.5)] = 0.0
+    cinc: Share
+    clients: list[ForceName]
+    clients_after_fall: list[ForceName]
+    focus: dict[str, NonNegative]
+    strike_targets: dict[ForceName, NonNegative]
+    threat: dict[str, NonNegative] = {}
+    threat_after_fall: Share = 0.0
+    menu: list[ActionName]
+    actions: dict[ActionName, Effect]
+    hts_share: Share = 0.0
+    isis_scale: NonNegative = 1.0
+    militia_reference_power: Positive = 60.0
+    collapse_key: Share = 0.6
+    collapse_morale: Share = 0.35
+    collapse_steepness: Positive = 9.0
+    successor_relations: dict[Literal[STATES], Annotated[float, Field(ge=-1.0, le=1.0)]] = {}  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Actor:
+        missing = [a for a in self.menu if a not in self.actions]
+        if missing:
+            raise ValueError(f"menu lists actions with no [actions.<name>] table: {missing}")
+        return self
+
+
+class Force(Strict):
+    quality: Positive
+    recruitment: Share
+    pool_rate: NonNegative
+    pool_base: NonNegative
+    morale_base: Share = 1.0
+    morale_recovery: Share = 0.0
+    morale_sensitivity: NonNegative = 0.0
+    patron_morale: NonNegative = 0.0
+    economy_weight: Share = 0.0
+    fall_key: Share = 0.0
+    fall_morale: Share = 0.0
+    offensive_ratio: Positive = 1.0
+    hts_share: Share = 0.0
+    decay: Share = 0.0
+    mobilisation: NonNegative = 0.0
+
+
+class Choice(Strict):
+    temperature: Positive
+    switching_cost: NonNegative
+    money_scale: Positive
+    horizon: Annotated[int, Field(ge=1, le=36)]
+
+
+class Theatre(Strict):
+    decisiveness: Annotated[float, Field(ge=0.2, le=5.0)]
+    mobility: Annotated[float, Field(gt=0.0, le=0.5)]
+    spill: Share
+    noise: Annotated[float, Field(ge=0.0, le=1.0)]
+    attrition: Share
+    offensive_boost: NonNegative
+    ceasefire_strength: Share
+    capital_weight: Share
+    dependence_floor: Share
+    value_population: NonNegative
+    value_area: NonNegative
+    value_key: NonNegative
+    economy_recovery: Share
+    war_damage: Share
+    oil_weight: Share
+    hostility: dict[str, Share]
+
+    @model_validator(mode="after")
+    def _pairs(self) -> Theatre:
+        for pair in self.hostility:
+            parts = pair.split("-")
+            if len(parts) != 2 or not all(p in FACTIONS for p in parts) or parts[0] == parts[1]:
+                raise ValueError(f"hostility key {pair!r} must be two factions 'a-b' of {FACTIONS}")
+        return self
+
+
+class Relations(Strict):
+    rate: Share
+    joint_support: NonNegative
+    opposing_support: NonNegative
+    joint_talks: NonNegative
+    deconfliction: NonNegative
+    strikes: NonNegative
+    tolerance: NonNegative
+    competition: NonNegative
+    common_rival: NonNegative
+    sanctions: NonNegative
+    clash_threshold: Annotated[float, Field(ge=-1.0, le=1.0)]
+
+
+class Un(Strict):
+    draft_rate: Share
+    atrocity_weight: NonNegative
+
+
+class Params(Strict):
+    iran: Actor
+    israel: Actor
+    russia: Actor
+    syria: Actor
+    turkey: Actor
+    us: Actor
+    regime: Force
+    opposition: Force
+    sdf: Force
+    isis: Force
+    militias: Force
+    choice: Choice
+    theatre: Theatre
+    relations: Relations
+    un: Un
+
+    @model_validator(mode="after")
+    def _threat_keys(self) -> Params:
+        for state in STATES:
+            actor = getattr(self, state)
+            expected = THREAT_KEYS[state]
+            if set(actor.threat) != expected:
+                raise ValueError(f"{state}.threat must have exactly the keys {sorted(expected)}")
+        return self
+
+
+@cache
+def _defaults_frozen() -> tuple[dict[str, Any], dict[str, str]]:
+    tree: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for name in PARAM_FILES:
+        path = PARAMS_DIR / name
+        try:
+            with open(path, "rb") as fh:
+                table = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise UserInputError(path, None, f"malformed TOML ({exc})") from None
+        for key, value in table.items():
+            if key in tree:
+                raise UserInputError(path, key, f"defined twice (also in {origin[key]})")
+            tree[key] = value
+            origin[key] = str(path)
+    validate(tree, "params/")
+    return tree, origin
+
+
+def load_defaults() -> dict[str, Any]:
+    """The default parameter tree (a fresh copy the caller may change)."""
+    return copy.deepcopy(_defaults_frozen()[0])
+
+
+def validate(tree: dict[str, Any], source: str, prefix: str = "") -> dict[str, Any]:
+    """Check a parameter tree; return it as plain data with defaults filled in."""
+    try:
+        return Params.model_validate(tree).model_dump()
+    except ValidationError as exc:
+        raise pydantic_error(exc, source, prefix, tree) from None
+
+
+def pydantic_error(exc: ValidationError, source: str, prefix: str,
+                   tree: dict[str, Any] | None = None) -> UserInputError:
+    """The first problem pydantic found, as one clear message naming the key."""
+    err = exc.errors()[0]
+    loc = [str(p) for p in err["loc"] if not str(p).startswith("function-after")]
+    key = ".".join([prefix.rstrip(".")] + loc if prefix else loc) or None
+    if err["type"] == "extra_forbidden":
+        siblings = _siblings(tree, loc[:-1]) if tree is not None else []
+        guess = difflib.get_close_matches(loc[-1], siblings, n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else ""
+        return UserInputError(source, key, f"unknown key{hint}")
+    if err["type"] == "missing":
+        return UserInputError(source, key, "missing (required)")
+    got = err.get("input")
+    shown = "" if isinstance(got, dict) else f", got {got!r}"
+    return UserInputError(source, key, f"{err['msg']}{shown}")
+
+
+def _siblings(tree: Any, path: list[str]) -> list[str]:
+    """Known keys at a place in the schema, for 'did you mean' hints."""
+    model: Any = Params
+    for part in path:
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            return []
+        annotation = fields[part].annotation
+        model = annotation if isinstance(annotation, type) else None
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def get_path(tree: dict[str, Any], dotted: str) -> Any:
+    node: Any = tree
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+def set_path(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = tree
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = value
+
+
+def has_path(tree: dict[str, Any], dotted: str) -> bool:
+    node: Any = tree
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def leaf_paths(tree: dict[str, Any], prefix: str = "") -> list[str]:
+    out = []
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.extend(leaf_paths(value, path + "."))
+        else:
+            out.append(path)
+    return out
+
+
+_TABLE = re.compile(r"^\s*\[([^\]]+)\]\s*(#.*)?$")
+_VALUE = re.compile(r"^\s*([A-Za-z0-9_\-\"]+)\s*=\s*(.*?)\s*(?:#\s*(.*))?$")
+
+
+@cache
+def parameter_sources() -> dict[str, str]:
+    """The source named in the comment beside each parameter line of params/*.toml.
+
+    Keys are dotted paths as in the parameter tree (an inline table gives one key for the
+    table, e.g. `iran.weights`). Used by `run.py describe` and the report.
+    """
+    sources: dict[str, str] = {}
+    for name in PARAM_FILES:
+        table = ""
+        for line in (PARAMS_DIR / name).read_text(encoding="utf-8").splitlines():
+            if line.lstrip().startswith("#") or not line.strip():
+                continue
+            header = _TABLE.match(line)
+            if header:
+                table = header.group(1).strip()
+                continue
+            match = _VALUE.match(line)
+            if match and match.group(3):
+                key = match.group(1).strip('"')
+                sources[f"{table}.{key}" if table else key] = match.group(3).strip()
+    return sources

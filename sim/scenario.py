@@ -1,0 +1,397 @@
+"""Scenario files: the one loader.
+
+A scenario (TOML in `scenarios/`) sets dates, the initial state, parameter overrides, dated
+outside shocks and forbidden actions; `extends = "other"` inherits from another scenario (tables
+merge, `forbid` lists add up, a shock is switched off with `enabled = false`). Nothing in a
+scenario can order a state to act: it can only change the world around the states or take an
+action off their menu.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim import params as P
+from sim.errors import UserInputError
+from sim.vocabulary import ACTIONS, FACTIONS, FORCES, PAIR_NAMES, STATES, month_index
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO_DIR = ROOT / "scenarios"
+INITIAL_DIR = ROOT / "params" / "initial"
+
+StateName = Literal[STATES]  # type: ignore[valid-type]
+ShockKind = Literal["force_surge", "theatre_demand", "force_blow", "economic_pressure",
+                    "atrocity", "salience"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Shock(Strict):
+    """A dated outside shock. Fields a kind does not use must be left out."""
+
+    kind: ShockKind
+    start: str
+    end: str | None = None
+    enabled: bool = True
+    magnitude: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    source: str
+    description: str = ""
+    force: P.ForceName | None = None
+    manpower: P.NonNegative = 0.0
+    governorates: dict[str, P.Share] = {}
+    actor: StateName | None = None
+    demand: P.NonNegative = 0.0
+    asset_draw: P.Share = 0.0
+    loss: P.Share = 0.0
+    quality_loss: P.Share = 0.0
+    severity: P.NonNegative = 0.0
+    term: Literal["survival", "balancing", "influence"] | None = None
+    factor: P.NonNegative = 1.0
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Shock:
+        need = {
+            "force_surge": ("force",),
+            "theatre_demand": ("actor",),
+            "force_blow": ("force",),
+            "economic_pressure": (),
+            "atrocity": (),
+            "salience": ("actor", "term"),
+        }[self.kind]
+        for name in need:
+            if getattr(self, name) is None:
+                raise ValueError(f"a {self.kind} shock needs `{name}`")
+        return self
+
+
+class Forbid(Strict):
+    actor: StateName
+    action: P.ActionName
+    start: str | None = None
+    end: str | None = None
+    why: str = ""
+
+
+class ScenarioFile(Strict):
+    """The keys a scenario file may have (all optional in a file; required once merged)."""
+
+    name: str | None = None
+    description: str | None = None
+    extends: str | None = None
+    start: str | None = None
+    end: str | None = None
+    runs: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    initial_state: str | None = None
+    parameters: dict[str, Any] = {}
+    shocks: dict[str, dict[str, Any]] = {}
+    forbid: list[Forbid] = []
+
+
+class InitialState(Strict):
+    date: str
+    government: Literal["regime", "successor"] = "regime"
+    control: dict[str, dict[P.FactionName, P.Share]]
+    manpower: dict[P.ForceName, P.NonNegative]
+    morale: P.Share
+    economy: P.Share
+    portfolios: dict[StateName, list[P.ActionName]]
+    relations: dict[str, Annotated[float, Field(ge=-1.0, le=1.0)]]
+    ceasefire: P.Share = 0.0
+    vetoes: int = 0
+    source: str
+
+    @model_validator(mode="after")
+    def _complete(self) -> InitialState:
+        from sim.theatre import load_geography
+
+        names = load_geography().names
+        missing = [g for g in names if g not in self.control]
+        unknown = [g for g in self.control if g not in names]
+        if missing or unknown:
+            raise ValueError(f"control must list every governorate; missing {missing}, "
+                             f"unknown {unknown}")
+        for g, shares in self.control.items():
+            if abs(sum(shares.values()) - 1.0) > 1e-3:
+                raise ValueError(f"control.{g} shares must sum to 1")
+        bad = [p for p in self.relations if p not in PAIR_NAMES]
+        if bad or len(self.relations) != len(PAIR_NAMES):
+            raise ValueError(f"relations must give all 15 pairs like 'iran-russia'; bad {bad}")
+        if set(self.manpower) != set(FORCES):
+            raise ValueError(f"manpower must give every force {FORCES}")
+        return self
+
+
+@dataclass
+class Scenario:
+    """A resolved scenario: everything a run needs, validated."""
+
+    name: str
+    path: str
+    description: str
+    start: int  # month index
+    end: int
+    runs: int
+    initial: dict[str, Any]
+    params: dict[str, Any]
+    shocks: dict[str, dict[str, Any]]
+    forbid: list[dict[str, Any]]
+    chain: list[str] = field(default_factory=list)  # files it was built from, leaf first
+    sets: list[str] = field(default_factory=list)
+
+    @property
+    def months(self) -> int:
+        return self.end - self.start + 1
+
+    def resolved(self) -> dict[str, Any]:
+        """Everything that determines a run, as plain data (for the manifest)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "files": self.chain,
+            "start": self.start_label,
+            "end": self.end_label,
+            "initial_state": self.initial,
+            "parameters": self.params,
+            "shocks": self.shocks,
+            "forbid": self.forbid,
+            "sets": self.sets,
+        }
+
+    @property
+    def start_label(self) -> str:
+        from sim.vocabulary import month_label
+
+        return month_label(self.start)
+
+    @property
+    def end_label(self) -> str:
+        from sim.vocabulary import month_label
+
+        return month_label(self.end)
+
+
+def list_scenarios() -> list[str]:
+    """Names of the scenarios shipped in `scenarios/` (files starting with `_` are bases)."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml") if not p.stem.startswith("_"))
+
+
+def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    text = str(name_or_path)
+    if text.endswith(".toml") or "/" in text:
+        path = Path(text)
+        if not path.is_absolute() and relative_to is not None and not path.exists():
+            path = relative_to / path
+        if not path.exists():
+            raise UserInputError(text, None, "no such scenario file")
+        return path
+    path = SCENARIO_DIR / f"{text}.toml"
+    if not path.exists():
+        known = [p.stem for p in SCENARIO_DIR.glob("*.toml")]
+        guess = difflib.get_close_matches(text, known, n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else f"; known: {', '.join(sorted(known))}"
+        raise UserInputError(text, None, f"no scenario of that name in scenarios/{hint}")
+    return path
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserInputError(path, None, f"malformed TOML ({exc})") from None
+    except OSError as exc:
+        raise UserInputError(path, None, f"cannot read ({exc.strerror})") from None
+    try:
+        ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        raise P.pydantic_error(exc, str(path), "") from None
+    return data
+
+
+def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in child.items():
+        if key == "forbid":
+            out["forbid"] = [*out.get("forbid", []), *value]
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], list[str]]:
+    if path.resolve() in seen:
+        raise UserInputError(path, "extends", "a cycle of scenarios extending each other")
+    data = _read(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, [str(path)]
+    try:
+        parent_path = scenario_path(parent, path.parent)
+    except UserInputError:
+        raise UserInputError(path, "extends", f"no scenario {parent!r} to extend") from None
+    base, files = _chain(parent_path, (*seen, path.resolve()))
+    return _merge(base, data), [str(path), *files]
+
+
+def load_scenario(name_or_path: str | Path, sets: list[str] | tuple[str, ...] = ()
+                  ) -> Scenario:
+    """Read, merge (`extends`), apply `--set key.path=value` overrides, and validate."""
+    path = scenario_path(name_or_path)
+    data, chain = _chain(path)
+    source = str(path)
+    data = apply_sets(data, sets)
+    for key in ("start", "end", "initial_state"):
+        if not data.get(key):
+            raise UserInputError(source, key, "missing (required, here or in a scenario it extends)")
+    start = month_index(data["start"], source, "start")
+    end = month_index(data["end"], source, "end")
+    if end < start:
+        raise UserInputError(source, "end", f"must not be before start ({data['start']})")
+
+    tree = P.load_defaults()
+    tree = _merge(tree, data.get("parameters", {}))
+    resolved_params = P.validate(tree, source, "parameters")
+
+    shocks = {}
+    for name, raw in data.get("shocks", {}).items():
+        try:
+            shock = Shock.model_validate(raw).model_dump()
+        except ValidationError as exc:
+            raise P.pydantic_error(exc, source, f"shocks.{name}") from None
+        shock["start_index"] = month_index(shock["start"], source, f"shocks.{name}.start")
+        shock["end_index"] = (month_index(shock["end"], source, f"shocks.{name}.end")
+                              if shock["end"] else None)
+        _check_governorates(shock["governorates"], source, f"shocks.{name}.governorates")
+        shocks[name] = shock
+
+    forbid = []
+    for i, item in enumerate(data.get("forbid", [])):
+        entry = Forbid.model_validate(item).model_dump()
+        menu = resolved_params[entry["actor"]]["menu"]
+        if entry["action"] not in menu:
+            raise UserInputError(source, f"forbid[{i}].action",
+                                 f"{entry['action']!r} is not on {entry['actor']}'s menu {menu}")
+        entry["start_index"] = (month_index(entry["start"], source, f"forbid[{i}].start")
+                                if entry["start"] else None)
+        entry["end_index"] = (month_index(entry["end"], source, f"forbid[{i}].end")
+                              if entry["end"] else None)
+        forbid.append(entry)
+
+    initial = load_initial_state(data["initial_state"], source)
+    for state, actions in initial["portfolios"].items():
+        off_menu = [a for a in actions if a not in resolved_params[state]["menu"]]
+        if off_menu:
+            raise UserInputError(f"params/initial/{data['initial_state']}.toml",
+                                 f"portfolios.{state}", f"actions not on its menu: {off_menu}")
+    return Scenario(
+        name=data.get("name") or path.stem,
+        path=source,
+        description=data.get("description", ""),
+        start=start,
+        end=end,
+        runs=int(data.get("runs") or 20),
+        initial=initial,
+        params=resolved_params,
+        shocks=shocks,
+        forbid=forbid,
+        chain=[str(Path(c).relative_to(ROOT)) if Path(c).is_relative_to(ROOT) else c
+               for c in chain],
+        sets=list(sets),
+    )
+
+
+def _check_governorates(table: dict[str, Any], source: str, key: str) -> None:
+    from sim.theatre import load_geography
+
+    names = load_geography().names
+    for g in table:
+        if g not in names:
+            guess = difflib.get_close_matches(g, names, n=1)
+            hint = f"; did you mean {guess[0]!r}?" if guess else ""
+            raise UserInputError(source, f"{key}.{g}", f"not a governorate{hint}")
+
+
+def load_initial_state(name: str, referenced_from: str) -> dict[str, Any]:
+    path = INITIAL_DIR / f"{name}.toml"
+    if not path.exists():
+        known = sorted(p.stem for p in INITIAL_DIR.glob("*.toml"))
+        raise UserInputError(referenced_from, "initial_state",
+                             f"no initial state {name!r} in params/initial/ (known: {known})")
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserInputError(path, None, f"malformed TOML ({exc})") from None
+    try:
+        state = InitialState.model_validate(raw).model_dump()
+    except ValidationError as exc:
+        raise P.pydantic_error(exc, str(path), "") from None
+    state["name"] = name
+    return state
+
+
+def parse_set(item: str) -> tuple[str, Any]:
+    """`key.path=value` with a TOML value (numbers, true/false, "strings", [lists])."""
+    if "=" not in item:
+        raise UserInputError("--set", item, "expected key.path=value")
+    key, text = item.split("=", 1)
+    key = key.strip()
+    try:
+        value = tomllib.loads(f"v = {text.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = text.strip()
+    return key, value
+
+
+def apply_sets(data: dict[str, Any], sets: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Apply `--set` overrides: `shocks.NAME.FIELD`, `start`, `end`, `runs`, or a parameter path
+    such as `russia.resolve`. A key that does not exist is an error, never a new key."""
+    if not sets:
+        return data
+    data = copy.deepcopy(data)
+    defaults = P.load_defaults()
+    for item in sets:
+        key, value = parse_set(item)
+        if key in ("start", "end", "runs", "initial_state"):
+            data[key] = value
+            continue
+        if key.startswith("shocks."):
+            parts = key.split(".")
+            if len(parts) != 3 or parts[1] not in data.get("shocks", {}):
+                known = sorted(data.get("shocks", {}))
+                raise UserInputError("--set", key, f"no such shock; known shocks: {known}")
+            if parts[2] not in Shock.model_fields:
+                raise UserInputError("--set", key,
+                                     f"no such shock field; expected one of {list(Shock.model_fields)}")
+            data["shocks"][parts[1]][parts[2]] = value
+            continue
+        merged = _merge(defaults, data.get("parameters", {}))
+        if not P.has_path(merged, key) or isinstance(P.get_path(merged, key), dict):
+            guess = difflib.get_close_matches(key, P.leaf_paths(merged), n=1)
+            hint = f"; did you mean {guess[0]!r}?" if guess else ""
+            raise UserInputError("--set", key, f"no such parameter{hint}")
+        params = data.setdefault("parameters", {})
+        node = params
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    try:
+        P.validate(_merge(defaults, data.get("parameters", {})), "--set", "")
+    except UserInputError as exc:
+        raise UserInputError("--set", exc.key, exc.expected) from None
+    return data
+
+
+__all__ = ["ACTIONS", "FACTIONS", "Scenario", "list_scenarios", "load_scenario"]

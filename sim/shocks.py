@@ -1,0 +1,98 @@
+"""Dated outside shocks: what lands on the war from outside, never what a state decides.
+
+Kinds: `force_surge` (an uprising, ISIS arriving from Iraq, Kurdish self-rule: fighters and
+footholds appear), `force_blow` (a force is hit from outside Syria: the 2024 blows to
+Hezbollah), `theatre_demand` (another war draws a state's money and assets: Ukraine, Gaza,
+Lebanon, sanctions on Iran), `economic_pressure` (sanctions, a neighbour's banking collapse),
+`atrocity` (a chemical attack raising pressure at the UN), `salience` (a war at home changes
+what a state weighs most). Every shock in a scenario names its source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.vocabulary import FACTIONS, STATES
+
+if TYPE_CHECKING:
+    from sim.model import SyriaModel
+
+ONE_OFF = ("force_surge", "force_blow")
+
+
+class Calendar:
+    """The enabled shocks of a scenario and what is in force in a given month."""
+
+    def __init__(self, shocks: dict[str, dict[str, Any]]) -> None:
+        self.shocks = {name: s for name, s in shocks.items() if s["enabled"]}
+        self._cache: dict[tuple[str, int], Any] = {}
+
+    def active(self, month: int) -> Iterator[tuple[str, dict[str, Any]]]:
+        for name, s in self.shocks.items():
+            if s["start_index"] <= month and (s["end_index"] is None or month <= s["end_index"]):
+                yield name, s
+
+    def landing(self, month: int) -> list[tuple[str, dict[str, Any]]]:
+        return [(n, s) for n, s in self.shocks.items() if s["start_index"] == month]
+
+    def _sum(self, kind: str, field: str, month: int) -> np.ndarray:
+        out = np.zeros(len(STATES))
+        for _, s in self.active(month):
+            if s["kind"] == kind:
+                out[STATES.index(s["actor"])] += s[field] * s["magnitude"]
+        return out
+
+    def demand(self, month: int) -> np.ndarray:
+        """USD bn/yr each state's other theatres take from its Syria budget."""
+        return self._sum("theatre_demand", "demand", month)
+
+    def availability(self, month: int) -> np.ndarray:
+        """Share of each state's military assets in Syria not drawn to other wars."""
+        key = ("availability", month)
+        if key not in self._cache:
+            self._cache[key] = np.clip(1.0 - self._sum("theatre_demand", "asset_draw", month),
+                                       0.1, 1.0)
+        return self._cache[key]
+
+    def pressure(self, month: int) -> float:
+        return sum(s["severity"] * s["magnitude"] for _, s in self.active(month)
+                   if s["kind"] == "economic_pressure")
+
+    def atrocity(self, month: int) -> float:
+        return sum(s["severity"] * s["magnitude"] for _, s in self.active(month)
+                   if s["kind"] == "atrocity")
+
+    def weights(self, month: int, state: str, weights: dict[str, float]) -> dict[str, float]:
+        """A state's payoff weights, with salience shocks in force (renormalised to 1)."""
+        out = dict(weights)
+        changed = False
+        for _, s in self.active(month):
+            if s["kind"] == "salience" and s["actor"] == state:
+                out[s["term"]] *= 1.0 + (s["factor"] - 1.0) * s["magnitude"]
+                changed = True
+        if changed:
+            total = sum(out.values())
+            out = {k: v / total for k, v in out.items()}
+        return out
+
+
+def apply(model: SyriaModel, name: str, shock: dict[str, Any]) -> None:
+    """A shock lands: record it, and apply its one-off effect if it has one."""
+    model.event("world", "shock", shock.get("actor") or shock.get("force") or "", name)
+    m = shock["magnitude"]
+    if shock["kind"] == "force_surge":
+        force = model.forces[shock["force"]]
+        force.manpower += shock["manpower"] * m
+        faction = FACTIONS.index(force.faction)
+        for gov, share in shock["governorates"].items():
+            g = model.geo.index(gov)
+            taken = min(share * m, 1.0)
+            model.control[g] *= 1.0 - taken
+            model.control[g, faction] += taken
+    elif shock["kind"] == "force_blow":
+        force = model.forces[shock["force"]]
+        force.manpower *= 1.0 - min(shock["loss"] * m, 1.0)
+        force.quality *= 1.0 - min(shock["quality_loss"] * m, 0.95)

@@ -1,0 +1,63 @@
+"""The fixed names of the model: states, armed forces, territorial factions, actions, months.
+
+Everything indexed by position in these tuples; the tuples are the only place the order lives.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+
+from sim.errors import UserInputError
+
+# The six states, in lowercase alphabetical order (the order of the cooperation pairs).
+STATES: tuple[str, ...] = ("iran", "israel", "russia", "syria", "turkey", "us")
+FOREIGN_STATES: tuple[str, ...] = tuple(s for s in STATES if s != "syria")
+
+# Pairs of states as the output contract names them: "iran-russia", ...
+PAIRS: tuple[tuple[int, int], ...] = tuple(combinations(range(len(STATES)), 2))
+PAIR_NAMES: tuple[str, ...] = tuple(f"{STATES[i]}-{STATES[j]}" for i, j in PAIRS)
+
+# Who holds ground. `successor` is the government that replaces the Assad regime if it falls.
+FACTIONS: tuple[str, ...] = ("regime", "opposition", "sdf", "isis", "successor")
+
+# Armed forces on the ground (Mesa agents). Militias are Hezbollah and the other Iran-backed
+# militias: they fight for the regime's side and hold no ground of their own.
+FORCES: tuple[str, ...] = ("regime", "opposition", "sdf", "isis", "militias")
+
+# The action menu every state chooses its portfolio from (a state's own menu is a subset).
+ACTIONS: tuple[str, ...] = (
+    "diplomatic_cover",  # diplomatic cover, including UN Security Council vetoes
+    "financial_aid",  # credit lines, cash, oil
+    "advisers_militias",  # advisers and the militias they raise and lead
+    "air_campaign",
+    "ground_deployment",
+    "strike_rival",  # strikes on a rival's assets
+    "arm_faction",
+    "negotiation",  # talks and ceasefire formats (Astana, Geneva, Sochi)
+    "deconfliction",  # deconfliction agreements with other militaries
+    "sanctions",
+    "withdrawal",
+)
+COMBAT_ACTIONS: tuple[str, ...] = ("advisers_militias", "air_campaign", "ground_deployment")
+MILITARY_ACTIONS: tuple[str, ...] = (*COMBAT_ACTIONS, "strike_rival")
+
+S = {name: i for i, name in enumerate(STATES)}
+F = {name: i for i, name in enumerate(FACTIONS)}
+FO = {name: i for i, name in enumerate(FORCES)}
+A = {name: i for i, name in enumerate(ACTIONS)}
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_index(text: str, source: str = "date", key: str | None = None) -> int:
+    """Months since year 0 for a `YYYY-MM` string; bad dates are user errors."""
+    match = _MONTH.match(text) if isinstance(text, str) else None
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1900 < int(match.group(1)) < 2200:
+        raise UserInputError(source, key, f"expected a month as YYYY-MM, got {text!r}")
+    return int(match.group(1)) * 12 + int(match.group(2)) - 1
+
+
+def month_label(index: int) -> str:
+    """`YYYY-MM` for a month index."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
