@@ -1,14 +1,10 @@
 """The agents: six states that choose action portfolios, and the armed forces on the ground.
 
-A state weighs, each month, keeping its portfolio or changing one action of it (adding or
-dropping), projects the war a few months ahead under each alternative, and picks by a logit on
-the realist utility (bounded rationality: McFadden 1974; logit-response dynamics, Blume 1993).
-Changing one action a month gives policy the inertia real governments show.
+A state's choice each month (sim/decisions.py) is remembered here with the options it weighed,
+so that "why did Russia intervene?" can be read off the agent.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 from mesa import Agent
@@ -16,12 +12,6 @@ from mesa import Agent
 from sim.vocabulary import A, ACTIONS, COMBAT_ACTIONS, FORCES
 
 TERMS = ("survival", "balancing", "influence", "cost", "utility")
-
-
-@dataclass(frozen=True)
-class Option:
-    label: str  # "keep", "+air_campaign", "-withdrawal"
-    portfolio: np.ndarray  # (A,) 0/1
 
 
 class StateActor(Agent):
@@ -38,57 +28,27 @@ class StateActor(Agent):
             self.portfolio[A[action]] = 1.0
         self.intervened: int | None = None  # month of first entry with own combat forces
         self.terms = dict.fromkeys(TERMS, 0.0)  # payoff terms of the option chosen this month
-        self.options: list[Option] = []
         self.option_terms = np.zeros((0, len(TERMS)))
         self.option_probability = np.zeros(0)
         self.chosen = 0
 
-    def alternatives(self, forbidden: np.ndarray, spend_cap: float, cost: np.ndarray
-                     ) -> list[Option]:
-        """Keep the portfolio, or change one action on the menu (never a forbidden one on).
-
-        An option that spends more than the budget left after other theatres is out, unless
-        it spends less than now. Withdrawal takes all combat forces out in one move.
-        """
-        current = self.portfolio * (1.0 - forbidden)
-        options = [Option("keep", current)]
-        now = float(current @ cost)
-        in_combat = any(current[A[a]] for a in COMBAT_ACTIONS)
-        for action in np.nonzero(self.menu)[0]:
-            name = ACTIONS[action]
-            new = current.copy()
-            if name == "withdrawal":
-                # a withdrawal is a move, not a standing posture: all combat forces leave
-                if in_combat and not forbidden[action]:
-                    for combat in COMBAT_ACTIONS:
-                        new[A[combat]] = 0.0
-                    options.append(Option("+withdrawal", new))
-                continue
-            if current[action]:
-                new[action] = 0.0
-                label = f"-{name}"
-            else:
-                if forbidden[action]:
-                    continue
-                new[action] = 1.0
-                label = f"+{name}"
-            spend = float(new @ cost)
-            if spend > spend_cap and spend > now:
-                continue
-            options.append(Option(label, new))
-        return options
-
-    def choose(self, utility: np.ndarray, terms: np.ndarray, temperature: float) -> Option:
-        """Pick among this state's options by a logit on utility; remember why."""
-        z = (utility - utility.max()) / temperature
-        probability = np.exp(z)
-        probability /= probability.sum()
-        self.chosen = int(self.model.rng.choice(len(probability), p=probability))
+    def remember(self, alternatives, rows: np.ndarray, terms: np.ndarray,
+                 probability: np.ndarray, chosen: int, before: np.ndarray) -> None:
+        """Keep what was weighed this month, for the "why" panel and the payoff record."""
+        self._alternatives = alternatives
+        self._rows = rows
+        self._before = before
         self.option_terms = terms
         self.option_probability = probability
-        option = self.options[self.chosen]
-        self.terms = dict(zip(TERMS, terms[self.chosen].tolist(), strict=True))
-        return option
+        self.chosen = chosen
+        self.terms = dict(zip(TERMS, terms[chosen].tolist(), strict=True))
+
+    def option_label(self, row: int) -> str:
+        action = self._alternatives.action[row]
+        if action < 0:
+            return "keep"
+        name = ACTIONS[action]
+        return f"-{name}" if self._before[action] and name != "withdrawal" else f"+{name}"
 
     @property
     def in_combat(self) -> bool:
@@ -96,10 +56,13 @@ class StateActor(Agent):
 
     def why(self) -> list[dict]:
         """The options weighed this month, their payoff split, and their probability."""
+        if not hasattr(self, "_rows"):
+            return []
         return [
-            {"label": opt.label, **dict(zip(TERMS, self.option_terms[i].tolist(), strict=True)),
+            {"label": self.option_label(row),
+             **dict(zip(TERMS, self.option_terms[i].tolist(), strict=True)),
              "probability": float(self.option_probability[i]), "chosen": i == self.chosen}
-            for i, opt in enumerate(self.options)
+            for i, row in enumerate(self._rows)
         ]
 
 
@@ -125,6 +88,7 @@ class ArmedForce(Agent):
         """Close part of the gap to the recruitment pool; add fighters patrons raise and pay."""
         p = self.params
         pool = pool + (p["pool_base"] if holds_ground else 0.0)
+        pool = p["manpower_cap"] * (1.0 - np.exp(-pool / p["manpower_cap"]))  # saturating
         if pool > self.manpower:
             self.manpower += p["recruitment"] * (pool - self.manpower)
         self.manpower += patron_recruits

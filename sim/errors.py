@@ -12,3 +12,6 @@ class UserInputError(Exception):
         self.expected = expected
         where = f"{self.source}: {key}" if key else self.source
         super().__init__(f"{where}: {expected}")
+
+    def __reduce__(self):  # travels intact from worker processes
+        return (type(self), (self.source, self.key, self.expected))

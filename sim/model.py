@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from mesa import DataCollector, Model
 
-from sim import payoffs, shocks, theatre
+from sim import decisions, payoffs, shocks, theatre
 from sim.agents import TERMS, ArmedForce, StateActor
 from sim.scenario import Scenario, load_scenario
 from sim.vocabulary import (
@@ -27,7 +27,7 @@ from sim.vocabulary import (
     S,
     month_label,
 )
-from sim.world import MILITARY, ActionEffects, Month, World, ceasefire_level
+from sim.world import AIR, MILITARY, ActionEffects, Month, World, ceasefire_level
 
 N, NA, NF, NFO = len(STATES), len(ACTIONS), len(FACTIONS), len(FORCES)
 R, O, SDF, ISIS, SUCC = range(NF)
@@ -62,6 +62,7 @@ class SyriaModel(Model):
         self.relations = np.eye(N)
         for name, (i, j) in zip(PAIR_NAMES, PAIRS, strict=True):
             self.relations[i, j] = self.relations[j, i] = init["relations"][name]
+        self.anchor = self.relations.copy()  # standing alignments the index returns to
 
         self.forces = {
             name: ArmedForce(self, name, self.params[name], init["manpower"][name],
@@ -80,11 +81,20 @@ class SyriaModel(Model):
             if actor.in_combat and actor.name != "syria":
                 actor.intervened = sc.start - 1  # already in before the window
         self.fallen_at: int | None = None if self.government == R else sc.start - 1
+        self.menus = decisions.Menus.from_mask(
+            np.stack([self.states[s].menu for s in STATES]))
+        self.vectors = {key: np.array([self.params[s][key] for s in STATES], dtype=float)
+                        for key in ("budget", "resolve", "casualty_aversion", "clash_aversion",
+                                    "entry_cost")}
+        self.base_weights = np.array([[self.params[s]["weights"][t] for t in TERMS[:3]]
+                                      for s in STATES])
         self.shocks = shocks.Calendar(sc.shocks)
         self.forbid = sc.forbid
         self.world = World(self.geo, self._effects(), self.params)
         self.collapse = {k: self.params["syria"][k]
                          for k in ("collapse_key", "collapse_morale", "collapse_steepness")}
+        self.threat_params = {s: {**self.params[s], **self.collapse,
+                                  "alarm": self.params[s]["alarm"]} for s in STATES}
         self.events: list[tuple[int, str, str, str, str]] = []
         self.local_power = np.zeros_like(self.control)
         self.key_share = self._key_share()
@@ -187,15 +197,14 @@ class SyriaModel(Model):
     def joint_portfolio(self) -> np.ndarray:
         return np.stack([self.states[s].portfolio for s in STATES])
 
-    def _forbidden(self, state: str) -> np.ndarray:
-        mask = np.zeros(NA)
+    def _forbidden(self) -> np.ndarray:
+        """(N, A): 1 where the scenario takes an action off a state's menu this month."""
+        mask = np.zeros((N, NA))
         for rule in self.forbid:
-            if rule["actor"] != state:
-                continue
             after = rule["start_index"] is None or self.month >= rule["start_index"]
             before = rule["end_index"] is None or self.month <= rule["end_index"]
             if after and before:
-                mask[A[rule["action"]]] = 1.0
+                mask[S[rule["actor"]], A[rule["action"]]] = 1.0
         return mask
 
     def event(self, actor: str, event: str, target: str = "", detail: str = "") -> None:
@@ -209,7 +218,9 @@ class SyriaModel(Model):
             shocks.apply(self, name, shock)
         self.decide()
         month = self._month_state()
-        self.fight(month)
+        evaluation = self.world.evaluate(self.joint_portfolio()[None], month, 1.0)
+        self.contribution, self.power = evaluation.contribution[0], evaluation.power[0]
+        self.fight(month, evaluation)
         self.update_regime()
         self.diplomacy()
         if self.government == R:
@@ -221,132 +232,99 @@ class SyriaModel(Model):
 
     def decide(self) -> None:
         """Every state weighs its alternatives at once, on what the others did last month."""
-        p = self.params
+        choice = self.params["choice"]
         month = self._month_state()
-        joint = self.joint_portfolio()
-        fx = self.world.fx
         demand = self.shocks.demand(self.month)
-        rows = [joint]
-        owners: list[int] = [-1]
-        for state in STATES:
+        cost = self.world.fx.cost * np.where(MILITARY[None, :], month.availability[:, None], 1.0)
+        joint, alts = decisions.alternatives(self.joint_portfolio(), self.menus,
+                                             self._forbidden(), cost,
+                                             self.vectors["budget"] - demand)
+        terms = self.weigh(alts.portfolios, month, demand, choice["horizon"])  # (K, N, 5)
+        rows = np.nonzero(alts.entering)[0]
+        entry = self.vectors["entry_cost"][alts.owner[rows]]
+        terms[rows, alts.owner[rows], 3] += entry
+        terms[rows, alts.owner[rows], 4] -= entry
+        utility = terms[..., 4] - choice["switching_cost"] * (alts.owner >= 0)[:, None]
+        chosen, weighed, probability = decisions.choose(utility, alts.owner, N,
+                                                        choice["temperature"], self.rng)
+        for n, state in enumerate(STATES):
             actor = self.states[state]
-            cap = actor.params["budget"] - demand[actor.index]
-            cost = fx.cost[actor.index] * np.where(MILITARY, month.availability[actor.index], 1.0)
-            actor.options = actor.alternatives(self._forbidden(state), cap, cost)
-            for option in actor.options[1:]:
-                row = joint.copy()
-                row[actor.index] = option.portfolio
-                rows.append(row)
-                owners.append(actor.index)
-            keep = actor.options[0].portfolio
-            if not np.array_equal(keep, joint[actor.index]):  # a forbidden action was dropped
-                joint[actor.index] = keep
-                rows[0] = joint
-        portfolios = np.stack(rows)
-        terms = self.weigh(portfolios, month, demand, p["choice"]["horizon"])  # (K, N, 5)
-        owners_arr = np.array(owners)
-        switching = p["choice"]["switching_cost"]
-        for state in STATES:
-            actor = self.states[state]
-            n = actor.index
-            mine = np.concatenate([[0], np.nonzero(owners_arr == n)[0]])
-            option_terms = terms[mine, n].copy()
-            entering = np.array([not actor.in_combat and any(
-                o.portfolio[A[c]] for c in COMBAT_ACTIONS) for o in actor.options])
-            option_terms[:, 3] += actor.params["entry_cost"] * entering
-            option_terms[:, 4] -= actor.params["entry_cost"] * entering
-            utility = option_terms[:, 4] - switching * (np.arange(len(mine)) > 0)
-            chosen = actor.choose(utility, option_terms, p["choice"]["temperature"])
-            self._enact(actor, chosen.portfolio)
+            actor.remember(alts, weighed[n], terms[weighed[n], n], probability[n],
+                           int(np.searchsorted(weighed[n], chosen[n])), joint[n])
+            self._enact(actor, alts.portfolios[chosen[n], n], alts.action[chosen[n]])
 
     def weigh(self, portfolios: np.ndarray, month: Month, demand: np.ndarray,
               horizon: int) -> np.ndarray:
         """Payoff terms (K, N, 5) of every state under each joint portfolio, `horizon` months on."""
         sit, _ = self.world.situation(portfolios, month, horizon)
-        k = portfolios.shape[0]
-        terms = np.zeros((k, N, len(TERMS)))
-        balancing = np.stack([payoffs.balancing(sit, n) for n in range(N)], axis=1)
-        threats = {state: payoffs.THREATS[state](sit, self.world.payoff_geo,
-                                                 {**self.params[state], **self.collapse,
-                                                  "alarm": self.params[state]["alarm"]})
-                   for state in STATES}
+        geo = self.world.payoff_geo
+        v = self.vectors
+        threat = np.stack([payoffs.THREATS[s](sit, geo, self.threat_params[s]) for s in STATES],
+                          axis=1)  # (K, N)
+        if self.government == SUCC:  # Israel's buffer zone on the Golan after the fall
+            buffer = portfolios[:, S["israel"], A["ground_deployment"]]
+            threat[:, S["israel"]] *= 1.0 - 0.5 * buffer
         t = self.params["theatre"]
-        need = payoffs.dependence(threats["syria"], t["dependence_floor"])
-        influence = payoffs.influence(sit, self.world.payoff_geo, t["capital_weight"], need)
-        buffer = portfolios[:, S["israel"], A["ground_deployment"]]
-        for n, state in enumerate(STATES):
-            actor = self.params[state]
-            threat = threats[state]
-            if state == "israel":
-                threat = threat * (1.0 - 0.5 * buffer * (self.government == SUCC))
-            own = influence[:, n]
-            opportunity = demand[n] / actor["budget"]
-            cost = payoffs.cost(sit.spend[:, n], actor["budget"], actor["resolve"], opportunity,
-                                sit.exposure[:, n], actor["casualty_aversion"], sit.intensity,
-                                sit.clash_risk[:, n], actor["clash_aversion"],
-                                self.params["choice"]["money_scale"])
-            w = self.shocks.weights(self.month, state, actor["weights"])
-            survival = -threat
-            terms[:, n, 0] = survival
-            terms[:, n, 1] = balancing[:, n]
-            terms[:, n, 2] = own
-            terms[:, n, 3] = cost
-            terms[:, n, 4] = (w["survival"] * survival + w["balancing"] * balancing[:, n]
-                              + w["influence"] * own - cost)
+        need = payoffs.dependence(threat[:, S["syria"]], t["dependence_floor"])
+        influence = payoffs.influence(sit, geo, t["capital_weight"], need)
+        balancing = payoffs.balancing_all(sit)
+        cost = payoffs.cost(sit.spend, v["budget"], v["resolve"], demand / v["budget"],
+                            sit.exposure, v["casualty_aversion"], sit.intensity, sit.clash_risk,
+                            v["clash_aversion"], self.params["choice"]["money_scale"],
+                            self.params["choice"]["casualty_scale"])
+        w = self.shocks.weight_matrix(self.month, self.base_weights)  # (N, 3)
+        terms = np.empty((len(portfolios), N, len(TERMS)))
+        terms[..., 0] = -threat
+        terms[..., 1] = balancing
+        terms[..., 2] = influence
+        terms[..., 3] = cost
+        terms[..., 4] = (terms[..., :3] * w[None]).sum(axis=-1) - cost
         return terms
 
-    def _enact(self, actor: StateActor, portfolio: np.ndarray) -> None:
-        before = actor.portfolio
-        for a in np.nonzero(portfolio != before)[0]:
-            name = ACTIONS[a]
-            if portfolio[a]:
+    def _enact(self, actor: StateActor, portfolio: np.ndarray, changed: int) -> None:
+        if changed >= 0:
+            name = ACTIONS[changed]
+            if name == "withdrawal":
+                self.event(actor.name, "withdrawal", "syria", "combat forces leave")
+            elif portfolio[changed]:
                 self.event(actor.name, "action_start", "", name)
                 if name == "sanctions":
                     self.event(actor.name, "sanctions", "syria", "")
             else:
                 self.event(actor.name, "action_stop", "", name)
-        chosen = actor.options[actor.chosen].label if actor.options else ""
-        if chosen == "+withdrawal":
-            self.event(actor.name, "withdrawal", "syria", "combat forces leave")
         actor.portfolio = portfolio
         if actor.in_combat and actor.intervened is None and actor.name != "syria":
             actor.intervened = self.month
             entered = [a for a in COMBAT_ACTIONS if portfolio[A[a]]]
             self.event(actor.name, "military_intervention", "syria", "+".join(entered))
 
-    def fight(self, month: Month) -> None:
+    def fight(self, month: Month, ev) -> None:
         """The month's fighting: local power with the fog of war, the contest, losses, recruits."""
         t = self.params["theatre"]
-        joint = self.joint_portfolio()[None]
         world = self.world
-        force_power = world.force_power(joint, month, 1.0)
-        ground, air, troops = world.faction_power(joint, month, force_power)
-        local = world.local_power(month, ground, air, troops)
-        fog = np.exp(t["noise"] * self.rng.standard_normal(local.shape[1:]))
-        local = local * fog
+        joint = self.joint_portfolio()[None]
+        fog = np.exp(t["noise"] * self.rng.standard_normal(ev.local.shape[1:]))
+        local = ev.local * fog
         intensity = world.intensity(joint, month)
         self.control = world.fight(month, local, intensity, 1.0)[0]
         self.local_power = local[0]
 
-        # losses where each force is outgunned, plus strikes on it
-        deploy = theatre.deployment(month.control, world.neighbour_mean, world.value,
-                                    world.hostility, world.spill)
+        # losses where each force is outgunned, plus strikes on it; then recruits
         pressure = theatre.losing_pressure(local[0], world.hostility, world.decisiveness)
-        exposure = (deploy * pressure).sum(axis=0)  # (F,)
+        exposure = (world.deployment(month) * pressure).sum(axis=0)  # (F,)
         fighting = float(intensity.mean())
-        strikes = np.einsum("na,naf,n->f", joint[0], world.fx.attrition, month.availability)
-        recruits = np.einsum("na,naf->f", joint[0], world.fx.recruits)
-        population = self.geo.population
         reach = theatre.reach(self.control, world.neighbour_mean, world.spill)
+        population = self.geo.population
         for force in self.forces.values():
             faction = FACTIONS.index(force.faction)
             losses = t["attrition"] * force.manpower * exposure[faction] * (0.5 + fighting)
-            force.suffer(losses + strikes[force.index] * force.manpower)
+            force.suffer(losses + ev.strikes[0, force.index] * force.manpower)
             # a movement recruits where it can reach people, not only where it rules
             held = np.clip(self.control[:, faction]
                            + force.params["mobilisation"] * reach[:, faction], 0.0, 1.0)
             pool = force.params["pool_rate"] * float(population @ held)
-            force.recruit(pool, float(recruits[force.index]), self.control[:, faction].sum() > 0.01)
+            force.recruit(pool, float(ev.recruits[0, force.index]),
+                          self.control[:, faction].sum() > 0.01)
         self.fighting = fighting
 
     def update_regime(self) -> None:
@@ -370,7 +348,7 @@ class SyriaModel(Model):
         key = self._key_share()
         change = key - self.key_share
         self.key_share = key
-        contribution = self.world.contributions(joint[None], self._month_state(), 1.0)[0, :, R]
+        contribution = self.contribution[:, R]
         foreign = contribution.sum() - contribution[S["syria"]]
         total = max(contribution.sum(), 1e-9)
         regime = self.forces["regime"]
@@ -401,7 +379,7 @@ class SyriaModel(Model):
         self.ceasefire = level
 
         # deconfliction agreements between militaries in the same sky
-        active = joint[:, MILITARY].max(axis=1)
+        active = joint[:, AIR].max(axis=1)
         willing = joint[:, A["deconfliction"]] * active
         agreements = np.outer(willing, willing)
         np.fill_diagonal(agreements, 0.0)
@@ -473,6 +451,7 @@ class SyriaModel(Model):
         for other, value in self.params["syria"]["successor_relations"].items():
             i, j = S["syria"], S[other]
             self.relations[i, j] = self.relations[j, i] = value
+            self.anchor[i, j] = self.anchor[j, i] = value
         self.world.set_effects(self._effects())
         self.key_share = self._key_share()
         self.event("syria", "succession", "", "successor government takes over")
@@ -481,7 +460,7 @@ class SyriaModel(Model):
         """The cooperation index moves towards what the month's behaviour signals."""
         rel = self.params["relations"]
         joint = self.joint_portfolio()
-        contribution = self.world.contributions(joint[None], self._month_state(), 1.0)[0]
+        contribution = self.contribution
         total = contribution.sum(axis=0, keepdims=True)
         share = np.where(total > 1e-9, contribution / np.maximum(total, 1e-9), 0.0)  # (N, F)
         risk = float(payoffs.collapse_risk(self.key_share, self.forces["regime"].morale,
@@ -525,7 +504,7 @@ class SyriaModel(Model):
         common = rel["common_rival"] * shared_rival * np.outer(active, active)
 
         signal = (joint_support - competition - opposing + talks + deconflict - strikes
-                  - tolerance - sanctions + common)
+                  - tolerance - sanctions + common + rel["memory"] * self.anchor)
         target = np.tanh(signal)
         self.relations += rel["rate"] * (target - self.relations)
         np.fill_diagonal(self.relations, 1.0)
@@ -539,9 +518,8 @@ class SyriaModel(Model):
                                             self.params["theatre"]["capital_weight"], need)[0]
 
     def _current_situation(self, contribution: np.ndarray) -> payoffs.Situation:
-        power = self.world.total_power(self.joint_portfolio()[None], self._month_state(), 1.0)
         return payoffs.Situation(
-            control=self.control[None], power=power, force_power=np.zeros((1, NFO)),
+            control=self.control[None], power=self.power[None], force_power=np.zeros((1, NFO)),
             contribution=contribution[None], spend=np.zeros((1, N)), exposure=np.zeros((1, N)),
             clash_risk=np.zeros((1, N)), morale=np.array([self.forces["regime"].morale]),
             government=self.government, relations=self.relations, intensity=0.0)

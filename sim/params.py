@@ -53,7 +53,7 @@ class Weights(Strict):
     @model_validator(mode="after")
     def _sum_to_one(self) -> Weights:
         total = self.survival + self.balancing + self.influence
-        if abs(total - 1.0) > 1e-6:
+        if abs(total - 1.0) > 1e-3:
             raise ValueError(f"weights must sum to 1 (they sum to {total:.3f})")
         return self
 
@@ -112,6 +112,7 @@ class Force(Strict):
     recruitment: Share
     pool_rate: NonNegative
     pool_base: NonNegative
+    manpower_cap: Positive
     morale_base: Share = 1.0
     morale_recovery: Share = 0.0
     morale_sensitivity: NonNegative = 0.0
@@ -119,6 +120,7 @@ class Force(Strict):
     economy_weight: Share = 0.0
     fall_key: Share = 0.0
     fall_morale: Share = 0.0
+    rout_morale: Share = 0.0
     offensive_ratio: Positive = 1.0
     hts_share: Share = 0.0
     decay: Share = 0.0
@@ -129,6 +131,7 @@ class Choice(Strict):
     temperature: Positive
     switching_cost: NonNegative
     money_scale: Positive
+    casualty_scale: Positive
     horizon: Annotated[int, Field(ge=1, le=36)]
 
 
@@ -139,11 +142,14 @@ class Theatre(Strict):
     noise: Annotated[float, Field(ge=0.0, le=1.0)]
     attrition: Share
     offensive_boost: NonNegative
+    rout_intensity: Annotated[float, Field(ge=1.0, le=10.0)]
     ceasefire_strength: Share
     capital_weight: Share
     dependence_floor: Share
     value_population: NonNegative
     value_area: NonNegative
+    value_area_isis: NonNegative
+    sdf_home: dict[str, Share]
     value_key: NonNegative
     economy_recovery: Share
     war_damage: Share
@@ -170,6 +176,7 @@ class Relations(Strict):
     competition: NonNegative
     common_rival: NonNegative
     sanctions: NonNegative
+    memory: NonNegative
     clash_threshold: Annotated[float, Field(ge=-1.0, le=1.0)]
 
 

@@ -12,7 +12,7 @@ adversaries"; offensive realists maximise power and influence (Mearsheimer).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,6 +37,7 @@ class Situation:
     government: int  # faction index of the government in Damascus (regime or successor)
     relations: np.ndarray  # (N, N) cooperation index now
     intensity: float  # how hard the war is being fought now, 0-1
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,23 @@ class Geo:
 
 
 def _weighted(control: np.ndarray, weights: np.ndarray, faction: int) -> np.ndarray:
-    return np.einsum("kg,g->k", control[..., faction], weights)
+    return control[..., faction] @ weights
+
+
+def indicators(sit: Situation, geo: Geo) -> dict[str, np.ndarray]:
+    """The few summaries of a situation that the threat terms read, computed once per
+    situation (every state's threat reads the same numbers)."""
+    if "indicators" not in sit.cache:
+        weights = np.stack([geo.key, geo.corridor, geo.bases, geo.turkish_border,
+                            geo.golan_front, geo.north_west, geo.area_share], axis=1)
+        rolled = np.einsum("kgf,gw->kwf", sit.control, weights)  # (K, 7, F)
+        total = np.maximum(sit.power.sum(axis=-1), 1e-9)
+        sit.cache["indicators"] = {
+            "key": rolled[:, 0], "corridor": rolled[:, 1], "bases": rolled[:, 2],
+            "turkish_border": rolled[:, 3], "golan": rolled[:, 4], "north_west": rolled[:, 5],
+            "area": rolled[:, 6], "power_share": sit.power / total[:, None],
+        }
+    return sit.cache["indicators"]
 
 
 # --- survival -------------------------------------------------------------------------------
@@ -78,16 +95,19 @@ def power_share(power: np.ndarray, factions: list[int] | tuple[int, ...],
     return (power[..., list(factions)] * w).sum(axis=-1) / np.maximum(power.sum(axis=-1), 1e-9)
 
 
+def _regime_risk(sit: Situation, ind: dict, p: dict) -> np.ndarray:
+    return collapse_risk(ind["key"][:, R], sit.morale, p["collapse_key"] + p.get("alarm", 0.0),
+                         p["collapse_morale"], p["collapse_steepness"])
+
+
 def threat_syria(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
     """Regime survival: the risk of collapse (seed 001: Assad's government defended by its
     patrons "at the request of the legitimate Syrian government"). After the fall, the
     successor's own hold on the key governorates and the ISIS threat."""
+    ind = indicators(sit, geo)
     if sit.government == R:
-        key = _weighted(sit.control, geo.key, R)
-        return collapse_risk(key, sit.morale, p["collapse_key"] + p["alarm"],
-                             p["collapse_morale"], p["collapse_steepness"])
-    key = _weighted(sit.control, geo.key, SUCC)
-    return np.clip(1.0 - key + 0.5 * power_share(sit.power, [ISIS]), 0.0, 1.0)
+        return _regime_risk(sit, ind, p)
+    return np.clip(1.0 - ind["key"][:, SUCC] + 0.5 * ind["power_share"][:, ISIS], 0.0, 1.0)
 
 
 def threat_iran(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
@@ -100,13 +120,10 @@ def threat_iran(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
     """
     if sit.government != R:
         return np.full(sit.control.shape[0], p["threat_after_fall"])
-    regime = collapse_risk(_weighted(sit.control, geo.key, R), sit.morale,
-                           p["collapse_key"] + p["alarm"], p["collapse_morale"],
-                           p["collapse_steepness"])
-    corridor_cut = 1.0 - _weighted(sit.control, geo.corridor, R)
-    jihadists = power_share(sit.power, [ISIS])
+    ind = indicators(sit, geo)
     w = p["threat"]
-    return w["regime"] * regime + w["corridor"] * corridor_cut + w["jihadists"] * jihadists
+    return (w["regime"] * _regime_risk(sit, ind, p) + w["corridor"] * (1.0 - ind["corridor"][:, R])
+            + w["jihadists"] * ind["power_share"][:, ISIS])
 
 
 def threat_russia(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
@@ -118,19 +135,18 @@ def threat_russia(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
     naval facility in the Mediterranean". HTS counts partly as jihadist (seed 001 names
     "Tahrir al-Sham" among "multinational terrorists ... from Central Asia and the Caucasus").
     """
+    ind = indicators(sit, geo)
     w = p["threat"]
-    jihadists = power_share(sit.power, [ISIS, O], (1.0, p["hts_share"]))
-    friendly = R if sit.government == R else SUCC
-    bases_lost = 1.0 - _weighted(sit.control, geo.bases, friendly)
-    if sit.government != R:
-        # a successor that will not deal with Russia leaves the bases insecure whatever it holds
-        bases_lost = np.maximum(bases_lost, -np.minimum(sit.relations[STATES.index("russia"),
-                                                                      STATES.index("syria")], 0))
-        regime = np.full(sit.control.shape[0], p["threat_after_fall"])
+    share = ind["power_share"]
+    jihadists = share[:, ISIS] + p["hts_share"] * share[:, O]
+    if sit.government == R:
+        bases_lost = 1.0 - ind["bases"][:, R]
+        regime = _regime_risk(sit, ind, p)
     else:
-        regime = collapse_risk(_weighted(sit.control, geo.key, R), sit.morale,
-                               p["collapse_key"] + p["alarm"], p["collapse_morale"],
-                               p["collapse_steepness"])
+        # a successor that will not deal with Russia leaves the bases insecure whatever it holds
+        hostile = -min(sit.relations[STATES.index("russia"), STATES.index("syria")], 0.0)
+        bases_lost = np.maximum(1.0 - ind["bases"][:, SUCC], hostile)
+        regime = np.full(sit.control.shape[0], p["threat_after_fall"])
     return w["jihadists"] * jihadists + w["bases"] * bases_lost + w["regime"] * regime
 
 
@@ -141,11 +157,13 @@ def threat_israel(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
     infrastructure in Syria are perceived by Israel as an existential threat". Seed 002: Israel
     "is also wary over jihadi fighters among the insurgents who toppled Assad".
     """
-    militia = sit.force_power[..., MILITIAS] / p["militia_reference_power"]
-    corridor = _weighted(sit.control, geo.corridor, R)
-    entrenchment = np.clip(militia, 0.0, 1.5) * (0.5 + 0.5 * corridor)
-    hostile = -min(sit.relations[STATES.index("israel"), STATES.index("syria")], 0.0)
-    golan = _weighted(sit.control, geo.golan_front, sit.government) * hostile
+    ind = indicators(sit, geo)
+    militia = np.clip(sit.force_power[..., MILITIAS] / p["militia_reference_power"], 0.0, 1.5)
+    entrenchment = militia * (0.5 + 0.5 * ind["corridor"][:, R])
+    golan = 0.0
+    if sit.government == SUCC:
+        hostile = -min(sit.relations[STATES.index("israel"), STATES.index("syria")], 0.0)
+        golan = ind["golan"][:, SUCC] * hostile
     w = p["threat"]
     return np.clip(w["entrenchment"] * entrenchment + w["golan"] * golan, 0.0, 1.0)
 
@@ -156,12 +174,13 @@ def threat_turkey(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
     Seed 002: Turkey "has its own security concerns, particularly regarding Kurdish groups and
     the flow of refugees". Record row 19 (Euphrates Shield against ISIS and the SDF).
     """
+    ind = indicators(sit, geo)
     w = p["threat"]
-    kurds = _weighted(sit.control, geo.turkish_border, SDF)
-    isis = _weighted(sit.control, geo.turkish_border, ISIS)
     # the regime retaking Idlib and Aleppo pushes millions towards the Turkish border
-    refugees = _weighted(sit.control, geo.north_west, R) if sit.government == R else 0.0
-    return np.clip(w["kurds"] * kurds + w["isis"] * isis + w["refugees"] * refugees, 0.0, 1.0)
+    refugees = ind["north_west"][:, R] if sit.government == R else 0.0
+    return np.clip(w["kurds"] * ind["turkish_border"][:, SDF]
+                   + w["isis"] * ind["turkish_border"][:, ISIS] + w["refugees"] * refugees,
+                   0.0, 1.0)
 
 
 def threat_us(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
@@ -171,9 +190,9 @@ def threat_us(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
     Assad if he distanced himself from Iran"); record section 3 (post-2024: US and new Syrian
     forces against ISIS).
     """
+    ind = indicators(sit, geo)
     w = p["threat"]
-    isis = 0.5 * power_share(sit.power, [ISIS]) + 0.5 * np.einsum(
-        "kg,g->k", sit.control[..., ISIS], geo.area_share)
+    isis = 0.5 * ind["power_share"][:, ISIS] + 0.5 * ind["area"][:, ISIS]
     militia = np.clip(sit.force_power[..., MILITIAS] / p["militia_reference_power"], 0.0, 1.0)
     return np.clip(w["isis"] * isis * p["isis_scale"] + w["allies"] * militia, 0.0, 1.0)
 
@@ -191,18 +210,25 @@ THREATS = {
 # --- balancing ------------------------------------------------------------------------------
 
 
-def alignment(sit: Situation, actor: int) -> np.ndarray:
-    """How far each faction is on the actor's side, (K, F) in [-1, 1]: its patrons' cooperation
-    index with the actor, weighted by what each patron contributes. A faction nobody backs is
-    neutral, except ISIS, which is at war with every state (record rows 12-14)."""
-    total = sit.contribution.sum(axis=1)  # (K, F)
-    share = np.where(total[:, None, :] > 1e-9,
-                     sit.contribution / np.maximum(total[:, None, :], 1e-9), 0.0)
-    stance = sit.relations[actor].copy()
-    stance[actor] = 1.0
-    out = np.einsum("knf,n->kf", share, stance)
-    out[..., ISIS] = -1.0
-    return out
+def alignment(sit: Situation) -> np.ndarray:
+    """How far each faction is on each state's side, (K, N, F) in [-1, 1]: its patrons'
+    cooperation index with the state, weighted by what each patron contributes. A faction
+    nobody backs is neutral, except ISIS, at war with every state (record rows 12-14)."""
+    if "alignment" not in sit.cache:
+        total = sit.contribution.sum(axis=1, keepdims=True)  # (K, 1, F)
+        share = np.where(total > 1e-9, sit.contribution / np.maximum(total, 1e-9), 0.0)
+        stance = sit.relations.copy()
+        np.fill_diagonal(stance, 1.0)
+        out = np.einsum("kmf,nm->knf", share, stance)
+        out[..., ISIS] = -1.0
+        sit.cache["alignment"] = out
+    return sit.cache["alignment"]
+
+
+def balancing_all(sit: Situation) -> np.ndarray:
+    """`balancing` for every state at once, (K, N)."""
+    power = sit.power / np.maximum(sit.power.sum(axis=-1, keepdims=True), 1e-9)
+    return np.einsum("knf,kf->kn", alignment(sit), power)
 
 
 def balancing(sit: Situation, actor: int) -> np.ndarray:
@@ -213,8 +239,7 @@ def balancing(sit: Situation, actor: int) -> np.ndarray:
     West Asia"; Iran intervened "to prevent the balance of power from shifting in favor of its
     regional rivals"; states "form alliances to balance and overcome adversaries".
     """
-    power = sit.power / np.maximum(sit.power.sum(axis=-1, keepdims=True), 1e-9)
-    return (alignment(sit, actor) * power).sum(axis=-1)
+    return balancing_all(sit)[:, actor]
 
 
 # --- influence ------------------------------------------------------------------------------
@@ -254,7 +279,8 @@ def dependence(threat_to_government: np.ndarray, floor: float) -> np.ndarray:
 
 def cost(spend: np.ndarray, budget: float, resolve: float, opportunity: float,
          exposure: np.ndarray, casualty_aversion: float, intensity: float,
-         clash_risk: np.ndarray, clash_aversion: float, money_scale: float = 1.0) -> np.ndarray:
+         clash_risk: np.ndarray, clash_aversion: float, money_scale: float = 1.0,
+         casualty_scale: float = 1.0) -> np.ndarray:
     """What a portfolio costs, in utility: money against the budget (dearer when other theatres
     compete for it), casualties weighted by casualty aversion, and the risk of a clash with
     another power's forces. `resolve` in (0, 1] divides the money term.
@@ -263,6 +289,6 @@ def cost(spend: np.ndarray, budget: float, resolve: float, opportunity: float,
     rate in Syria partly explains this shift to indirect support". Seed 001: "Moscow's expenses
     in Syria significantly increased when Russia began its military presence in September 2015".
     """
-    money = money_scale * (spend / budget) * (1.0 + opportunity) / max(resolve, 1e-3)
-    casualties = casualty_aversion * exposure * (0.3 + intensity)
+    money = money_scale * (spend / budget) * (1.0 + opportunity) / np.maximum(resolve, 1e-3)
+    casualties = casualty_scale * casualty_aversion * exposure * (0.3 + intensity)
     return money + casualties + clash_aversion * clash_risk

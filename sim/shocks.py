@@ -65,6 +65,19 @@ class Calendar:
         return sum(s["severity"] * s["magnitude"] for _, s in self.active(month)
                    if s["kind"] == "atrocity")
 
+    def weight_matrix(self, month: int, base: np.ndarray) -> np.ndarray:
+        """(N, 3) payoff weights of all states this month (salience shocks renormalised)."""
+        key = ("weights", month)
+        if key not in self._cache:
+            out = base.copy()
+            terms = ("survival", "balancing", "influence")
+            for _, s in self.active(month):
+                if s["kind"] == "salience":
+                    n, t = STATES.index(s["actor"]), terms.index(s["term"])
+                    out[n, t] *= 1.0 + (s["factor"] - 1.0) * s["magnitude"]
+            self._cache[key] = out / out.sum(axis=1, keepdims=True)
+        return self._cache[key]
+
     def weights(self, month: int, state: str, weights: dict[str, float]) -> dict[str, float]:
         """A state's payoff weights, with salience shocks in force (renormalised to 1)."""
         out = dict(weights)

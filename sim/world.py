@@ -17,6 +17,7 @@ from sim.vocabulary import ACTIONS, FACTIONS, FORCES, MILITARY_ACTIONS, STATES
 
 N, A, F, FO = len(STATES), len(ACTIONS), len(FACTIONS), len(FORCES)
 MILITARY = np.array([a in MILITARY_ACTIONS for a in ACTIONS])
+AIR = np.array([a in ("air_campaign", "strike_rival") for a in ACTIONS])
 R, O = FACTIONS.index("regime"), FACTIONS.index("opposition")
 
 
@@ -60,7 +61,6 @@ class World:
 
     def __init__(self, geography: theatre.Geography, effects: ActionEffects, params: dict) -> None:
         self.geo = geography
-        self.set_effects(effects)
         t = params["theatre"]
         self.decisiveness = t["decisiveness"]
         self.mobility = t["mobility"]
@@ -76,7 +76,10 @@ class World:
         self.value = faction_value(geography, t)
         self.state_hostility_floor = params["relations"]["clash_threshold"]
         self.morale_recovery = params["regime"]["morale_recovery"]
+        self.rout_morale = params["regime"]["rout_morale"]
+        self.rout_intensity = t["rout_intensity"]
         self.economy_weight = params["regime"]["economy_weight"]
+        self.set_effects(effects)
         names = geography.names
         self.payoff_geo = payoffs.Geo(
             area_share=geography.area_share,
@@ -94,36 +97,64 @@ class World:
     def set_effects(self, effects: ActionEffects) -> None:
         """Install effect tensors (again after a change of government: new clients)."""
         self.fx = fx = effects
-        self._troops = fx.troops[:, :, None, :] * fx.focus[:, None, :, None]  # (N, A, G, F)
+        troops = fx.troops[:, :, None, :] * fx.focus[:, None, :, None]  # (N, A, G, F)
+        self._troops_flat = troops.reshape(N, A, -1)
+        self._offensive_flat = fx.offensive.reshape(N * A, F)
+        self._morale_lift = (fx.legitimacy + self.economy_weight
+                             * (fx.economy - fx.pressure)).reshape(-1)
+        self._deploy_for = None
 
-    def partials(self, portfolios: np.ndarray, month: Month) -> dict[str, np.ndarray]:
-        """Each state's own contribution to every channel of power, (K, N, ...).
+    def evaluate(self, portfolios: np.ndarray, month: Month, months: float) -> Evaluation:
+        """Everything the joint portfolios do to the forces, in one pass, (K, ...) arrays.
 
-        The channels add up across states, so the world without one state is the total minus
-        that state's part: what `contributions` needs, without recomputing anything.
+        Each state's part of every channel (quality, strikes, air, own troops, recruits) adds
+        up across states, so the war without one state is the total minus that state's part:
+        each state's contribution to each faction costs no recomputation.
         """
         fx = self.fx
+        k = portfolios.shape[0]
         by_state = portfolios.transpose(1, 0, 2)  # (N, K, A)
         available = by_state * month.availability[:, None, None]
-        k = portfolios.shape[0]
-        g = self._troops.shape[2]
-        troops = np.matmul(available, self._troops.reshape(N, A, -1)).reshape(N, k, g, F)
-        return {
-            "recruits": np.matmul(by_state, fx.recruits).transpose(1, 0, 2),  # (K, N, FO)
-            "quality": np.matmul(by_state, fx.quality).transpose(1, 0, 2),  # (K, N, FO)
-            "strikes": np.matmul(available, fx.attrition).transpose(1, 0, 2),  # (K, N, FO)
-            "air": np.matmul(available, fx.air).transpose(1, 0, 2),  # (K, N, F)
-            "troops": troops.transpose(1, 0, 2, 3),  # (K, N, G, F)
-        }
+        quality = np.matmul(by_state, fx.quality)  # (N, K, FO)
+        recruits = np.matmul(by_state, fx.recruits)  # (N, K, FO)
+        strikes = np.matmul(available, fx.attrition)  # (N, K, FO)
+        air = np.matmul(available, fx.air)  # (N, K, F)
+        troops = np.matmul(available, self._troops_flat).reshape(N, k, -1, F)  # (N, K, G, F)
+        troops_total = troops.sum(axis=2)  # (N, K, F)
 
-    def _power(self, base: np.ndarray, quality: np.ndarray, strikes: np.ndarray,
-               air: np.ndarray, troops: np.ndarray, force_faction: np.ndarray, months: float
-               ) -> tuple[np.ndarray, np.ndarray]:
-        """Force power and faction power from the channel totals (any leading axes)."""
-        worn = np.clip(1.0 - max(months, 1.0) * strikes, 0.2, 1.0)
-        force_power = base * (1.0 + quality) * worn
-        ground = force_power @ force_faction
-        return force_power, (ground + troops) * (1.0 + air)
+        morale = self.morale_vector(portfolios, month, months)  # (K, FO)
+        per_fighter = month.quality * morale
+        arriving = self.projected_recruits(months)
+        base = (month.manpower + arriving * recruits.sum(axis=0)) * per_fighter  # (K, FO)
+        q, st, ai, tr = quality.sum(axis=0), strikes.sum(axis=0), air.sum(axis=0), \
+            troops_total.sum(axis=0)
+        wear = max(months, 1.0)
+        force_power = base * (1.0 + q) * np.clip(1.0 - wear * st, 0.2, 1.0)
+        ground = force_power @ month.force_faction  # (K, F)
+        power = (ground + tr) * (1.0 + ai)
+
+        # the same war without each state: its actions and the forces it owns taken out
+        base_without = (base[None] - arriving * recruits * per_fighter[None]) * (
+            1.0 - month.owner[:, None, :])
+        force_without = base_without * (1.0 + q[None] - quality) * np.clip(
+            1.0 - wear * (st[None] - strikes), 0.2, 1.0)
+        without = (force_without @ month.force_faction + tr[None] - troops_total) * (
+            1.0 + ai[None] - air)
+        contribution = np.maximum(power[None] - without, 0.0).transpose(1, 0, 2)  # (K, N, F)
+
+        deploy = self.deployment(month)
+        local = (ground[:, None, :] * deploy[None] + troops.sum(axis=0)) * (1.0 + ai[:, None, :])
+        return Evaluation(force_power=force_power, ground=ground, air=ai, power=power,
+                          contribution=contribution, local=local, morale=morale,
+                          strikes=st, recruits=recruits.sum(axis=0))
+
+    def deployment(self, month: Month) -> np.ndarray:
+        """Where each faction's forces stand this month (cached: it depends on control only)."""
+        if self._deploy_for is not month.control:
+            self._deploy = theatre.deployment(month.control, self.neighbour_mean, self.value,
+                                              self.hostility, self.spill)
+            self._deploy_for = month.control
+        return self._deploy
 
     @staticmethod
     def projected_recruits(months: float) -> float:
@@ -134,59 +165,12 @@ class World:
         """Morale of each force (K, FO); the regime's projected under aid, cover and sanctions."""
         morale = np.repeat(month.morale[None, :], len(portfolios), axis=0)
         if months > 1.0 and month.government == R:
-            fx = self.fx
             flat = portfolios.reshape(len(portfolios), -1)
-            lift = (flat @ fx.legitimacy.reshape(-1)
-                    + self.economy_weight * (flat @ fx.economy.reshape(-1)
-                                             - flat @ fx.pressure.reshape(-1)))
+            lift = flat @ self._morale_lift
             regime = FORCES.index("regime")
             morale[:, regime] = np.clip(
                 morale[:, regime] + min(months * self.morale_recovery, 1.0) * lift, 0.02, 1.0)
         return morale
-
-    def base_power(self, portfolios: np.ndarray, month: Month, months: float,
-                   totals: dict[str, np.ndarray]) -> np.ndarray:
-        manpower = month.manpower + self.projected_recruits(months) * totals["recruits"]
-        return manpower * month.quality * self.morale_vector(portfolios, month, months)
-
-    def force_power(self, portfolios: np.ndarray, month: Month, months: float) -> np.ndarray:
-        """Combat power of each armed force, (K, FO): manpower x quality x morale, raised by
-        advisers and arms, worn down over `months` by strikes."""
-        parts = self.partials(portfolios, month)
-        totals = {name: part.sum(axis=1) for name, part in parts.items()}
-        base = self.base_power(portfolios, month, months, totals)
-        worn = np.clip(1.0 - max(months, 1.0) * totals["strikes"], 0.2, 1.0)
-        return base * (1.0 + totals["quality"]) * worn
-
-    def faction_power(self, portfolios: np.ndarray, month: Month, force_power: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Ground power (K, F), air multiplier (K, F) and own troops by governorate (K, G, F)."""
-        parts = self.partials(portfolios, month)
-        return force_power @ month.force_faction, parts["air"].sum(axis=1), \
-            parts["troops"].sum(axis=1)
-
-    def total_power(self, portfolios: np.ndarray, month: Month, months: float) -> np.ndarray:
-        return self.contributions(portfolios, month, months, with_total=True)[1]
-
-    def contributions(self, portfolios: np.ndarray, month: Month, months: float,
-                      with_total: bool = False):
-        """Power each state adds to each faction, (K, N, F): the faction's strength with the
-        state's actions and own forces, minus its strength without them."""
-        parts = self.partials(portfolios, month)
-        totals = {name: part.sum(axis=1) for name, part in parts.items()}
-        base = self.base_power(portfolios, month, months, totals)  # (K, FO)
-        _, power = self._power(base, totals["quality"], totals["strikes"], totals["air"],
-                               totals["troops"].sum(axis=1), month.force_faction, months)
-        lost_recruits = self.projected_recruits(months) * parts["recruits"]  # (K, N, FO)
-        per_fighter = month.quality * self.morale_vector(portfolios, month, months)[:, None, :]
-        base_without = (base[:, None, :] - lost_recruits * per_fighter) * (1.0 - month.owner)
-        _, without = self._power(
-            base_without, totals["quality"][:, None] - parts["quality"],
-            totals["strikes"][:, None] - parts["strikes"], totals["air"][:, None] - parts["air"],
-            (totals["troops"][:, None] - parts["troops"]).sum(axis=2), month.force_faction,
-            months)
-        contribution = np.maximum(power[:, None, :] - without, 0.0)
-        return (contribution, power) if with_total else contribution
 
     # --- fighting ---------------------------------------------------------------------------
 
@@ -194,22 +178,17 @@ class World:
         """Fighting intensity of each hostile pair, (K, P): base hostility, dampened by a
         ceasefire, raised by the offensives states back."""
         i, j, _ = self.pairs
-        push = np.matmul((portfolios * month.availability[None, :, None]).reshape(
-            len(portfolios), -1), self.fx.offensive.reshape(N * A, F))
+        push = (portfolios * month.availability[None, :, None]).reshape(
+            len(portfolios), -1) @ self._offensive_flat
         boost = 1.0 + self.offensive_boost * (push[:, i] + push[:, j])
         ceasefire = ceasefire_level(portfolios, month.government)[:, None]
-        calm = np.where(self.regime_opposition[None, :],
-                        1.0 - self.ceasefire_strength * ceasefire
-                        * (1.0 - month.opposition_offensive), 1.0)
-        opp_push = np.where(self.regime_opposition,
-                            1.0 + self.offensive_boost * month.opposition_offensive, 1.0)
+        damp = 1.0 - self.ceasefire_strength * ceasefire * (1.0 - month.opposition_offensive)
+        calm = np.where(self.regime_opposition[None, :], damp, 1.0)
+        opp_push = 1.0 + self.offensive_boost * month.opposition_offensive
+        if month.opposition_offensive and month.morale[FORCES.index("regime")] < self.rout_morale:
+            opp_push *= self.rout_intensity  # a routed army: the front gives way in weeks
+        opp_push = np.where(self.regime_opposition, opp_push, 1.0)
         return self.pair_hostility * calm * boost * opp_push
-
-    def local_power(self, month: Month, ground: np.ndarray, air: np.ndarray,
-                    troops: np.ndarray) -> np.ndarray:
-        deploy = theatre.deployment(month.control, self.neighbour_mean, self.value,
-                                    self.hostility, self.spill)
-        return (ground[:, None, :] * deploy[None] + troops) * (1.0 + air[:, None, :])
 
     def fight(self, month: Month, local: np.ndarray, intensity: np.ndarray,
               months: float) -> np.ndarray:
@@ -220,46 +199,54 @@ class World:
     # --- the situation a state weighs -------------------------------------------------------
 
     def situation(self, portfolios: np.ndarray, month: Month, months: float) -> tuple[
-            payoffs.Situation, np.ndarray]:
-        """Project `months` ahead under each joint portfolio; also return local power."""
-        fx = self.fx
-        parts = self.partials(portfolios, month)
-        totals = {name: part.sum(axis=1) for name, part in parts.items()}
-        base = self.base_power(portfolios, month, months, totals)
-        force_power = base * (1.0 + totals["quality"]) * np.clip(
-            1.0 - max(months, 1.0) * totals["strikes"], 0.2, 1.0)
-        ground = force_power @ month.force_faction
-        local = self.local_power(month, ground, totals["air"], totals["troops"])
+            payoffs.Situation, Evaluation]:
+        """Project `months` ahead under each joint portfolio."""
+        ev = self.evaluate(portfolios, month, months)
         intensity = self.intensity(portfolios, month)
-        control = self.fight(month, local, intensity, months)
-        contribution, power = self.contributions(portfolios, month, months, with_total=True)
+        control = self.fight(month, ev.local, intensity, months)
         scale = np.where(MILITARY[None, :], month.availability[:, None], 1.0)
-        spend = np.einsum("kna,na->kn", portfolios, fx.cost * scale)
-        exposure = np.einsum("kna,na->kn", portfolios, fx.exposure * scale)
+        flat = portfolios.reshape(len(portfolios), N, A)
         sit = payoffs.Situation(
             control=control,
-            power=power,
-            force_power=force_power,
-            contribution=contribution,
-            spend=spend,
-            exposure=exposure,
+            power=ev.power,
+            force_power=ev.force_power,
+            contribution=ev.contribution,
+            spend=(flat * (self.fx.cost * scale)[None]).sum(axis=-1),
+            exposure=(flat * (self.fx.exposure * scale)[None]).sum(axis=-1),
             clash_risk=self.clash_risk(portfolios, month),
-            morale=self.morale_vector(portfolios, month, months)[:, FORCES.index("regime")],
+            morale=ev.morale[:, FORCES.index("regime")],
             government=month.government,
             relations=month.relations,
-            intensity=float(np.clip(intensity[0].mean(), 0.0, 1.0)),
+            intensity=float(min(intensity[0].mean(), 1.0)),
         )
-        return sit, local
+        return sit, ev
 
     def clash_risk(self, portfolios: np.ndarray, month: Month) -> np.ndarray:
-        """Risk of a clash between two states' forces operating in Syria without a
-        deconfliction agreement, weighted by how unfriendly they are. (K, N)."""
-        active = portfolios[:, :, MILITARY].max(axis=-1)
+        """Risk of a clash between two states' aircraft in Syria's sky without a deconfliction
+        agreement, weighted by how unfriendly they are, (K, N). Deconfliction was about the
+        air: record row 15 (Israel-Russia), the US-Russia memorandum of Oct 2015."""
+        active = portfolios[:, :, AIR].max(axis=-1)
         deconflict = portfolios[:, :, ACTIONS.index("deconfliction")]
-        agreed = deconflict[:, :, None] * deconflict[:, None, :]
+        exposed = active[:, :, None] * active[:, None, :] * (
+            1.0 - deconflict[:, :, None] * deconflict[:, None, :])
         unfriendly = np.clip(self.state_hostility_floor - month.relations, 0.0, 1.0)
         np.fill_diagonal(unfriendly, 0.0)
-        return np.einsum("kn,km,knm,nm->kn", active, active, 1.0 - agreed, unfriendly)
+        return (exposed * unfriendly[None]).sum(axis=-1)
+
+
+@dataclass
+class Evaluation:
+    """What a batch of joint portfolios does to the forces (K leading)."""
+
+    force_power: np.ndarray  # (K, FO)
+    ground: np.ndarray  # (K, F)
+    air: np.ndarray  # (K, F)
+    power: np.ndarray  # (K, F)
+    contribution: np.ndarray  # (K, N, F)
+    local: np.ndarray  # (K, G, F)
+    morale: np.ndarray  # (K, FO)
+    strikes: np.ndarray  # (K, FO) monthly share destroyed by strikes
+    recruits: np.ndarray  # (K, FO) fighters patrons raise each month
 
 
 def ceasefire_level(portfolios: np.ndarray, government: int) -> np.ndarray:
@@ -290,6 +277,10 @@ def faction_value(geo: theatre.Geography, t: dict) -> np.ndarray:
     area = geo.area / geo.area.mean()
     base = t["value_population"] * population + t["value_area"] * area
     value = np.repeat(base[:, None], F, axis=1)
+    value[:, FACTIONS.index("isis")] += t["value_area_isis"] * area
+    # the SDF fought for the north-east and the ground it took from ISIS, not for the west
+    home = np.array([t["sdf_home"].get(g, 0.0) for g in geo.names])
+    value[:, FACTIONS.index("sdf")] *= home
     government = 1.0 + t["value_key"] * geo.key / geo.key.max()
     value[:, R] *= government
     value[:, FACTIONS.index("successor")] *= government
