@@ -1,0 +1,255 @@
+"""`list`, `describe` and `run`: the scenarios, what one contains, and running an ensemble."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim import params
+from sim.errors import UserInputError
+from sim.scenario import Scenario, list_scenarios, load_scenario
+from sim.vocabulary import FOREIGN_STATES, STATES, month_index, month_label
+
+if TYPE_CHECKING:  # pandas and rich load only for `run`: `list` and `describe` start fast
+    import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("list", help="the scenarios, with their description and dates")
+    p.set_defaults(func=cmd_list)
+
+    p = subparsers.add_parser("describe", help="what a scenario contains")
+    p.add_argument("scenario", metavar="NAME|PATH")
+    _add_set(p)
+    p.set_defaults(func=cmd_describe)
+
+    p = subparsers.add_parser("run", help="run an ensemble and write its outputs")
+    p.add_argument("scenario", metavar="NAME|PATH")
+    p.add_argument(
+        "--runs", type=int, default=None, help="number of runs (default: the scenario's `runs`)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="base seed; run r uses seed S+r (default 0)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="results folder (default: results/<scenario name>)",
+    )
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    _add_set(p)
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar and no table; print only the folder written",
+    )
+    p.set_defaults(func=cmd_run)
+
+
+def _add_set(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        dest="sets",
+        help="override a parameter, a shock field, start/end/runs",
+    )
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    # piped output (logs, tests) gets room for the table instead of rich's 80 columns
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+
+
+# --- list -------------------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    names = list_scenarios()
+    width = max((len(n) for n in names), default=0)
+    for name in names:
+        try:
+            scenario = load_scenario(name)
+        except UserInputError as exc:
+            print(f"{name:<{width}}  invalid: {exc}")
+            continue
+        print(
+            f"{name:<{width}}  {scenario.start_label} to {scenario.end_label}  "
+            f"{scenario.description}"
+        )
+    return 0
+
+
+# --- describe ---------------------------------------------------------------------------------
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario, args.sets)
+    initial = scenario.initial.get("name", "?")
+    lines = [
+        f"{scenario.name}: {scenario.description}",
+        f"window: {scenario.start_label} to {scenario.end_label} ({scenario.months} months); "
+        f"default runs {scenario.runs}",
+        f"files: {' <- '.join(scenario.chain)}",
+        f"initial state: {initial} (params/initial/{initial}.toml)",
+    ]
+    if scenario.sets:
+        lines.append(f"--set: {' '.join(scenario.sets)}")
+
+    lines += ["", "shocks:"]
+    for name, shock in sorted(scenario.shocks.items(), key=lambda kv: kv[1]["start_index"]):
+        dates = shock["start"] + (f" to {shock['end']}" if shock["end"] else "")
+        off = "" if shock["enabled"] else " (switched off)"
+        lines.append(f"  {name}{off}: {shock['kind']}, {dates}, magnitude {shock['magnitude']:g}")
+        lines.append(f"      source: {shock['source']}")
+    if not scenario.shocks:
+        lines.append("  none")
+
+    lines += ["", "forbidden actions:"]
+    for rule in scenario.forbid:
+        window = f"{rule['start'] or 'start'} to {rule['end'] or 'end'}"
+        why = f": {rule['why']}" if rule["why"] else ""
+        lines.append(f"  {rule['actor']} may not use {rule['action']} ({window}){why}")
+    if not scenario.forbid:
+        lines.append("  none")
+
+    lines += ["", "parameters that differ from params/:"]
+    changed = parameter_changes(scenario)
+    lines += [f"  {path} = {value!r} (default {default!r})" for path, value, default in changed]
+    if not changed:
+        lines.append("  none")
+
+    lines += ["", "states (value  # source):"]
+    sources = params.parameter_sources()
+    overridden = {path.rsplit(".", 1)[0] if ".weights." in path else path for path, _, _ in changed}
+    for state in STATES:
+        actor = scenario.params[state]
+        weights = ", ".join(f"{k} {v:g}" for k, v in actor["weights"].items())
+        lines.append(f"  {state}")
+        for key, shown in (
+            ("weights", weights),
+            ("resolve", f"{actor['resolve']:g}"),
+            ("budget", f"{actor['budget']:g}"),
+        ):
+            path = f"{state}.{key}"
+            note = " (set by the scenario; source of the default)" if path in overridden else ""
+            lines.append(f"    {key}: {shown}{note}  # {sources.get(path, 'no source given')}")
+    print("\n".join(lines))
+    return 0
+
+
+def parameter_changes(scenario: Scenario) -> list[tuple[str, Any, Any]]:
+    """(path, value, default) for every parameter the scenario sets to a non-default value."""
+    defaults = params.validate(params.load_defaults(), "params/")
+    changes = []
+    for path in params.leaf_paths(scenario.params):
+        value = params.get_path(scenario.params, path)
+        default = params.get_path(defaults, path) if params.has_path(defaults, path) else None
+        if value != default:
+            changes.append((path, value, default))
+    return changes
+
+
+# --- run --------------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario, args.sets)
+    runs = scenario.runs if args.runs is None else args.runs
+    if runs < 1:
+        raise UserInputError("--runs", None, f"expected a number of runs >= 1, got {runs}")
+    if args.workers < 1:
+        raise UserInputError("--workers", None, f"expected a number >= 1, got {args.workers}")
+    from sim.ensemble import run_ensemble, seeds_for  # the model loads once the input is good
+    from sim.output import write_outputs
+
+    out_dir = args.out if args.out is not None else Path("results") / scenario.name
+    if out_dir.exists() and not out_dir.is_dir():  # say so before the runs, not after
+        raise UserInputError("--out", None, f"{out_dir} exists and is not a folder")
+    seeds = seeds_for(args.seed, runs)
+    ensemble = run_ensemble(scenario, seeds, workers=args.workers, progress=not args.quiet)
+    written = write_outputs(ensemble, out_dir, scenario, seeds, argv=["run.py", *sys.argv[1:]])
+    if args.quiet:
+        print(written)
+        return 0
+    console = _console()
+    console.print(summary_table(ensemble.summary, scenario))
+    console.print(f"results written to {written}")
+    return 0
+
+
+def _months(column: pd.Series) -> np.ndarray:
+    return np.array([month_index(d) for d in column if d], dtype=int)
+
+
+def _quantile_month(months: np.ndarray, q: float) -> str:
+    return month_label(int(np.quantile(months, q, method="inverted_cdf")))
+
+
+def _date_columns(months: np.ndarray) -> tuple[str, str]:
+    """Median month and the 10-90% range, over the runs in which it happened."""
+    if len(months) == 0:
+        return "-", "-"
+    low, high = _quantile_month(months, 0.1), _quantile_month(months, 0.9)
+    return _quantile_month(months, 0.5), (low if low == high else f"{low} to {high}")
+
+
+def summary_table(summary: pd.DataFrame, scenario: Scenario) -> Table:
+    """The ensemble at a glance: the fall, the interventions, Iran-Russia, the vetoes."""
+    from rich import box
+    from rich.table import Table
+
+    n = len(summary)
+    table = Table(
+        title=f"{scenario.name}: {n} run{'s' if n != 1 else ''}, "
+        f"{scenario.start_label} to {scenario.end_label}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("outcome")
+    table.add_column("runs", justify="right")
+    table.add_column("value", justify="right")
+    table.add_column("median date")
+    table.add_column("10-90%")
+
+    def share(count: int) -> str:
+        return f"{count / n:.0%} ({count}/{n})" if n else "-"
+
+    fell = int(summary["regime_fell"].sum())
+    table.add_row(
+        "regime fell", share(fell), "", *_date_columns(_months(summary["regime_fall_date"]))
+    )
+    for state in FOREIGN_STATES:  # the regime does not intervene in its own war
+        months = _months(summary[f"intervention_date_{state}"])
+        dates = _date_columns(months)
+        if len(months) and (months == scenario.start - 1).all():
+            dates = (f"before {scenario.start_label}", "")  # in combat when the window opens
+        table.add_row(f"{state} intervenes", share(len(months)), "", *dates)
+    peak = summary["peak_cooperation_iran_russia"].to_numpy(dtype=float)
+    table.add_row(
+        "Iran-Russia cooperation peak",
+        "",
+        f"{np.median(peak):.2f}" if n else "-",
+        *_date_columns(_months(summary["peak_cooperation_date_iran_russia"])),
+    )
+    vetoes = summary["vetoes"].to_numpy()
+    table.add_row(
+        "UN vetoes: median (range)",
+        "",
+        f"{np.median(vetoes):g} ({vetoes.min()}-{vetoes.max()})" if n else "-",
+        "",
+        "",
+    )
+    return table
+
+
+__all__ = ["register", "summary_table"]

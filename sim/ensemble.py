@@ -1,0 +1,362 @@
+"""Ensembles: many runs of one scenario, one seed each, collected into the output tables.
+
+A run (`run_one`) returns compact numpy arrays, cheap to send back from a worker process;
+`frames` turns a list of runs into the three tables of the output contract (`timeseries`,
+`events`, `summary`), and `run_ensemble` does both, in parallel if asked.
+
+Seeds: run `r` of an ensemble with base seed `s` uses seed `s + r` (`seeds_for`). Two
+scenarios run with the same base seed therefore share their seeds run by run (common random
+numbers), so their differences come from the scenario and not from the draw.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from sim.model import SyriaModel
+from sim.scenario import Scenario
+from sim.vocabulary import FACTIONS, FOREIGN_STATES, PAIR_NAMES, STATES, month_label
+
+# --- the output contract ----------------------------------------------------------------------
+
+TIMESERIES_COLUMNS = ("run", "seed", "step", "date", "variable", "subject", "value")
+EVENT_COLUMNS = ("run", "seed", "step", "date", "actor", "event", "target", "detail")
+
+# The payoff terms as the output names them, in the column order of the `terms` reporter.
+TERM_VARIABLES = (
+    "payoff_survival",
+    "payoff_balancing",
+    "payoff_influence",
+    "payoff_cost",
+    "utility",
+)
+_FOREIGN = [STATES.index(s) for s in FOREIGN_STATES]
+
+# (variable, subjects, how to get the (T, len(subjects)) block from the run's series)
+_BLOCKS: tuple[tuple[str, tuple[str, ...], Any], ...] = (
+    ("control", FACTIONS, lambda s: s["control"]),
+    ("influence", FOREIGN_STATES, lambda s: s["influence"][:, _FOREIGN]),
+    ("cooperation", PAIR_NAMES, lambda s: s["cooperation"]),
+    ("commitment", STATES, lambda s: s["commitment"]),
+    *((name, STATES, lambda s, t=t: s["terms"][:, :, t]) for t, name in enumerate(TERM_VARIABLES)),
+    ("morale", ("regime",), lambda s: s["morale"][:, None]),
+)
+VARIABLES: tuple[str, ...] = tuple(b[0] for b in _BLOCKS)
+# Variable and subject of each column of a run's wide (T, C) matrix.
+_COLUMN_VARIABLE = np.array([v for v, subjects, _ in _BLOCKS for _ in subjects], dtype=object)
+_COLUMN_SUBJECT = np.array([s for _, subjects, _ in _BLOCKS for s in subjects], dtype=object)
+
+IRAN_RUSSIA = PAIR_NAMES.index("iran-russia")
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "run",
+    "seed",
+    "regime_fell",
+    "regime_fall_date",
+    *(f"intervention_date_{s}" for s in STATES),
+    "vetoes",
+    "peak_cooperation_iran_russia",
+    "peak_cooperation_date_iran_russia",
+    *(f"final_control_{f}" for f in FACTIONS),
+    *(f"final_influence_{s}" for s in FOREIGN_STATES),
+)
+# Summary columns holding a month (YYYY-MM, or "" when it did not happen).
+SUMMARY_DATE_COLUMNS: tuple[str, ...] = tuple(
+    c for c in SUMMARY_COLUMNS if c.endswith("_date") or "_date_" in c
+)
+
+
+def seeds_for(base_seed: int, runs: int) -> list[int]:
+    """The seeds of an ensemble: `base_seed + r` for run `r` (common random numbers across
+    scenarios come from running them with the same base seed)."""
+    return [base_seed + r for r in range(runs)]
+
+
+# --- one run ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    """One run, as compact arrays: `series[reporter]` is (T, ...) with one row per month."""
+
+    seed: int
+    start: int  # month index of step 1
+    series: dict[str, np.ndarray]
+    events: list[tuple[int, str, str, str, str]]  # (step, actor, event, target, detail)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def steps(self) -> int:
+        return len(self.series["control"])
+
+    def wide(self) -> np.ndarray:
+        """(T, C) matrix of every output variable and subject, in contract order."""
+        return np.concatenate(
+            [
+                np.asarray(get(self.series), dtype=float).reshape(self.steps, -1)
+                for _, _, get in _BLOCKS
+            ],
+            axis=1,
+        )
+
+
+def run_one(scenario: Scenario, seed: int) -> RunResult:
+    """Run the scenario once with this seed, from its start month to its end month."""
+    model = SyriaModel(scenario, rng=seed)
+    while model.running:
+        model.step()
+    series = {
+        name: np.stack([np.asarray(v, dtype=float) for v in values])
+        for name, values in model.datacollector.model_vars.items()
+    }
+    events = [
+        (int(step), str(actor), str(event), str(target), str(detail))
+        for step, actor, event, target, detail in model.events
+    ]
+    return RunResult(
+        seed=seed,
+        start=scenario.start,
+        series=series,
+        events=events,
+        summary=_summarise(model, series, events, scenario.start),
+    )
+
+
+def _label(month: int | None) -> str:
+    return "" if month is None else month_label(int(month))
+
+
+def _summarise(
+    model: SyriaModel, series: dict[str, np.ndarray], events: list[tuple], start: int
+) -> dict[str, Any]:
+    cooperation = series["cooperation"][:, IRAN_RUSSIA]
+    peak = int(np.argmax(cooperation))  # the first month at the peak
+    summary: dict[str, Any] = {
+        "regime_fell": int(model.fallen_at is not None),
+        "regime_fall_date": _label(model.fallen_at),
+        **{f"intervention_date_{s}": _label(model.states[s].intervened) for s in STATES},
+        "vetoes": sum(1 for e in events if e[2] == "veto"),
+        "peak_cooperation_iran_russia": float(cooperation[peak]),
+        "peak_cooperation_date_iran_russia": month_label(start + peak),
+    }
+    final_control = series["control"][-1]
+    final_influence = series["influence"][-1]
+    summary.update({f"final_control_{f}": float(final_control[i]) for i, f in enumerate(FACTIONS)})
+    summary.update(
+        {f"final_influence_{s}": float(final_influence[STATES.index(s)]) for s in FOREIGN_STATES}
+    )
+    return summary
+
+
+# --- the tables -------------------------------------------------------------------------------
+
+
+@dataclass
+class Ensemble:
+    """The three tables of the output contract."""
+
+    timeseries: pd.DataFrame
+    events: pd.DataFrame
+    summary: pd.DataFrame
+
+    @property
+    def runs(self) -> int:
+        return len(self.summary)
+
+    @property
+    def seeds(self) -> list[int]:
+        return [int(s) for s in self.summary["seed"]]
+
+
+def frames(results: list[RunResult]) -> Ensemble:
+    """The contract's tables from runs in run order (run `r` is `results[r]`)."""
+    return Ensemble(
+        timeseries=timeseries_frame(results),
+        events=events_frame(results),
+        summary=summary_frame(results),
+    )
+
+
+def _dates(start: int, steps: np.ndarray) -> np.ndarray:
+    return np.array([month_label(start + int(k) - 1) for k in steps], dtype=object)
+
+
+def timeseries_frame(results: list[RunResult]) -> pd.DataFrame:
+    """Long table: one row per run, month, variable and subject (rows in that order)."""
+    columns = len(_COLUMN_VARIABLE)
+    parts: dict[str, list[np.ndarray]] = {c: [] for c in TIMESERIES_COLUMNS}
+    for run, result in enumerate(results):
+        steps = np.arange(1, result.steps + 1)
+        rows = result.steps * columns
+        parts["run"].append(np.full(rows, run, dtype=np.int64))
+        parts["seed"].append(np.full(rows, result.seed, dtype=np.int64))
+        parts["step"].append(np.repeat(steps, columns))
+        parts["date"].append(np.repeat(_dates(result.start, steps), columns))
+        parts["variable"].append(np.tile(_COLUMN_VARIABLE, result.steps))
+        parts["subject"].append(np.tile(_COLUMN_SUBJECT, result.steps))
+        parts["value"].append(result.wide().ravel())
+    return _frame(parts, TIMESERIES_COLUMNS, {"value": np.float64})
+
+
+def events_frame(results: list[RunResult]) -> pd.DataFrame:
+    """One row per event, in run order and, within a run, in the order they happened."""
+    parts: dict[str, list[np.ndarray]] = {c: [] for c in EVENT_COLUMNS}
+    for run, result in enumerate(results):
+        count = len(result.events)
+        fields = list(zip(*result.events, strict=True)) if count else [()] * 5
+        steps = np.asarray(fields[0], dtype=np.int64)
+        parts["run"].append(np.full(count, run, dtype=np.int64))
+        parts["seed"].append(np.full(count, result.seed, dtype=np.int64))
+        parts["step"].append(steps)
+        parts["date"].append(_dates(result.start, steps))
+        for name, values in zip(EVENT_COLUMNS[4:], fields[1:], strict=True):
+            parts[name].append(np.asarray(values, dtype=object))
+    return _frame(parts, EVENT_COLUMNS, {})
+
+
+def summary_frame(results: list[RunResult]) -> pd.DataFrame:
+    """One row per run."""
+    rows = [{"run": run, "seed": r.seed, **r.summary} for run, r in enumerate(results)]
+    table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    return typed_summary(table)
+
+
+def typed_summary(table: pd.DataFrame) -> pd.DataFrame:
+    table = table.copy()
+    for column in table.columns:
+        if column in SUMMARY_DATE_COLUMNS:
+            table[column] = table[column].fillna("").astype(str)
+        elif column in ("run", "seed", "regime_fell", "vetoes"):
+            table[column] = table[column].astype(np.int64)
+        else:
+            table[column] = table[column].astype(np.float64)
+    return table
+
+
+def _frame(
+    parts: dict[str, list[np.ndarray]], columns: Iterable[str], floats: dict[str, Any]
+) -> pd.DataFrame:
+    data = {}
+    for name in columns:
+        chunks = parts[name]
+        if name in floats:
+            data[name] = np.concatenate(chunks) if chunks else np.zeros(0)
+        elif name in ("run", "seed", "step"):
+            data[name] = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        else:
+            values = np.concatenate(chunks) if chunks else np.zeros(0, dtype=object)
+            data[name] = pd.Series(values, dtype=str)
+    return pd.DataFrame(data)
+
+
+# --- many runs --------------------------------------------------------------------------------
+
+
+def _worker_setup(parent: int) -> None:
+    """Workers leave Ctrl-C to the parent (which cancels what is pending and shuts the pool
+    down), and exit on their own if the parent dies without shutting them down (SIGKILL)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # the pid was reused by someone else's process
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def run_ensemble(
+    scenario: Scenario, seeds: list[int], workers: int = 1, progress: bool = True
+) -> Ensemble:
+    """Run the scenario once per seed (run `r` uses `seeds[r]`) and collect the tables.
+
+    With `workers > 1` the runs go to a process pool; results are put back in run order
+    whatever order they finish in, so the tables do not depend on `workers`.
+    """
+    return frames(run_results(scenario, seeds, workers, progress))
+
+
+def run_results(
+    scenario: Scenario, seeds: list[int], workers: int = 1, progress: bool = True
+) -> list[RunResult]:
+    """The runs themselves, in run order (see `run_ensemble`)."""
+    bar = tqdm(
+        total=len(seeds),
+        desc=scenario.name,
+        unit="run",
+        file=sys.stderr,
+        disable=not progress,
+        leave=False,
+    )
+    try:
+        if workers <= 1 or len(seeds) <= 1:
+            results = []
+            for seed in seeds:
+                results.append(run_one(scenario, seed))
+                bar.update()
+            return results
+        return _in_pool(scenario, seeds, min(workers, len(seeds)), bar)
+    finally:
+        bar.close()
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Forkserver (no fork of a threaded parent); the server imports the model once and the
+    workers fork from it, so a pool starts in a fraction of a second after the first."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.ensemble"])
+    return context
+
+
+def _in_pool(scenario: Scenario, seeds: list[int], workers: int, bar: tqdm) -> list[RunResult]:
+    results: list[RunResult | None] = [None] * len(seeds)
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        initializer=_worker_setup,
+        initargs=(os.getpid(),),
+        mp_context=_pool_context(),
+    )
+    futures: dict[Future, int] = {}
+    try:
+        futures = {pool.submit(run_one, scenario, seed): run for run, seed in enumerate(seeds)}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()  # a worker's exception is raised here
+            bar.update()
+    except BaseException:  # an error in a run, or Ctrl-C: drop what has not started
+        for future in futures:
+            future.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return results  # type: ignore[return-value]
+
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "TIMESERIES_COLUMNS",
+    "VARIABLES",
+    "Ensemble",
+    "RunResult",
+    "frames",
+    "run_ensemble",
+    "run_one",
+    "seeds_for",
+]
