@@ -44,8 +44,9 @@ class SyriaModel(Model):
 
     def __init__(self, scenario: Scenario | str = "full_2011_2025", rng=None) -> None:
         super().__init__(rng=rng)
-        self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-        sc = self.scenario
+        # not `self.scenario`: Mesa's Model owns that name (and ties its object to the model)
+        self.spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        sc = self.spec
         self.params = sc.params
         self.geo = theatre.load_geography()
         self.space = theatre.build_space(self, self.geo)
@@ -107,7 +108,7 @@ class SyriaModel(Model):
                 "cooperation": cooperation,
                 "commitment": commitment,
                 "terms": payoff_terms,
-                "morale": lambda m: m.forces["regime"].morale,
+                "morale": regime_morale,
             }
         )
         self._influence = np.zeros(N)
@@ -338,11 +339,12 @@ class SyriaModel(Model):
         oil = self.geo.mask(["deir_ez_zor", "al_hasakah", "raqqa"]) * self.geo.area
         oil_hold = float(oil @ self.control[:, R] / oil.sum())
         cover = float((joint * fx.legitimacy).sum())
+        # unilateral sanctions bite whatever happens at the UN; a veto only blocks UN measures
         pressure = float((joint * fx.pressure).sum()) + self.shocks.pressure(self.month)
         pressure += self.un_pressure
         relief = float((joint * fx.economy).sum())
         target = ((1.0 - t["oil_weight"] * (1.0 - oil_hold)) * (1.0 - t["war_damage"] * self.fighting)
-                  - pressure * (1.0 - min(cover * 5.0, 0.8)) + relief)
+                  - pressure + relief)
         self.economy += t["economy_recovery"] * (float(np.clip(target, 0.0, 1.0)) - self.economy)
 
         key = self._key_share()
@@ -572,6 +574,10 @@ def cooperation(model: SyriaModel) -> np.ndarray:
 
 def commitment(model: SyriaModel) -> np.ndarray:
     return model.spend()
+
+
+def regime_morale(model: SyriaModel) -> float:
+    return model.forces["regime"].morale
 
 
 def payoff_terms(model: SyriaModel) -> np.ndarray:

@@ -122,8 +122,9 @@ def threat_iran(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
         return np.full(sit.control.shape[0], p["threat_after_fall"])
     ind = indicators(sit, geo)
     w = p["threat"]
-    return (w["regime"] * _regime_risk(sit, ind, p) + w["corridor"] * (1.0 - ind["corridor"][:, R])
-            + w["jihadists"] * ind["power_share"][:, ISIS])
+    threat = (w["regime"] * _regime_risk(sit, ind, p) + w["corridor"] * (1.0 - ind["corridor"][:, R])
+              + w["jihadists"] * ind["power_share"][:, ISIS])
+    return np.clip(threat, 0.0, 1.0)
 
 
 def threat_russia(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
@@ -147,7 +148,8 @@ def threat_russia(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
         hostile = -min(sit.relations[STATES.index("russia"), STATES.index("syria")], 0.0)
         bases_lost = np.maximum(1.0 - ind["bases"][:, SUCC], hostile)
         regime = np.full(sit.control.shape[0], p["threat_after_fall"])
-    return w["jihadists"] * jihadists + w["bases"] * bases_lost + w["regime"] * regime
+    return np.clip(w["jihadists"] * jihadists + w["bases"] * bases_lost + w["regime"] * regime,
+                   0.0, 1.0)
 
 
 def threat_israel(sit: Situation, geo: Geo, p: dict) -> np.ndarray:

@@ -184,6 +184,10 @@ def list_scenarios() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml") if not p.stem.startswith("_"))
 
 
+def _runnable(names) -> list[str]:
+    return sorted(n for n in names if not n.startswith("_"))
+
+
 def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
     text = str(name_or_path)
     if text.endswith(".toml") or "/" in text:
@@ -195,7 +199,7 @@ def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> 
         return path
     path = SCENARIO_DIR / f"{text}.toml"
     if not path.exists():
-        known = [p.stem for p in SCENARIO_DIR.glob("*.toml")]
+        known = _runnable(p.stem for p in SCENARIO_DIR.glob("*.toml"))
         guess = difflib.get_close_matches(text, known, n=1)
         hint = f"; did you mean {guess[0]!r}?" if guess else f"; known: {', '.join(sorted(known))}"
         raise UserInputError(text, None, f"no scenario of that name in scenarios/{hint}")
@@ -250,6 +254,7 @@ def load_scenario(name_or_path: str | Path, sets: list[str] | tuple[str, ...] = 
     path = scenario_path(name_or_path)
     data, chain = _chain(path)
     source = str(path)
+    P.validate(_merge(P.load_defaults(), data.get("parameters", {})), source, "parameters")
     data = apply_sets(data, sets)
     for key in ("start", "end", "initial_state"):
         if not data.get(key):

@@ -74,8 +74,9 @@ class Calendar:
             for _, s in self.active(month):
                 if s["kind"] == "salience":
                     n, t = STATES.index(s["actor"]), terms.index(s["term"])
-                    out[n, t] *= 1.0 + (s["factor"] - 1.0) * s["magnitude"]
-            self._cache[key] = out / out.sum(axis=1, keepdims=True)
+                    out[n, t] *= salience_multiplier(s)
+            total = out.sum(axis=1, keepdims=True)
+            self._cache[key] = np.where(total > 0, out / np.maximum(total, 1e-12), base)
         return self._cache[key]
 
     def weights(self, month: int, state: str, weights: dict[str, float]) -> dict[str, float]:
@@ -84,12 +85,17 @@ class Calendar:
         changed = False
         for _, s in self.active(month):
             if s["kind"] == "salience" and s["actor"] == state:
-                out[s["term"]] *= 1.0 + (s["factor"] - 1.0) * s["magnitude"]
+                out[s["term"]] *= salience_multiplier(s)
                 changed = True
-        if changed:
-            total = sum(out.values())
+        total = sum(out.values())
+        if changed and total > 0:
             out = {k: v / total for k, v in out.items()}
-        return out
+        return out if total > 0 else dict(weights)
+
+
+def salience_multiplier(shock: dict[str, Any]) -> float:
+    """How a salience shock scales a payoff weight; a damping shock never goes below zero."""
+    return max(0.0, 1.0 + (shock["factor"] - 1.0) * shock["magnitude"])
 
 
 def apply(model: SyriaModel, name: str, shock: dict[str, Any]) -> None:
