@@ -31,6 +31,21 @@ ForceName = Literal[FORCES]  # type: ignore[valid-type]
 FactionName = Literal[FACTIONS]  # type: ignore[valid-type]
 ActionName = Literal[ACTIONS]  # type: ignore[valid-type]
 
+@cache
+def governorate_names() -> tuple[str, ...]:
+    """Governorate ids from params/governorates.toml (read without the Mesa space)."""
+    with open(PARAMS_DIR / "governorates.toml", "rb") as fh:
+        return tuple(tomllib.load(fh))
+
+
+def _check_governorates(table: dict[str, float], what: str) -> None:
+    unknown = [g for g in table if g not in governorate_names()]
+    if unknown:
+        guess = difflib.get_close_matches(unknown[0], governorate_names(), n=1)
+        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+        raise ValueError(f"{what} has {unknown[0]!r}, not a governorate{hint}")
+
+
 THREAT_KEYS = {
     "iran": {"regime", "corridor", "jihadists"},
     "israel": {"entrenchment", "golan"},
@@ -101,6 +116,7 @@ class Actor(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Actor:
+        _check_governorates(self.focus, "focus")
         missing = [a for a in self.menu if a not in self.actions]
         if missing:
             raise ValueError(f"menu lists actions with no [actions.<name>] table: {missing}")
@@ -158,6 +174,7 @@ class Theatre(Strict):
 
     @model_validator(mode="after")
     def _pairs(self) -> Theatre:
+        _check_governorates(self.sdf_home, "sdf_home")
         for pair in self.hostility:
             parts = pair.split("-")
             if len(parts) != 2 or not all(p in FACTIONS for p in parts) or parts[0] == parts[1]:
@@ -266,13 +283,21 @@ def pydantic_error(exc: ValidationError, source: str, prefix: str,
 def _siblings(tree: Any, path: list[str]) -> list[str]:
     """Known keys at a place in the schema, for 'did you mean' hints."""
     model: Any = Params
+    dict_values = False  # the previous part was a dict-typed field: this part is a key in it
     for part in path:
+        if dict_values:
+            dict_values = False
+            continue
         fields = getattr(model, "model_fields", None)
         if fields is None or part not in fields:
             return []
         annotation = fields[part].annotation
-        model = annotation if isinstance(annotation, type) else None
-        if model is None:
+        args = getattr(annotation, "__args__", ())
+        if getattr(annotation, "__origin__", None) is dict and args:
+            model, dict_values = args[-1], True
+        elif isinstance(annotation, type):
+            model = annotation
+        else:
             return []
     return list(getattr(model, "model_fields", {}))
 

@@ -192,8 +192,8 @@ def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> 
     text = str(name_or_path)
     if text.endswith(".toml") or "/" in text:
         path = Path(text)
-        if not path.is_absolute() and relative_to is not None and not path.exists():
-            path = relative_to / path
+        if not path.is_absolute() and relative_to is not None and (relative_to / path).exists():
+            path = relative_to / path  # an `extends` path is relative to the file that says it
         if not path.exists():
             raise UserInputError(text, None, "no such scenario file")
         return path
@@ -256,6 +256,12 @@ def load_scenario(name_or_path: str | Path, sets: list[str] | tuple[str, ...] = 
     source = str(path)
     P.validate(_merge(P.load_defaults(), data.get("parameters", {})), source, "parameters")
     data = apply_sets(data, sets)
+    if sets:  # values from --set get the same checks as values in a file
+        try:
+            ScenarioFile.model_validate({k: v for k, v in data.items()
+                                         if k in ("start", "end", "runs", "initial_state")})
+        except ValidationError as exc:
+            raise P.pydantic_error(exc, "--set", "") from None
     for key in ("start", "end", "initial_state"):
         if not data.get(key):
             raise UserInputError(source, key, "missing (required, here or in a scenario it extends)")
@@ -305,7 +311,7 @@ def load_scenario(name_or_path: str | Path, sets: list[str] | tuple[str, ...] = 
         description=data.get("description", ""),
         start=start,
         end=end,
-        runs=int(data.get("runs") or 20),
+        runs=int(data["runs"]) if data.get("runs") is not None else 20,
         initial=initial,
         params=resolved_params,
         shocks=shocks,

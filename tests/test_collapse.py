@@ -1,0 +1,117 @@
+"""The fall of the regime (SyriaModel.check_collapse): when the key governorates and the army's
+morale have both given way, a successor government takes over and the war goes on.
+
+The scenario starts from March 2011 (all regime); each test puts the model straight into the
+state it needs. Thresholds are read from the parameters, never restated here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model import SyriaModel
+from sim.vocabulary import FACTIONS
+
+R, OPP, SDF, ISIS, SUCC = (FACTIONS.index(f) for f in FACTIONS)
+
+
+@pytest.fixture
+def model(short_scenario) -> SyriaModel:
+    return SyriaModel(short_scenario, rng=0)
+
+
+def put_regime_at(model: SyriaModel, key_share: float, morale: float) -> np.ndarray:
+    """Regime holds `key_share` of every governorate, the opposition most of the rest, the SDF
+    and ISIS a little, each with fighters; returns the control matrix before any collapse."""
+    rest = 1.0 - key_share
+    model.control[:] = 0.0
+    model.control[:, R] = key_share
+    model.control[:, OPP] = 0.8 * rest
+    model.control[:, SDF] = 0.1 * rest
+    model.control[:, ISIS] = 0.1 * rest
+    model.forces["regime"].morale = morale
+    for force, manpower in (("opposition", 60.0), ("sdf", 30.0), ("isis", 10.0)):
+        model.forces[force].manpower = manpower  # so the months after are fought, not idle
+    model.key_share = model._key_share()
+    assert model.key_share == pytest.approx(key_share)
+    return model.control.copy()
+
+
+def events(model: SyriaModel, kind: str) -> list[tuple]:
+    return [e for e in model.events if e[2] == kind]
+
+
+class TestTheRegimeFalls:
+    @pytest.fixture
+    def fallen(self, model):
+        rp = model.params["regime"]
+        before = put_regime_at(model, 0.5 * rp["fall_key"], 0.5 * rp["fall_morale"])
+        model.check_collapse()
+        return model, before
+
+    def test_a_collapse_event_is_recorded(self, fallen):
+        model, _ = fallen
+        assert len(events(model, "regime_collapse")) == 1
+        assert len(events(model, "succession")) == 1
+        kinds = [e[2] for e in model.events]
+        assert kinds.index("regime_collapse") < kinds.index("succession")
+        assert model.fallen_at == model.month
+
+    def test_the_successor_governs(self, fallen):
+        model, _ = fallen
+        assert model.government == SUCC == FACTIONS.index("successor")
+        assert model.forces["opposition"].faction == "successor"
+
+    def test_the_successor_holds_what_regime_and_opposition_held(self, fallen):
+        model, before = fallen
+        np.testing.assert_allclose(model.control[:, R], 0.0)
+        np.testing.assert_allclose(model.control[:, OPP], 0.0)
+        np.testing.assert_allclose(model.control[:, SUCC], before[:, R] + before[:, OPP])
+        np.testing.assert_allclose(model.control[:, [SDF, ISIS]], before[:, [SDF, ISIS]])
+        np.testing.assert_allclose(model.control.sum(axis=1), 1.0)
+
+    def test_the_old_army_and_its_militias_are_gone(self, fallen):
+        model, _ = fallen
+        assert model.forces["regime"].manpower == 0.0
+        assert model.forces["militias"].manpower == 0.0
+
+    def test_the_new_government_holds_the_key_governorates(self, fallen):
+        model, _ = fallen
+        assert model.key_share == pytest.approx(float(model.geo.key @ model.control[:, SUCC]))
+
+    def test_the_war_goes_on_after_the_fall(self, fallen):
+        model, _ = fallen
+        steps = 0
+        while model.running and steps < 6:
+            model.step()
+            steps += 1
+            assert np.all(model.control >= 0.0)
+            np.testing.assert_allclose(model.control.sum(axis=1), 1.0, atol=1e-9)
+            assert model.government == SUCC
+            np.testing.assert_allclose(model.control[:, R], 0.0)  # the regime does not return
+        assert steps == 3  # the scenario's three months
+        assert len(events(model, "regime_collapse")) == 1  # it falls once
+
+
+class TestTheRegimeHolds:
+    def test_high_morale_holds_without_the_key_governorates(self, model):
+        rp = model.params["regime"]
+        before = put_regime_at(model, 0.5 * rp["fall_key"], (1.0 + rp["fall_morale"]) / 2)
+        model.check_collapse()
+        assert model.government == R and not events(model, "regime_collapse")
+        np.testing.assert_array_equal(model.control, before)
+        assert model.fallen_at is None
+
+    def test_a_firm_hold_on_the_key_governorates_survives_broken_morale(self, model):
+        rp = model.params["regime"]
+        put_regime_at(model, 0.5 * rp["fall_key"], 0.5 * rp["fall_morale"])
+        for g in np.nonzero(model.geo.key)[0]:  # all of the key governorates back
+            model.control[g] = [1.0, 0.0, 0.0, 0.0, 0.0]
+        model.key_share = model._key_share()
+        model.check_collapse()
+        assert model.government == R and not events(model, "regime_collapse")
+
+    def test_the_march_2011_regime_stands(self, model):
+        model.check_collapse()
+        assert model.government == R and model.fallen_at is None
