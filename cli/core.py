@@ -31,10 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("run", help="run an ensemble and write its outputs")
     p.add_argument("scenario", metavar="NAME|PATH")
-    p.add_argument(
-        "--runs", type=int, default=None, help="number of runs (default: the scenario's `runs`)"
-    )
-    p.add_argument("--seed", type=int, default=0, help="base seed; run r uses seed S+r (default 0)")
+    add_ensemble_options(p)
     p.add_argument(
         "--out",
         type=Path,
@@ -42,14 +39,52 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="results folder (default: results/<scenario name>)",
     )
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    _add_set(p)
     p.add_argument(
         "--quiet",
         action="store_true",
         help="no progress bar and no table; print only the folder written",
     )
+    p.add_argument("--plot", action="store_true", help="also draw the figures into DIR/figures")
     p.set_defaults(func=cmd_run)
+
+
+def add_ensemble_options(parser: argparse.ArgumentParser, runs_help: str | None = None) -> None:
+    """--runs, --seed, --workers and --set: how every command that runs ensembles takes them."""
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        help=runs_help or "number of runs (default: the scenario's `runs`)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="base seed; run r uses seed S+r (default 0)"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    _add_set(parser)
+
+
+def ensemble_inputs(
+    args: argparse.Namespace, scenario_arg: str, default_runs: int | None = None
+) -> tuple[Scenario, list[int]]:
+    """The checked scenario and seeds an ensemble command asked for (errors before any run)."""
+    scenario = load_scenario(scenario_arg, args.sets)
+    runs = args.runs if args.runs is not None else (default_runs or scenario.runs)
+    if runs < 1:
+        raise UserInputError("--runs", None, f"expected a number of runs >= 1, got {runs}")
+    if args.workers < 1:
+        raise UserInputError("--workers", None, f"expected a number >= 1, got {args.workers}")
+    from sim.ensemble import seeds_for
+
+    return scenario, seeds_for(args.seed, runs)
+
+
+def run_checked(
+    scenario: Scenario, seeds: list[int], args: argparse.Namespace, progress: bool = True
+):
+    """Run the ensemble the checked inputs describe."""
+    from sim.ensemble import run_ensemble  # the model loads once the input is good
+
+    return run_ensemble(scenario, seeds, workers=args.workers, progress=progress)
 
 
 def _add_set(parser: argparse.ArgumentParser) -> None:
@@ -163,21 +198,18 @@ def parameter_changes(scenario: Scenario) -> list[tuple[str, Any, Any]]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario, args.sets)
-    runs = scenario.runs if args.runs is None else args.runs
-    if runs < 1:
-        raise UserInputError("--runs", None, f"expected a number of runs >= 1, got {runs}")
-    if args.workers < 1:
-        raise UserInputError("--workers", None, f"expected a number >= 1, got {args.workers}")
-    from sim.ensemble import run_ensemble, seeds_for  # the model loads once the input is good
+    scenario, seeds = ensemble_inputs(args, args.scenario)
     from sim.output import write_outputs
 
     out_dir = args.out if args.out is not None else Path("results") / scenario.name
     if out_dir.exists() and not out_dir.is_dir():  # say so before the runs, not after
         raise UserInputError("--out", None, f"{out_dir} exists and is not a folder")
-    seeds = seeds_for(args.seed, runs)
-    ensemble = run_ensemble(scenario, seeds, workers=args.workers, progress=not args.quiet)
+    ensemble = run_checked(scenario, seeds, args, progress=not args.quiet)
     written = write_outputs(ensemble, out_dir, scenario, seeds, argv=["run.py", *sys.argv[1:]])
+    if args.plot:
+        from analysis.figures import load_control_record, plot_all
+
+        plot_all(ensemble, written / "figures", record=load_control_record())
     if args.quiet:
         print(written)
         return 0

@@ -8,7 +8,8 @@ import sys
 
 from sim.errors import UserInputError
 
-# Each module exposes ``register(subparsers)``; the handler it sets as ``func`` returns an exit code.
+# Each module exposes ``register(subparsers)``;
+# the handler it sets as ``func`` returns an exit code.
 COMMAND_MODULES = (
     "cli.core",  # list, describe, run
     "cli.validate",  # validate, calibrate

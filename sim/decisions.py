@@ -66,7 +66,8 @@ def alternatives(joint: np.ndarray, menus: Menus, forbidden: np.ndarray, cost: n
     rows[index[is_withdrawal], n[is_withdrawal]] *= ~COMBAT
     # a state taking to Syria's sky seeks deconfliction with it (record row 15: the Israel-Russia
     # mechanism was agreed on 21 Sep 2015, nine days before the first Russian strikes)
-    airborne = ~on & INTO_THE_AIR[a] & (menus_has(menus, n, DECONFLICTION))
+    airborne = (~on & INTO_THE_AIR[a] & menus_has(menus, n, DECONFLICTION)
+                & (forbidden[n, DECONFLICTION] == 0))
     rows[index[airborne], n[airborne], DECONFLICTION] = 1.0
     spend_now = (joint * cost).sum(axis=1)
     spend = (rows[index, n] * cost[n]).sum(axis=1)

@@ -31,6 +31,7 @@ ForceName = Literal[FORCES]  # type: ignore[valid-type]
 FactionName = Literal[FACTIONS]  # type: ignore[valid-type]
 ActionName = Literal[ACTIONS]  # type: ignore[valid-type]
 
+
 @cache
 def governorate_names() -> tuple[str, ...]:
     """Governorate ids from params/governorates.toml (read without the Mesa space)."""
@@ -262,12 +263,13 @@ def validate(tree: dict[str, Any], source: str, prefix: str = "") -> dict[str, A
         raise pydantic_error(exc, source, prefix, tree) from None
 
 
-def pydantic_error(exc: ValidationError, source: str, prefix: str,
-                   tree: dict[str, Any] | None = None) -> UserInputError:
+def pydantic_error(
+    exc: ValidationError, source: str, prefix: str, tree: dict[str, Any] | None = None
+) -> UserInputError:
     """The first problem pydantic found, as one clear message naming the key."""
     err = exc.errors()[0]
     loc = [str(p) for p in err["loc"] if not str(p).startswith("function-after")]
-    key = ".".join([prefix.rstrip(".")] + loc if prefix else loc) or None
+    key = ".".join([prefix.rstrip("."), *loc] if prefix else loc) or None
     if err["type"] == "extra_forbidden":
         siblings = _siblings(tree, loc[:-1]) if tree is not None else []
         guess = difflib.get_close_matches(loc[-1], siblings, n=1)

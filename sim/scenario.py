@@ -27,8 +27,9 @@ SCENARIO_DIR = ROOT / "scenarios"
 INITIAL_DIR = ROOT / "params" / "initial"
 
 StateName = Literal[STATES]  # type: ignore[valid-type]
-ShockKind = Literal["force_surge", "theatre_demand", "force_blow", "economic_pressure",
-                    "atrocity", "salience"]
+ShockKind = Literal[
+    "force_surge", "theatre_demand", "force_blow", "economic_pressure", "atrocity", "salience"
+]
 
 
 class Strict(BaseModel):
@@ -117,8 +118,9 @@ class InitialState(Strict):
         missing = [g for g in names if g not in self.control]
         unknown = [g for g in self.control if g not in names]
         if missing or unknown:
-            raise ValueError(f"control must list every governorate; missing {missing}, "
-                             f"unknown {unknown}")
+            raise ValueError(
+                f"control must list every governorate; missing {missing}, unknown {unknown}"
+            )
         for g, shares in self.control.items():
             if abs(sum(shares.values()) - 1.0) > 1e-3:
                 raise ValueError(f"control.{g} shares must sum to 1")
@@ -248,8 +250,7 @@ def _chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], lis
     return _merge(base, data), [str(path), *files]
 
 
-def load_scenario(name_or_path: str | Path, sets: list[str] | tuple[str, ...] = ()
-                  ) -> Scenario:
+def load_scenario(name_or_path: str | Path, sets: list[str] | tuple[str, ...] = ()) -> Scenario:
     """Read, merge (`extends`), apply `--set key.path=value` overrides, and validate."""
     path = scenario_path(name_or_path)
     data, chain = _chain(path)
@@ -258,13 +259,16 @@ def load_scenario(name_or_path: str | Path, sets: list[str] | tuple[str, ...] = 
     data = apply_sets(data, sets)
     if sets:  # values from --set get the same checks as values in a file
         try:
-            ScenarioFile.model_validate({k: v for k, v in data.items()
-                                         if k in ("start", "end", "runs", "initial_state")})
+            ScenarioFile.model_validate(
+                {k: v for k, v in data.items() if k in ("start", "end", "runs", "initial_state")}
+            )
         except ValidationError as exc:
             raise P.pydantic_error(exc, "--set", "") from None
     for key in ("start", "end", "initial_state"):
         if not data.get(key):
-            raise UserInputError(source, key, "missing (required, here or in a scenario it extends)")
+            raise UserInputError(
+                source, key, "missing (required, here or in a scenario it extends)"
+            )
     start = month_index(data["start"], source, "start")
     end = month_index(data["end"], source, "end")
     if end < start:
@@ -281,8 +285,9 @@ def load_scenario(name_or_path: str | Path, sets: list[str] | tuple[str, ...] = 
         except ValidationError as exc:
             raise P.pydantic_error(exc, source, f"shocks.{name}") from None
         shock["start_index"] = month_index(shock["start"], source, f"shocks.{name}.start")
-        shock["end_index"] = (month_index(shock["end"], source, f"shocks.{name}.end")
-                              if shock["end"] else None)
+        shock["end_index"] = (
+            month_index(shock["end"], source, f"shocks.{name}.end") if shock["end"] else None
+        )
         _check_governorates(shock["governorates"], source, f"shocks.{name}.governorates")
         shocks[name] = shock
 
@@ -291,20 +296,28 @@ def load_scenario(name_or_path: str | Path, sets: list[str] | tuple[str, ...] = 
         entry = Forbid.model_validate(item).model_dump()
         menu = resolved_params[entry["actor"]]["menu"]
         if entry["action"] not in menu:
-            raise UserInputError(source, f"forbid[{i}].action",
-                                 f"{entry['action']!r} is not on {entry['actor']}'s menu {menu}")
-        entry["start_index"] = (month_index(entry["start"], source, f"forbid[{i}].start")
-                                if entry["start"] else None)
-        entry["end_index"] = (month_index(entry["end"], source, f"forbid[{i}].end")
-                              if entry["end"] else None)
+            raise UserInputError(
+                source,
+                f"forbid[{i}].action",
+                f"{entry['action']!r} is not on {entry['actor']}'s menu {menu}",
+            )
+        entry["start_index"] = (
+            month_index(entry["start"], source, f"forbid[{i}].start") if entry["start"] else None
+        )
+        entry["end_index"] = (
+            month_index(entry["end"], source, f"forbid[{i}].end") if entry["end"] else None
+        )
         forbid.append(entry)
 
     initial = load_initial_state(data["initial_state"], source)
     for state, actions in initial["portfolios"].items():
         off_menu = [a for a in actions if a not in resolved_params[state]["menu"]]
         if off_menu:
-            raise UserInputError(f"params/initial/{data['initial_state']}.toml",
-                                 f"portfolios.{state}", f"actions not on its menu: {off_menu}")
+            raise UserInputError(
+                f"params/initial/{data['initial_state']}.toml",
+                f"portfolios.{state}",
+                f"actions not on its menu: {off_menu}",
+            )
     return Scenario(
         name=data.get("name") or path.stem,
         path=source,
@@ -316,8 +329,9 @@ def load_scenario(name_or_path: str | Path, sets: list[str] | tuple[str, ...] = 
         params=resolved_params,
         shocks=shocks,
         forbid=forbid,
-        chain=[str(Path(c).relative_to(ROOT)) if Path(c).is_relative_to(ROOT) else c
-               for c in chain],
+        chain=[
+            str(Path(c).relative_to(ROOT)) if Path(c).is_relative_to(ROOT) else c for c in chain
+        ],
         sets=list(sets),
     )
 
@@ -337,8 +351,11 @@ def load_initial_state(name: str, referenced_from: str) -> dict[str, Any]:
     path = INITIAL_DIR / f"{name}.toml"
     if not path.exists():
         known = sorted(p.stem for p in INITIAL_DIR.glob("*.toml"))
-        raise UserInputError(referenced_from, "initial_state",
-                             f"no initial state {name!r} in params/initial/ (known: {known})")
+        raise UserInputError(
+            referenced_from,
+            "initial_state",
+            f"no initial state {name!r} in params/initial/ (known: {known})",
+        )
     try:
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
@@ -383,8 +400,9 @@ def apply_sets(data: dict[str, Any], sets: list[str] | tuple[str, ...]) -> dict[
                 known = sorted(data.get("shocks", {}))
                 raise UserInputError("--set", key, f"no such shock; known shocks: {known}")
             if parts[2] not in Shock.model_fields:
-                raise UserInputError("--set", key,
-                                     f"no such shock field; expected one of {list(Shock.model_fields)}")
+                raise UserInputError(
+                    "--set", key, f"no such shock field; expected one of {list(Shock.model_fields)}"
+                )
             data["shocks"][parts[1]][parts[2]] = value
             continue
         merged = _merge(defaults, data.get("parameters", {}))

@@ -1,0 +1,65 @@
+"""`run.py plot DIR` (figures of a results folder) and `run.py report NAME` (one HTML file)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cli.core import _console, add_ensemble_options, ensemble_inputs, run_checked
+from sim.errors import UserInputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("plot", help="draw the figures of a results folder (PNG and SVG)")
+    p.add_argument("results", type=Path, metavar="DIR")
+    p.set_defaults(func=cmd_plot)
+
+    p = subparsers.add_parser(
+        "report", help="one self-contained HTML report: scenario, sources, figures, validation"
+    )
+    p.add_argument("scenario", metavar="NAME|PATH")
+    add_ensemble_options(p)
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="results folder to write (default: results/<scenario name>)",
+    )
+    p.set_defaults(func=cmd_report)
+
+
+def _check_results(folder: Path) -> None:
+    if not (folder / "timeseries.csv").is_file():
+        raise UserInputError(
+            str(folder),
+            None,
+            "expected a results folder from `run.py run` (timeseries.csv missing)",
+        )
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from analysis.figures import load_control_record, plot_all
+    from sim.output import read_outputs
+
+    _check_results(args.results)
+    written = plot_all(
+        read_outputs(args.results), args.results / "figures", record=load_control_record()
+    )
+    _console().print(f"{len(written)} figure files written to {args.results / 'figures'}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import sys
+
+    from analysis.report import report_from_folder
+    from sim.output import write_outputs
+
+    scenario, seeds = ensemble_inputs(args, args.scenario)
+    out = args.out or Path("results") / scenario.name
+    ensemble = run_checked(scenario, seeds, args)
+    written = write_outputs(ensemble, out, scenario, seeds, argv=["run.py", *sys.argv[1:]])
+    report = report_from_folder(written)
+    _console().print(f"report written to {report}")
+    return 0
