@@ -1,0 +1,415 @@
+"""What a sweep says: sensitivity indices, scenario discovery and heat maps, from its store.
+
+- Sobol' first-order and total indices with confidence intervals (`sobol_table`, SALib) for a
+  sobol sweep; Morris mu*, sigma (`morris_table`) for a morris sweep. Replicates are averaged
+  per point, and points are put back in the sampler's order (`point_id`).
+- PRIM boxes (`prim_boxes`, EMA Workbench) for runs meeting a condition such as
+  `regime_fell == 0`: the parameter ranges where the condition mostly holds, with coverage
+  (share of all such runs inside the box) and density (share of runs in the box that meet it).
+- Mean outcome per cell of a two-parameter grid (`grid_means`, `plot_heatmap`).
+
+Everything reads the store only; figures are drawn on matplotlib `Figure`s (Agg, no pyplot).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.sweep.sampling import problem
+from analysis.sweep.spec import SweepSpec
+from analysis.sweep.store import SweepStore
+from sim.errors import UserInputError
+
+
+@dataclass(frozen=True)
+class SweepRecord:
+    """A sweep as stored: its spec, its planned points, and its finished runs."""
+
+    db: Path
+    spec: SweepSpec
+    info: dict[str, Any]
+    points: np.ndarray  # (points, parameters), row = point_id
+    runs: pd.DataFrame  # one row per run, sorted by (point_id, replicate)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.runs) == int(self.info["planned_runs"])
+
+
+def load_record(db: str | Path) -> SweepRecord:
+    with SweepStore.open(db, read_only=True) as store:
+        return SweepRecord(
+            db=Path(db),
+            spec=store.spec(),
+            info=store.info(),
+            points=store.points(),
+            runs=store.runs(),
+        )
+
+
+def outcome_name(record: SweepRecord, outcome: str | None) -> str:
+    """The outcome asked for (default: the spec's first), checked against the store."""
+    outcomes = record.spec.outcomes
+    name = outcome or next(iter(outcomes))
+    if name not in outcomes:
+        raise UserInputError(
+            "--outcome", name, f"not an outcome of this sweep; it records: {', '.join(outcomes)}"
+        )
+    return name
+
+
+def point_means(record: SweepRecord, outcome: str) -> np.ndarray:
+    """The outcome averaged over replicates, one value per point in `point_id` order.
+
+    Every point needs at least one run with a value (Sobol' and Morris use the whole sample).
+    """
+    if record.spec.outcomes[outcome] == "text":
+        raise UserInputError("--outcome", outcome, "a text outcome; pick a numeric one")
+    means = record.runs.groupby("point_id")[outcome].mean()
+    means = means.reindex(np.arange(len(record.points)))
+    if means.isna().any():
+        missing = int(means.isna().sum())
+        no_runs = len(record.points) - record.runs["point_id"].nunique()
+        why = (
+            f"{no_runs} points have no runs yet: finish the sweep with --resume"
+            if no_runs
+            else f"{missing} points have no value (e.g. a month for runs in "
+            "which nothing happened); pick an outcome defined in every run"
+        )
+        raise UserInputError(str(record.db), outcome, why)
+    return means.to_numpy(dtype=float)
+
+
+def sobol_table(record: SweepRecord, outcome: str, num_resamples: int = 100) -> pd.DataFrame:
+    """Sobol' first-order (S1) and total (ST) indices with 95% confidence half-widths."""
+    from SALib.analyze import sobol
+
+    spec = record.spec
+    if spec.method != "sobol":
+        raise UserInputError(
+            str(record.db), "sampler", f"Sobol' indices need a sobol sweep, this is {spec.method}"
+        )
+    y = point_means(record, outcome)
+    if np.ptp(y) == 0:
+        raise UserInputError(
+            str(record.db), outcome, "is the same in every run: no variance to apportion"
+        )
+    indices = sobol.analyze(
+        problem(spec),
+        y,
+        calc_second_order=spec.sampler.second_order,
+        num_resamples=num_resamples,
+        conf_level=0.95,
+        seed=spec.seed,
+    )
+    table = pd.DataFrame(
+        {k: indices[k] for k in ("S1", "S1_conf", "ST", "ST_conf")},
+        index=pd.Index(spec.names, name="parameter"),
+    )
+    return table.sort_values("ST", ascending=False)
+
+
+def morris_table(record: SweepRecord, outcome: str) -> pd.DataFrame:
+    """Morris elementary effects: mu, mu* (with its 95% confidence half-width) and sigma."""
+    from SALib.analyze import morris
+
+    spec = record.spec
+    if spec.method != "morris":
+        raise UserInputError(
+            str(record.db), "sampler", f"Morris indices need a morris sweep, this is {spec.method}"
+        )
+    y = point_means(record, outcome)
+    indices = morris.analyze(
+        problem(spec),
+        record.points,
+        y,
+        conf_level=0.95,
+        num_levels=spec.sampler.num_levels,
+        seed=spec.seed,
+    )
+    table = pd.DataFrame(
+        {
+            k: np.asarray(indices[k], dtype=float)
+            for k in ("mu", "mu_star", "mu_star_conf", "sigma")
+        },
+        index=pd.Index(spec.names, name="parameter"),
+    )
+    return table.sort_values("mu_star", ascending=False)
+
+
+def plot_indices(table: pd.DataFrame, title: str, path: Path) -> Path:
+    """Bars with confidence intervals: S1 and ST (Sobol'), or mu* (Morris)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.5, 0.5 * len(table) + 1.5), layout="constrained")
+    ax = fig.add_subplot()
+    rows = np.arange(len(table))
+    if "S1" in table:
+        ax.barh(rows - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="first order (S1)")
+        ax.barh(rows + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="total (ST)")
+        ax.set_xlabel("share of the outcome's variance")
+        ax.legend(loc="lower right")
+    else:
+        ax.barh(rows, table["mu_star"], 0.6, xerr=table["mu_star_conf"])
+        ax.set_xlabel("mu* (mean absolute elementary effect)")
+    ax.set_yticks(rows, table.index)
+    ax.invert_yaxis()
+    ax.set_title(title)
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def grid_means(record: SweepRecord, outcome: str) -> pd.DataFrame:
+    """Mean outcome per cell of the first two grid parameters (rows: the first), over
+    replicates and any other parameters."""
+    spec = record.spec
+    if spec.method != "grid" or len(spec.names) < 2:
+        raise UserInputError(
+            str(record.db), "sampler", "a heat map needs a grid over at least two parameters"
+        )
+    rows, cols = spec.names[:2]
+    return record.runs.pivot_table(
+        index=rows, columns=cols, values=outcome, aggfunc="mean", dropna=False
+    )
+
+
+def plot_heatmap(grid: pd.DataFrame, outcome: str, path: Path) -> Path:
+    from matplotlib.figure import Figure
+
+    fig = Figure(
+        figsize=(1.0 * grid.shape[1] + 2.5, 0.7 * grid.shape[0] + 1.5), layout="constrained"
+    )
+    ax = fig.add_subplot()
+    image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
+    for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
+        if np.isfinite(value):
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8, color="w")
+    ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
+    ax.set_xlabel(str(grid.columns.name))
+    ax.set_ylabel(str(grid.index.name))
+    ax.set_title(f"mean {outcome} per cell")
+    fig.colorbar(image, ax=ax, label=outcome)
+    fig.savefig(path, dpi=120)
+    return path
+
+
+# --- scenario discovery -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrimBox:
+    """A box of parameter space where the condition mostly holds."""
+
+    limits: pd.DataFrame  # parameter → low, high (only the restricted parameters)
+    coverage: float  # share of the runs of interest inside the box
+    density: float  # share of the runs inside the box that are of interest
+    mass: float  # share of all runs inside the box
+    runs: int
+
+
+def condition_mask(runs: pd.DataFrame, condition: str, names: tuple[str, ...]) -> np.ndarray:
+    """Which runs meet a pandas expression over outcomes and parameters (dotted parameter
+    names may be written bare: `russia.resolve > 0.5`)."""
+    expr = condition
+    for name in sorted(names, key=len, reverse=True):
+        expr = re.sub(rf"(?<![`\w.]){re.escape(name)}(?![\w`])", f"`{name}`", expr)
+    try:
+        result = runs.eval(expr)
+    except Exception as exc:  # pandas raises many kinds for a bad expression
+        raise UserInputError(
+            "--condition",
+            condition,
+            f"cannot evaluate it ({exc}); use outcome and parameter names, e.g. 'regime_fell == 0'",
+        ) from None
+    if not isinstance(result, pd.Series) or result.dtype != bool:
+        raise UserInputError(
+            "--condition", condition, "expected a true/false test such as 'regime_fell == 0'"
+        )
+    return result.to_numpy()
+
+
+def prim_boxes(
+    record: SweepRecord, condition: str, threshold: float = 0.8, max_boxes: int = 2
+) -> list[PrimBox]:
+    """PRIM on every run: for each box, the point on its peeling trajectory with the most
+    coverage among those with density >= `threshold` (else the densest)."""
+    names = list(record.spec.names)
+    interest = condition_mask(record.runs, condition, record.spec.names)
+    if interest.all() or not interest.any():
+        return []
+    x = record.runs[names].astype(float).reset_index(drop=True)
+    with _quiet_workbench():
+        from ema_workbench.analysis.prim import Prim
+
+        prim = Prim(x, interest.astype(int), peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05)
+    base_density = float(interest.mean())
+    boxes: list[PrimBox] = []
+    for _ in range(max_boxes):
+        with _quiet_workbench():
+            box = prim.find_box()
+        if box is None:
+            break
+        trajectory = box.peeling_trajectory
+        dense = trajectory.index[trajectory["density"] >= threshold]
+        i = (
+            int(trajectory.loc[dense, "coverage"].idxmax())
+            if len(dense)
+            else int(trajectory["density"].idxmax())
+        )
+        box.select(i)
+        stats = trajectory.iloc[i]
+        if float(stats["density"]) <= base_density:
+            break
+        lims = box.box_lims[i]
+        restricted = [
+            n
+            for n in names
+            if not np.allclose(
+                lims[n].to_numpy(dtype=float), prim.box_init[n].to_numpy(dtype=float)
+            )
+        ]
+        limits = pd.DataFrame(
+            {
+                "low": [float(lims[n].iloc[0]) for n in restricted],
+                "high": [float(lims[n].iloc[1]) for n in restricted],
+            },
+            index=pd.Index(restricted, name="parameter"),
+        )
+        boxes.append(
+            PrimBox(
+                limits=limits,
+                coverage=float(stats["coverage"]),
+                density=float(stats["density"]),
+                mass=float(stats["mass"]),
+                runs=int(stats["n"]),
+            )
+        )
+    return boxes
+
+
+@contextlib.contextmanager
+def _quiet_workbench() -> Iterator[None]:
+    """EMA Workbench warns about optional extras (ipyparallel) and about its own use of
+    pandas; neither concerns the user of a sweep."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module="ema_workbench")
+        yield
+
+
+def describe_boxes(boxes: list[PrimBox], condition: str, interest: int, total: int) -> str:
+    lines = [
+        f"PRIM: {condition!r} holds in {interest} of {total} runs ({interest / max(total, 1):.1%})"
+    ]
+    if not boxes:
+        lines.append(
+            "  no box: the condition holds everywhere or nowhere, or no box is "
+            "denser than the whole sample"
+        )
+    for k, box in enumerate(boxes, 1):
+        lines.append(
+            f"  box {k}: coverage {box.coverage:.2f}, density {box.density:.2f}, "
+            f"mass {box.mass:.2f} ({box.runs} runs)"
+        )
+        for name, row in box.limits.iterrows():
+            lines.append(f"    {name:<32} {row['low']:.4g} .. {row['high']:.4g}")
+        if box.limits.empty:
+            lines.append("    (no parameter restricted)")
+    return "\n".join(lines)
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def report(
+    db: str | Path,
+    outcome: str | None = None,
+    condition: str | None = None,
+    out: str | Path | None = None,
+    threshold: float = 0.8,
+) -> list[Path]:
+    """Print what the sweep says about one outcome and write tables and figures to `out`."""
+    record = load_record(db)
+    spec = record.spec
+    name = outcome_name(record, outcome)
+    out_dir = Path(out) if out else Path(db).with_name(Path(db).stem + "_analysis")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    planned = int(record.info["planned_runs"])
+    print(f"sweep {spec.name}: {spec.method}, {len(record.runs)} of {planned} runs in {db}")
+    if spec.outcomes[name] != "text":
+        values = record.runs[name].astype(float)
+        print(
+            f"{name}: mean {values.mean():.4g}, sd {values.std():.4g}, "
+            f"range {values.min():.4g} .. {values.max():.4g}, "
+            f"missing in {int(values.isna().sum())} runs"
+        )
+
+    if spec.method in ("sobol", "morris"):
+        table = sobol_table(record, name) if spec.method == "sobol" else morris_table(record, name)
+        print(f"\n{'Sobol' if spec.method == 'sobol' else 'Morris'} indices for {name}:")
+        print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+        written.append(out_dir / f"{spec.method}_{name}.csv")
+        table.to_csv(written[-1])
+        written.append(
+            plot_indices(table, f"{spec.name}: {name}", out_dir / f"{spec.method}_{name}.png")
+        )
+    elif spec.method == "grid" and len(spec.names) >= 2:
+        grid = grid_means(record, name)
+        print(f"\nmean {name} per cell ({grid.index.name} down, {grid.columns.name} across):")
+        print(grid.to_string(float_format=lambda v: f"{v:.3f}"))
+        written.append(out_dir / f"grid_{name}.csv")
+        grid.to_csv(written[-1])
+        written.append(plot_heatmap(grid, name, out_dir / f"grid_{name}.png"))
+
+    if condition:
+        interest = condition_mask(record.runs, condition, spec.names)
+        boxes = prim_boxes(record, condition, threshold=threshold)
+        print()
+        print(describe_boxes(boxes, condition, int(interest.sum()), len(interest)))
+        rows = [
+            {
+                "box": k,
+                "parameter": p,
+                "low": r["low"],
+                "high": r["high"],
+                "coverage": b.coverage,
+                "density": b.density,
+                "mass": b.mass,
+            }
+            for k, b in enumerate(boxes, 1)
+            for p, r in b.limits.iterrows()
+        ]
+        written.append(out_dir / "prim_boxes.csv")
+        pd.DataFrame(
+            rows, columns=["box", "parameter", "low", "high", "coverage", "density", "mass"]
+        ).to_csv(written[-1], index=False)
+    return written
+
+
+__all__ = [
+    "PrimBox",
+    "SweepRecord",
+    "condition_mask",
+    "describe_boxes",
+    "grid_means",
+    "load_record",
+    "morris_table",
+    "outcome_name",
+    "plot_heatmap",
+    "plot_indices",
+    "point_means",
+    "prim_boxes",
+    "report",
+    "sobol_table",
+]

@@ -1,0 +1,243 @@
+"""`sweep` and `analyze`: run a parameter sweep into a results store, and analyse one.
+
+A command module: `register(subparsers)` adds the sub-commands; each handler returns an exit
+code. Bad input raises `UserInputError`, which the caller turns into exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sim.errors import UserInputError
+
+if TYPE_CHECKING:
+    from analysis.sweep.spec import SweepSpec
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "sweep",
+        help="run a parameter sweep (params/sweeps/*.toml) into a DuckDB results store",
+        description="Run every run of a sweep spec and store one row per run. Finished runs "
+        "are committed as they arrive; --resume runs only the missing ones.",
+    )
+    p.add_argument("spec", metavar="SPEC", help="a spec file, or a name in params/sweeps/")
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="results store (default: results/sweeps/<spec name>.duckdb)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="local worker processes, or LocalCluster workers (default: all cores; "
+        "1 runs in this process)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786",
+    )
+    p.add_argument(
+        "--local-cluster",
+        action="store_true",
+        help="run on a Dask LocalCluster on this machine (--workers processes)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish an interrupted sweep: run only what the store lacks",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan (sampler, points, replicates, runs) and stop",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=None,
+        metavar="K",
+        help="runs per task (default: about 8 tasks per worker, at most 64)",
+    )
+    p.add_argument(
+        "--run-fn",
+        default=None,
+        metavar="MODULE:FUNCTION",
+        help="the model's run function (default: the spec's, else sim.batch)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)
+
+    p = subparsers.add_parser(
+        "analyze",
+        help="sensitivity indices, scenario discovery and heat maps from a sweep's store",
+        description="Sobol' indices (sobol sweeps), Morris mu*/sigma (morris sweeps), a heat "
+        "map of mean outcomes (grids), and PRIM boxes for --condition (any sweep).",
+    )
+    p.add_argument("db", type=Path, metavar="DB", help="a sweep's results store")
+    p.add_argument(
+        "--outcome",
+        default=None,
+        metavar="NAME",
+        help="the outcome to analyse (default: the spec's first)",
+    )
+    p.add_argument(
+        "--condition",
+        default=None,
+        metavar="EXPR",
+        help="runs of interest for PRIM, e.g. 'regime_fell == 0'",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.8,
+        metavar="DENSITY",
+        help="PRIM: the least density of a box worth reporting (default 0.8)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where tables and figures go (default: <db>_analysis/ beside it)",
+    )
+    p.set_defaults(func=cmd_analyze)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from analysis.sweep import runner
+    from analysis.sweep.sampling import make_plan
+    from analysis.sweep.spec import load_spec
+
+    if args.scheduler and args.local_cluster:
+        raise UserInputError(
+            "--scheduler", args.scheduler, "give either --scheduler or --local-cluster, not both"
+        )
+    spec = load_spec(args.spec)
+    db = args.db or Path("results") / "sweeps" / f"{spec.name}.duckdb"
+    run_fn = args.run_fn or spec.run_fn or runner.default_run_fn()
+    if args.dry_run:
+        runner.check_spec(spec, run_fn)
+        plan = make_plan(spec)
+        for line in plan_lines(spec, plan.n_points, run_fn, db if args.resume else None):
+            print(line)
+        return 0
+    outcome = runner.run_sweep(
+        spec,
+        db,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        local_cluster=args.local_cluster,
+        resume=args.resume,
+        batch_size=args.batch_size,
+        run_fn=args.run_fn,
+        progress=not args.quiet,
+    )
+    done = outcome.finished_before + outcome.finished_now
+    rate = outcome.finished_now / outcome.seconds if outcome.seconds > 0 else 0.0
+    print(
+        f"{db}: {done} of {outcome.planned} runs stored ({outcome.finished_now} new, "
+        f"{outcome.executor} x{outcome.workers}, {rate:.1f} runs/s)"
+    )
+    return 0 if outcome.complete else 1
+
+
+def plan_lines(spec: SweepSpec, n_points: int, run_fn: str, db: Path | None = None) -> list[str]:
+    """The plan of a sweep as printed by `--dry-run`; the last line gives the number of runs."""
+    sampler = spec.sampler
+    detail = {
+        "grid": "product of the levels",
+        "lhs": f"n = {sampler.n}",
+        "sobol": f"N = {sampler.n}, second order {'on' if sampler.second_order else 'off'}",
+        "morris": f"{sampler.n} trajectories, {sampler.num_levels} levels",
+    }[sampler.method]
+    lines = [
+        f"sweep {spec.name} ({spec.path})",
+        f"  scenario {spec.scenario}; run function {run_fn}; seed {spec.seed}",
+        f"  sampler {sampler.method} ({detail})",
+        "  parameters:",
+    ]
+    width = max(len(n) for n in spec.names)
+    for name, p in spec.parameters.items():
+        if p.levels is not None:
+            what = f"levels {p.levels}"
+        elif p.dist == "normal":
+            what = f"normal(mean {p.mean}, sd {p.sd})"
+        elif p.dist == "truncnormal":
+            what = f"truncnormal(mean {p.mean}, sd {p.sd}) on [{p.low}, {p.high}]"
+        else:
+            what = f"{p.dist} [{p.low}, {p.high}]"
+        lines.append(f"    {name:<{width}}  {what}")
+    lines.append(f"  outcomes: {', '.join(spec.outcomes)}")
+    total = n_points * spec.replicates
+    if db is not None and Path(db).exists():
+        lines.append(f"  resume: {_stored_runs(db)} of {total} runs already in {db}")
+    lines.append(f"{n_points} points x {spec.replicates} replicates = {total} runs")
+    return lines
+
+
+def _stored_runs(db: Path) -> str:
+    from analysis.sweep.store import SweepStore
+
+    try:
+        with SweepStore.open(db, read_only=True) as store:
+            return str(store.run_count())
+    except UserInputError as exc:
+        return f"? ({exc.expected})"
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from analysis.sweep.analyze import report
+
+    written = report(
+        args.db,
+        outcome=args.outcome,
+        condition=args.condition,
+        out=args.out,
+        threshold=args.threshold,
+    )
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m analysis.sweep`: the two commands on their own."""
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.sweep", description="Parameter sweeps and their analysis."
+    )
+    register(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            "interrupted: finished runs are in the store; --resume finishes the sweep",
+            file=sys.stderr,
+        )
+        return 130
+
+
+__all__ = ["cmd_analyze", "cmd_sweep", "main", "plan_lines", "register"]

@@ -1,0 +1,503 @@
+"""Running a sweep: plan → batches of runs → an executor → the results store.
+
+The model is reached through one function, named by its import path so that worker processes
+and Dask workers can import it themselves (a closure would not travel):
+
+    run_fn(scenario: str, overrides: dict[str, float], seed: int) -> dict[str, float|int|str|None]
+
+`overrides` maps dotted parameter paths (`russia.resolve`) to values; the result holds at least
+the spec's outcomes. The path comes from `--run-fn`, else the spec's `run_fn`, else the default
+(`set_default_run_fn`, initially `sim.batch:run_outcomes`).
+
+Executors: in-process (one worker), a local process pool (the default, spawn context), or Dask
+distributed (a scheduler address, or a `LocalCluster`). A task is a batch of runs; at most a
+few batches per worker are in flight, and each finished batch is committed to the store as it
+arrives, so memory stays flat and a killed sweep loses only the batches in flight.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from analysis.sweep.sampling import Plan, RunTask, batches, make_plan, tasks
+from analysis.sweep.spec import SweepSpec, check_against_model, load_spec
+from sim.errors import UserInputError
+
+if TYPE_CHECKING:  # the store (duckdb, pyarrow) loads only in the driver, not in workers
+    from analysis.sweep.store import SweepStore
+
+RunFn = Callable[[str, dict[str, float], int], dict[str, Any]]
+Row = tuple[Any, ...]
+
+_default_run_fn = "sim.batch:run_outcomes"
+MAX_BATCH = 64  # runs per task at most: bounds what a killed sweep loses
+IN_FLIGHT_PER_WORKER = 2  # batches queued per worker: keeps it busy, keeps memory flat
+
+
+def set_default_run_fn(path: str) -> None:
+    """Set the run function used when neither `--run-fn` nor the spec names one (checked when
+    a sweep starts, so the model's module may call this while it is being imported)."""
+    global _default_run_fn
+    if ":" not in path:
+        raise UserInputError("run_fn", path, "expected an import path 'module:function'")
+    _default_run_fn = path
+
+
+def default_run_fn() -> str:
+    return _default_run_fn
+
+
+@cache
+def resolve_run_fn(path: str) -> RunFn:
+    """Import `module:function` (once per process)."""
+    module_name, _, attr = path.partition(":")
+    if not module_name or not attr:
+        raise UserInputError("run_fn", path, "expected an import path 'module:function'")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module_name + ".").startswith(exc.name + "."):
+            raise UserInputError("run_fn", path, f"no module {exc.name!r} to import") from None
+        raise
+    fn = getattr(module, attr, None)
+    if not callable(fn):
+        raise UserInputError("run_fn", path, f"module {module_name!r} has no function {attr!r}")
+    return fn
+
+
+# --- one batch, in a worker -------------------------------------------------------------------
+
+
+def run_batch(
+    run_fn: str,
+    scenario: str,
+    names: tuple[str, ...],
+    outcomes: dict[str, str],
+    batch: list[RunTask],
+    source: str = "sweep",
+) -> list[Row]:
+    """Run a batch and return its rows in `runs` column order (ids, seed, values, outcomes)."""
+    fn = resolve_run_fn(run_fn)
+    rows = []
+    for point_id, replicate, seed, values in batch:
+        result = fn(scenario, dict(zip(names, values, strict=True)), seed)
+        recorded = [_outcome(result, name, kind, run_fn, source) for name, kind in outcomes.items()]
+        rows.append((point_id, replicate, seed, *values, *recorded))
+    return rows
+
+
+def _outcome(result: dict[str, Any], name: str, kind: str, run_fn: str, source: str) -> Any:
+    if name not in result:
+        known = ", ".join(sorted(result))
+        raise UserInputError(
+            source, f"outcomes.{name}", f"{run_fn} returns no such outcome (it returns: {known})"
+        )
+    value = result[name]
+    if value is None:
+        return None
+    if kind == "text":
+        return str(value)
+    if isinstance(value, str) or not np.isscalar(value):
+        raise UserInputError(
+            source,
+            f"outcomes.{name}",
+            f"declared a {kind} but {run_fn} returned {value!r}; declare it "
+            f'"text" in an [outcomes] table',
+        )
+    number = float(value)
+    if math.isnan(number):
+        return None
+    if kind == "integer":
+        if not number.is_integer():
+            raise UserInputError(
+                source, f"outcomes.{name}", f"declared an integer but {run_fn} returned {value!r}"
+            )
+        return int(number)
+    return number
+
+
+# --- executors --------------------------------------------------------------------------------
+
+BatchArgs = tuple[Any, ...]  # the arguments of one `run_batch` call
+
+
+class Executor(Protocol):
+    """Runs batches somewhere and yields their rows as they finish (in any order)."""
+
+    name: str
+    workers: int
+
+    def stream(self, calls: Iterator[BatchArgs]) -> Iterator[list[Row]]: ...
+
+    def close(self) -> None: ...
+
+
+class InlineExecutor:
+    """Every batch in this process, one after the other (`--workers 1`)."""
+
+    name = "inline"
+    workers = 1
+
+    def stream(self, calls: Iterator[BatchArgs]) -> Iterator[list[Row]]:
+        for args in calls:
+            yield run_batch(*args)
+
+    def close(self) -> None:
+        pass
+
+
+def _worker_setup(parent: int) -> None:
+    """Pool workers leave Ctrl-C to the parent, and exit if the parent dies (SIGKILL) rather
+    than finish runs whose results nobody will store."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+class PoolExecutor:
+    """A local process pool (spawn: safe with threads in the parent, and workers see the
+    parent's `sys.path`)."""
+
+    name = "pool"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_setup,
+            initargs=(os.getpid(),),
+        )
+        self.pending: set[Future] = set()
+
+    def stream(self, calls: Iterator[BatchArgs]) -> Iterator[list[Row]]:
+        window = self.workers * IN_FLIGHT_PER_WORKER
+        for args in _take(calls, window):
+            self.pending.add(self.pool.submit(run_batch, *args))
+        while self.pending:
+            done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                rows = future.result()  # a worker's exception is raised here
+                for args in _take(calls, 1):
+                    self.pending.add(self.pool.submit(run_batch, *args))
+                yield rows
+
+    def close(self) -> None:
+        for future in self.pending:
+            future.cancel()
+        if self.pending:  # stopped early: in-flight runs will not be stored, so stop them
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """Dask distributed: an existing scheduler, or a `LocalCluster` started here."""
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None) -> None:
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if scheduler is None:
+            self.cluster = LocalCluster(
+                n_workers=workers or available_cores(),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self.client = Client(self.cluster)
+        else:
+            try:
+                self.client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise UserInputError(
+                    "--scheduler", scheduler, f"cannot reach a Dask scheduler there ({exc})"
+                ) from None
+        self.workers = max(1, sum(self.client.nthreads().values()))
+        self.pending: set[Any] = set()
+        self.token = uuid.uuid4().hex[:8]  # task keys unique to this sweep session
+
+    def stream(self, calls: Iterator[BatchArgs]) -> Iterator[list[Row]]:
+        from distributed import as_completed
+
+        window = self.workers * IN_FLIGHT_PER_WORKER
+        running = as_completed([self._submit(args) for args in _take(calls, window)])
+        for future in running:
+            rows = future.result()  # a worker's exception is raised here
+            self.pending.discard(future)
+            future.release()
+            for args in _take(calls, 1):
+                running.add(self._submit(args))
+            yield rows
+
+    def _submit(self, args: BatchArgs) -> Any:
+        batch = args[4]
+        key = f"sweep-{self.token}-{batch[0][0]}-{batch[0][1]}-{len(batch)}"
+        future = self.client.submit(run_batch, *args, key=key, pure=False, retries=0)
+        self.pending.add(future)
+        return future
+
+    def close(self) -> None:
+        if self.pending:
+            self.client.cancel(list(self.pending))
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _take(calls: Iterator[BatchArgs], n: int) -> list[BatchArgs]:
+    out = []
+    for args in calls:
+        out.append(args)
+        if len(out) == n:
+            break
+    return out
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# --- a sweep ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    """What a `run_sweep` call did."""
+
+    db: Path
+    planned: int
+    finished_before: int
+    finished_now: int
+    seconds: float
+    executor: str
+    workers: int
+
+    @property
+    def complete(self) -> bool:
+        return self.finished_before + self.finished_now == self.planned
+
+
+def auto_batch_size(runs: int, workers: int) -> int:
+    """About eight batches per worker (load balance), at most `MAX_BATCH` runs each."""
+    return max(1, min(MAX_BATCH, math.ceil(runs / (workers * 8))))
+
+
+def prepare_store(
+    plan: Plan, db: str | Path, run_fn: str, resume: bool
+) -> tuple[SweepStore, np.ndarray]:
+    """Open the store for this plan: create it, or check it holds this very sweep.
+
+    Returns (store, finished mask). Refuses (UserInputError) a store holding another sweep,
+    runs already there without `resume`, a different run function, or stored points that the
+    spec no longer reproduces.
+    """
+    from analysis.sweep.store import SweepStore
+
+    spec = plan.spec
+    store = SweepStore.open(db)
+    try:
+        state = store.has_sweep()
+        if state is None:
+            raise UserInputError(
+                db, None, "this database is not a sweep results store; pick a new --db"
+            )
+        if state is False:
+            store.create(plan, run_fn)
+            return store, np.zeros((plan.n_points, plan.replicates), dtype=bool)
+        info = store.info()
+        if info["spec_hash"] != spec.digest():
+            raise UserInputError(
+                spec.path,
+                None,
+                f"differs from the spec of the sweep stored in {db} (from {info['spec_path']}, "
+                f"hash {info['spec_hash'][:12]} vs {spec.digest()[:12]}); a changed spec "
+                "cannot be resumed: use a new --db",
+            )
+        if info["run_fn"] != run_fn:
+            raise UserInputError(
+                "--run-fn",
+                run_fn,
+                f"the sweep in {db} was run with {info['run_fn']!r}; resume it with the same one",
+            )
+        done = store.run_count()
+        if done and not resume:
+            raise UserInputError(
+                db,
+                None,
+                f"already holds {done} of {info['planned_runs']} runs of this sweep; "
+                "add --resume to finish it, or pick a new --db",
+            )
+        stored = store.points()
+        if stored.shape != plan.points.shape or not np.array_equal(stored, plan.points):
+            raise UserInputError(
+                spec.path,
+                "sampler",
+                f"the sample drawn now differs from the points stored in {db} "
+                "(a different SALib version?); use a new --db",
+            )
+        return store, store.finished(plan.n_points, plan.replicates)
+    except BaseException:
+        store.close()
+        raise
+
+
+def runs_the_model(run_fn: str) -> bool:
+    """Whether a run function is the model's own (in the `sim` package)."""
+    return run_fn.partition(":")[0].split(".")[0] == "sim"
+
+
+def check_spec(spec: SweepSpec, run_fn: str) -> None:
+    """Before any run of the model, check the spec's parameters against the model itself
+    (other run functions, such as the tests' toy, check their overrides themselves)."""
+    if runs_the_model(run_fn):
+        check_against_model(spec)
+
+
+def make_executor(
+    workers: int | None, scheduler: str | None, local_cluster: bool, runs: int
+) -> Executor:
+    if scheduler is not None:
+        return DaskExecutor(scheduler=scheduler)
+    if local_cluster:
+        return DaskExecutor(workers=workers)
+    count = min(workers or available_cores(), max(runs, 1))
+    return InlineExecutor() if count <= 1 else PoolExecutor(count)
+
+
+def run_sweep(
+    spec: SweepSpec | str | Path,
+    db: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    local_cluster: bool = False,
+    resume: bool = False,
+    batch_size: int | None = None,
+    run_fn: str | None = None,
+    progress: bool = True,
+) -> SweepOutcome:
+    """Run every planned run that the store does not hold yet, committing as results arrive."""
+    if not isinstance(spec, SweepSpec):
+        spec = load_spec(spec)
+    fn_path = run_fn or spec.run_fn or default_run_fn()
+    resolve_run_fn(fn_path)  # fail here, not in every worker
+    check_spec(spec, fn_path)
+    plan = make_plan(spec)
+    store, finished = prepare_store(plan, db, fn_path, resume)
+    started = time.perf_counter()
+    before = int(finished.sum())
+    missing = ~finished
+    todo = int(missing.sum())
+    done_now = 0
+    executor: Executor | None = None
+    session = None
+    try:
+        if todo:
+            executor = make_executor(workers, scheduler, local_cluster, todo)
+            session = store.begin_session(executor.name, executor.workers)
+            size = batch_size or auto_batch_size(todo, executor.workers)
+            calls = (
+                (fn_path, spec.scenario, spec.names, spec.outcomes, batch, spec.path)
+                for batch in batches(tasks(plan, missing), size)
+            )
+            done_now = _drain(executor, calls, store, spec, plan.n_runs, before, progress)
+        return SweepOutcome(
+            db=Path(db),
+            planned=plan.n_runs,
+            finished_before=before,
+            finished_now=done_now,
+            seconds=time.perf_counter() - started,
+            executor=executor.name if executor else "none",
+            workers=executor.workers if executor else 0,
+        )
+    except UserInputError as exc:
+        raise _in_spec_terms(exc, spec) from None
+    finally:
+        if executor is not None:
+            executor.close()
+        if session is not None:
+            store.end_session(session)
+        store.close()
+
+
+def _drain(
+    executor: Executor,
+    calls: Iterator[BatchArgs],
+    store: SweepStore,
+    spec: SweepSpec,
+    planned: int,
+    before: int,
+    progress: bool,
+) -> int:
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=planned,
+        initial=before,
+        unit="run",
+        desc=spec.name,
+        file=sys.stderr,
+        disable=not progress,
+        smoothing=0.1,
+        dynamic_ncols=True,
+    )
+    stored = 0
+    try:
+        for rows in executor.stream(calls):
+            stored += store.add_runs(spec, rows)  # committed: survives a kill from here on
+            bar.update(len(rows))
+    finally:
+        bar.close()
+    return stored
+
+
+def _in_spec_terms(exc: UserInputError, spec: SweepSpec) -> UserInputError:
+    """A bad override reported by the model names the spec's parameter, not `--set`."""
+    if exc.key in spec.parameters and exc.source != spec.path:
+        return UserInputError(spec.path, f"parameters.{exc.key}", exc.expected)
+    return exc
+
+
+__all__ = [
+    "DaskExecutor",
+    "InlineExecutor",
+    "PoolExecutor",
+    "SweepOutcome",
+    "auto_batch_size",
+    "check_spec",
+    "default_run_fn",
+    "make_executor",
+    "prepare_store",
+    "resolve_run_fn",
+    "run_batch",
+    "run_sweep",
+    "set_default_run_fn",
+]

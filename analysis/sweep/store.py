@@ -1,0 +1,259 @@
+"""The results store of a sweep: one DuckDB file, the one writer of sweep results.
+
+Tables:
+- `sweep`: one row describing the sweep (spec text and hash, base scenario, sampler, run
+  function, size, start time);
+- `points`: the planned sample, one row per point (`point_id` is the sample row, in the
+  sampler's order), so analysis never has to redraw it;
+- `runs`: one row per finished run, keyed by (`point_id`, `replicate`): its seed, one column
+  per parameter and one per outcome;
+- `sessions`: one row per `sweep` command that wrote to the file (start, resume, end).
+
+Each batch of finished runs is inserted and committed in one transaction as it arrives, so a
+killed sweep loses only the runs in flight; the primary key makes a duplicate run impossible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from analysis.sweep.sampling import Plan
+from analysis.sweep.spec import RUN_KEYS, SweepSpec, parse_spec
+from sim.errors import UserInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_SQL_TYPE = {"number": "DOUBLE", "integer": "BIGINT", "text": "VARCHAR"}
+_ARROW_TYPE = {"number": pa.float64(), "integer": pa.int64(), "text": pa.string()}
+
+
+def quote(name: str) -> str:
+    """A column name as a SQL identifier (parameter paths contain dots)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class SweepStore:
+    """A sweep's DuckDB file, opened for writing (by the sweep) or reading (by analysis)."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection) -> None:
+        self.path = path
+        self.con = con
+        self._schema: pa.Schema | None = None
+
+    # --- opening ------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, read_only: bool = False) -> SweepStore:
+        path = Path(path)
+        if read_only and not path.exists():
+            raise UserInputError(path, None, "no such results store")
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise UserInputError(
+                    path, None, "in use by another process (is a sweep still writing to it?)"
+                ) from None
+            raise UserInputError(path, None, f"not a DuckDB results store ({exc})") from None
+        except duckdb.Error as exc:
+            raise UserInputError(path, None, f"not a DuckDB results store ({exc})") from None
+        store = cls(path, con)
+        if store.has_sweep() is None and read_only:
+            con.close()
+            raise UserInputError(path, None, "not a sweep results store (no `sweep` table)")
+        return store
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> SweepStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- what is in it ------------------------------------------------------------------------
+
+    def _tables(self) -> set[str]:
+        rows = self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        return {r[0] for r in rows}
+
+    def has_sweep(self) -> bool | None:
+        """True: a sweep is recorded; False: an empty file; None: some other database."""
+        tables = self._tables()
+        if "sweep" in tables:
+            return True
+        return False if not tables else None
+
+    def info(self) -> dict[str, Any]:
+        """The `sweep` row as a dict."""
+        cursor = self.con.execute("SELECT * FROM sweep")
+        names = [d[0] for d in cursor.description]
+        row = cursor.fetchone()
+        if row is None:
+            raise UserInputError(self.path, None, "the `sweep` table is empty")
+        return dict(zip(names, row, strict=True))
+
+    def spec(self) -> SweepSpec:
+        """The spec the sweep was run from, re-validated from its stored text."""
+        info = self.info()
+        return parse_spec(info["spec_text"], info["spec_path"])
+
+    def run_count(self) -> int:
+        row = self.con.execute("SELECT count(*) FROM runs").fetchone()
+        return int(row[0]) if row else 0
+
+    def finished(self, points: int, replicates: int) -> np.ndarray:
+        """(points, replicates) mask of the runs already in the store."""
+        mask = np.zeros((points, replicates), dtype=bool)
+        done = self.con.execute("SELECT point_id, replicate FROM runs").fetchnumpy()
+        mask[
+            np.asarray(done["point_id"], dtype=np.int64),
+            np.asarray(done["replicate"], dtype=np.int64),
+        ] = True
+        return mask
+
+    def points(self) -> np.ndarray:
+        names = [quote(n) for n in json.loads(self.info()["parameters"])]
+        table = self.con.execute(
+            f"SELECT {', '.join(names)} FROM points ORDER BY point_id"
+        ).fetchnumpy()
+        return np.column_stack([np.asarray(v, dtype=float) for v in table.values()])
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def create(self, plan: Plan, run_fn: str) -> None:
+        """Make the tables of a new sweep and record its plan (one transaction)."""
+        spec = plan.spec
+        params = [f"{quote(n)} DOUBLE NOT NULL" for n in spec.names]
+        outcomes = [f"{quote(n)} {_SQL_TYPE[t]}" for n, t in spec.outcomes.items()]
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                "CREATE TABLE sweep (name VARCHAR, description VARCHAR, spec_path VARCHAR, "
+                "spec_text VARCHAR, spec_hash VARCHAR, scenario VARCHAR, sampler VARCHAR, "
+                "run_fn VARCHAR, seed UBIGINT, points BIGINT, replicates BIGINT, "
+                "planned_runs BIGINT, parameters VARCHAR, outcomes VARCHAR, "
+                "started_at TIMESTAMP)"
+            )
+            con.execute(
+                "INSERT INTO sweep VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    spec.name,
+                    spec.description,
+                    spec.path,
+                    spec.text,
+                    spec.digest(),
+                    spec.scenario,
+                    spec.method,
+                    run_fn,
+                    spec.seed,
+                    plan.n_points,
+                    plan.replicates,
+                    plan.n_runs,
+                    json.dumps(list(spec.names)),
+                    json.dumps(spec.outcomes),
+                    _now(),
+                ],
+            )
+            con.execute(f"CREATE TABLE points (point_id BIGINT PRIMARY KEY, {', '.join(params)})")
+            points = {"point_id": pa.array(np.arange(plan.n_points), pa.int64())}
+            points.update(
+                {n: pa.array(plan.points[:, j], pa.float64()) for j, n in enumerate(spec.names)}
+            )
+            self._insert("points", pa.table(points))
+            con.execute(
+                "CREATE TABLE runs (point_id BIGINT NOT NULL, replicate INTEGER NOT NULL, "
+                f"seed UBIGINT NOT NULL, {', '.join(params + outcomes)}, "
+                "PRIMARY KEY (point_id, replicate))"
+            )
+            con.execute(
+                "CREATE TABLE sessions (session INTEGER PRIMARY KEY, started_at TIMESTAMP, "
+                "finished_at TIMESTAMP, executor VARCHAR, workers INTEGER, "
+                "runs_before BIGINT, runs_after BIGINT)"
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def begin_session(self, executor: str, workers: int) -> int:
+        row = self.con.execute("SELECT coalesce(max(session), 0) + 1 FROM sessions").fetchone()
+        session = int(row[0]) if row else 1
+        self.con.execute(
+            "INSERT INTO sessions VALUES (?, ?, NULL, ?, ?, ?, NULL)",
+            [session, _now(), executor, workers, self.run_count()],
+        )
+        return session
+
+    def end_session(self, session: int) -> None:
+        self.con.execute(
+            "UPDATE sessions SET finished_at = ?, runs_after = ? WHERE session = ?",
+            [_now(), self.run_count(), session],
+        )
+
+    def add_runs(self, spec: SweepSpec, rows: Sequence[tuple]) -> int:
+        """Insert finished runs (tuples in `runs` column order) and commit them together."""
+        if not rows:
+            return 0
+        schema = self._runs_schema(spec)
+        columns = list(zip(*rows, strict=True))
+        table = pa.table(
+            [
+                pa.array(values, type=field.type)
+                for values, field in zip(columns, schema, strict=True)
+            ],
+            schema=schema,
+        )
+        self._insert("runs", table)
+        return len(rows)
+
+    def _runs_schema(self, spec: SweepSpec) -> pa.Schema:
+        if self._schema is None:
+            fields = [
+                pa.field("point_id", pa.int64()),
+                pa.field("replicate", pa.int32()),
+                pa.field("seed", pa.uint64()),
+            ]
+            fields += [pa.field(n, pa.float64()) for n in spec.names]
+            fields += [pa.field(n, _ARROW_TYPE[t]) for n, t in spec.outcomes.items()]
+            self._schema = pa.schema(fields)
+        return self._schema
+
+    def _insert(self, table_name: str, table: pa.Table) -> None:
+        self.con.register("incoming", table)
+        try:
+            self.con.execute(f"INSERT INTO {table_name} BY NAME SELECT * FROM incoming")
+        finally:
+            self.con.unregister("incoming")
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def runs(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The `runs` table as a pandas DataFrame, sorted by (point_id, replicate)."""
+        selected = "*" if columns is None else ", ".join(quote(c) for c in columns)
+        return self.con.execute(f"SELECT {selected} FROM runs ORDER BY point_id, replicate").df()
+
+
+def run_columns(spec: SweepSpec) -> list[str]:
+    """The columns of `runs`, in order."""
+    return [*RUN_KEYS, *spec.names, *spec.outcomes]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+__all__ = ["SweepStore", "quote", "run_columns"]

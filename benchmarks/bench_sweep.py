@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Sweep throughput and memory: our runner against `mesa.batch_run` doing the same runs.
+
+    .venv/bin/python benchmarks/bench_sweep.py                 # the toy model (tests/sweep/toy.py)
+    .venv/bin/python benchmarks/bench_sweep.py --model real    # TODO: the real model
+
+Throughput: runs per second with 1 and 2 local workers (1 = in process, 2 = the process pool),
+median of `--repeats` sweeps into fresh stores, start-up included; and `mesa.batch_run` on a
+Mesa model wrapping the same run function, with the same runs and seeds, `number_processes`
+1 and 2. Memory: peak RSS of the sweep's driver process (and of its largest worker) at two
+sweep sizes, each in a fresh interpreter, to show that streaming to the store keeps it flat;
+`mesa.batch_run`, which keeps every result in a list, is measured the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import mesa  # noqa: E402
+
+from analysis.sweep.runner import resolve_run_fn, run_sweep  # noqa: E402
+from analysis.sweep.sampling import make_plan, tasks  # noqa: E402
+from analysis.sweep.spec import SweepSpec, load_spec, parse_spec  # noqa: E402
+
+TOY_SPEC = """
+scenario = "full_2011_2025"
+run_fn = "tests.sweep.toy:run_outcomes"
+seed = 1
+replicates = 2
+outcomes = ["regime_fell", "regime_fall_month", "control_regime_2017_12",
+            "influence_iran_2025", "cooperation_iran_russia_peak"]
+[sampler]
+method = "lhs"
+n = {points}
+[parameters]
+"russia.resolve" = {{ low = 0.3, high = 1.0 }}
+"iran.resolve" = {{ low = 0.3, high = 1.0 }}
+"choice.temperature" = {{ low = 0.05, high = 0.5 }}
+"""
+
+
+def toy_spec(runs: int) -> SweepSpec:
+    return parse_spec(TOY_SPEC.format(points=max(1, runs // 2)), "bench_toy.toml")
+
+
+def real_spec(runs: int) -> SweepSpec:
+    # TODO(real model): once `sim.batch:run_outcomes` exists, this runs the smoke spec against
+    # it; pick `runs` by choosing the spec (smoke: 64 runs).
+    del runs
+    resolve_run_fn("sim.batch:run_outcomes")  # a clear error until the model provides it
+    return load_spec("smoke")
+
+
+class RunModel(mesa.Model):
+    """One sweep run as a Mesa model, so `mesa.batch_run` can do the same runs: one step
+    calls the run function with the run's overrides and seed and records its outcomes.
+
+    TODO(real model): with `--model real` this wraps `sim.batch:run_outcomes` too, which is
+    the same work; a fairer baseline may be `batch_run(SyriaModel, ...)` driven directly, once
+    the model takes its parameters as keyword arguments.
+    """
+
+    def __init__(self, run: tuple = (), spec_text: str = "", rng: Any = None) -> None:
+        super().__init__(rng=rng)
+        self.run, self.spec = run, _spec_from_text(spec_text)
+        self.outcomes: dict[str, Any] = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                name: (lambda m, n=name: m.outcomes.get(n)) for name in self.spec.outcomes
+            }
+        )
+
+    def step(self) -> None:
+        _, _, seed, values = self.run
+        run_fn = resolve_run_fn(self.spec.run_fn or "sim.batch:run_outcomes")
+        overrides = dict(zip(self.spec.names, values, strict=True))
+        self.outcomes = run_fn(self.spec.scenario, overrides, seed)
+        self.datacollector.collect(self)
+        self.running = False
+
+
+_SPECS: dict[str, SweepSpec] = {}
+
+
+def _spec_from_text(text: str) -> SweepSpec:
+    if text not in _SPECS:
+        _SPECS[text] = parse_spec(text, "bench.toml")
+    return _SPECS[text]
+
+
+def mesa_batch_run(spec: SweepSpec, processes: int) -> int:
+    """The sweep's runs through `mesa.batch_run` (results kept in memory, as it does)."""
+    runs = list(tasks(make_plan(spec)))
+    results = mesa.batch_run(
+        RunModel,
+        parameters={"run": runs, "spec_text": spec.text},
+        number_processes=processes,
+        rng=[None],
+        max_steps=1,
+        display_progress=False,
+    )
+    assert len(results) == len(runs)
+    return len(results)
+
+
+def our_sweep(spec: SweepSpec, workers: int) -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        done = run_sweep(spec, Path(folder) / "bench.duckdb", workers=workers, progress=False)
+        assert done.complete
+        return done.finished_now
+
+
+def rate(job, repeats: int) -> float:
+    """Median runs per second over `repeats` calls of `job()` (which returns its run count)."""
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        runs = job()
+        rates.append(runs / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def peak_rss(kind: str, model: str, runs: int, workers: int) -> dict[str, float]:
+    """Peak RSS (MB) of a fresh interpreter doing one sweep, and of its largest child."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--model", model, "--rss-child", kind, str(runs), str(workers)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _rss_child(kind: str, model: str, runs: int, workers: int) -> None:
+    spec = (toy_spec if model == "toy" else real_spec)(runs)
+    if kind == "ours":
+        our_sweep(spec, workers)
+    else:
+        mesa_batch_run(spec, workers)
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"driver": round(self_mb, 1), "worker": round(children_mb, 1)}))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", choices=("toy", "real"), default="toy")
+    parser.add_argument("--runs", type=int, default=2000, help="runs per throughput sweep")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--cost", type=float, default=0.005, help="toy: seconds of CPU per run (SWEEP_TOY_COST)"
+    )
+    parser.add_argument(
+        "--memory-runs",
+        default="2000,50000",
+        help="the two sweep sizes for peak RSS (runs, cheap toy runs)",
+    )
+    parser.add_argument(
+        "--rss-child", nargs=3, metavar=("KIND", "RUNS", "WORKERS"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.rss_child:
+        kind, runs, workers = args.rss_child
+        _rss_child(kind, args.model, int(runs), int(workers))
+        return 0
+
+    os.environ["SWEEP_TOY_COST"] = str(args.cost)
+    spec = toy_spec(args.runs) if args.model == "toy" else real_spec(args.runs)
+    n_runs = make_plan(spec).n_runs
+    print(
+        f"throughput: {n_runs} runs per sweep ({args.model} model"
+        + (f", {args.cost * 1000:g} ms CPU per run" if args.model == "toy" else "")
+        + f"), median of {args.repeats}, on {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f} (other processes slow the 2-worker case)"
+    )
+    table = {}
+    for workers in (1, 2):
+        ours = rate(lambda w=workers: our_sweep(spec, w), args.repeats)
+        theirs = rate(lambda w=workers: mesa_batch_run(spec, w), args.repeats)
+        table[workers] = (ours, theirs)
+        print(
+            f"  {workers} worker{'s' if workers > 1 else ' '}: sweep {ours:8.1f} runs/s   "
+            f"mesa.batch_run {theirs:8.1f} runs/s   sweep/batch_run {ours / theirs:5.2f}"
+        )
+    print(
+        f"  speed-up 1 -> 2 workers: sweep {table[2][0] / table[1][0]:.2f}x, "
+        f"mesa.batch_run {table[2][1] / table[1][1]:.2f}x"
+    )
+
+    os.environ["SWEEP_TOY_COST"] = "0"  # memory: many cheap runs
+    sizes = [int(s) for s in args.memory_runs.split(",")]
+    print(f"peak RSS (MB), 2 workers, cheap runs, sizes {sizes[0]} and {sizes[1]} runs:")
+    for kind, label in (("ours", "sweep"), ("mesa", "mesa.batch_run")):
+        small, large = (peak_rss(kind, args.model, n, 2) for n in sizes)
+        print(
+            f"  {label:<15} driver {small['driver']:7.1f} -> {large['driver']:7.1f}"
+            f"   worker {small['worker']:7.1f} -> {large['worker']:7.1f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

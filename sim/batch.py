@@ -1,0 +1,69 @@
+"""One run's outcomes as plain numbers: the run function that parameter sweeps call.
+
+`run_outcomes(scenario, overrides, seed)` is named by import path (`sim.batch:run_outcomes`) so
+process pools and Dask workers import it themselves. Months are counted from January 2011
+(`regime_fall_month` 47 is December 2014); a quantity that does not exist in a run (no fall,
+no intervention) is None.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from sim.ensemble import IRAN_RUSSIA, run_one
+from sim.scenario import Scenario, load_scenario
+from sim.vocabulary import FACTIONS, FOREIGN_STATES, STATES, month_index
+
+EPOCH = month_index("2011-01")
+SNAPSHOTS = ("2015-06", "2017-12", "2021-12", "2024-06")  # control shares recorded at these months
+
+
+def _months_since_2011(label: str) -> int | None:
+    return month_index(label) - EPOCH if label else None
+
+
+@lru_cache(maxsize=64)  # a worker runs many replicates of the same point
+def _scenario(name: str, sets: tuple[str, ...]) -> Scenario:
+    return load_scenario(name, list(sets))
+
+
+def run_outcomes(scenario: str, overrides: dict[str, float], seed: int) -> dict[str, Any]:
+    """Run `scenario` once with `overrides` (dotted parameter or shock paths) and this seed."""
+    sets = tuple(f"{key}={value!r}" for key, value in sorted(overrides.items()))
+    spec = _scenario(scenario, sets)
+    result = run_one(spec, seed)
+    series, summary = result.series, result.summary
+    months = spec.start + np.arange(len(series["control"]))
+
+    def at(label: str) -> int | None:
+        index = month_index(label) - spec.start
+        return index if 0 <= index < len(months) else None
+
+    out: dict[str, Any] = {
+        "regime_fell": summary["regime_fell"],
+        "regime_fall_month": _months_since_2011(summary["regime_fall_date"]),
+        "vetoes": summary["vetoes"],
+        "cooperation_iran_russia_peak": summary["peak_cooperation_iran_russia"],
+        "cooperation_iran_russia_peak_month": int(
+            month_index(summary["peak_cooperation_date_iran_russia"]) - EPOCH),
+    }
+    for state in STATES:
+        out[f"intervention_month_{state}"] = _months_since_2011(
+            summary[f"intervention_date_{state}"])
+    for label in SNAPSHOTS:
+        index = at(label)
+        for i, faction in enumerate(FACTIONS[:4]):
+            key = f"control_{faction}_{label.replace('-', '_')}"
+            out[key] = None if index is None else float(series["control"][index, i])
+    in_2025 = (months >= month_index("2025-01")) & (months <= month_index("2025-12"))
+    for state in FOREIGN_STATES:
+        value = series["influence"][in_2025, STATES.index(state)]
+        out[f"influence_{state}_2025"] = float(value.mean()) if value.size else None
+    for i, faction in enumerate(FACTIONS):
+        out[f"final_control_{faction}"] = float(series["control"][-1, i])
+    cooperation = series["cooperation"][:, IRAN_RUSSIA]
+    out["cooperation_iran_russia_final"] = float(cooperation[-1])
+    return out

@@ -1,0 +1,1 @@
+"""Tests of the parameter-sweep machinery (analysis.sweep), run against a toy model."""

@@ -1,0 +1,162 @@
+"""Analysis of a stored sweep, on the toy model whose sensitivities are known: its
+`control_regime_2017_12` is linear in the scaled parameters with weights russia 4, iran 2,
+temperature -1, turkey -0.5, israel 0."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis.sweep.analyze import (
+    condition_mask,
+    grid_means,
+    load_record,
+    morris_table,
+    point_means,
+    prim_boxes,
+    sobol_table,
+)
+from analysis.sweep.cli import main
+from analysis.sweep.runner import run_sweep
+from sim.errors import UserInputError
+
+from .helpers import spec_text
+
+FIVE = "\n".join(
+    f'"{name}" = {{ low = {lo}, high = {hi} }}'
+    for name, lo, hi in [
+        ("russia.resolve", 0.3, 1.0),
+        ("iran.resolve", 0.3, 1.0),
+        ("choice.temperature", 0.05, 0.5),
+        ("turkey.resolve", 0.3, 1.0),
+        ("israel.resolve", 0.3, 1.0),
+    ]
+)
+OUTCOME = "control_regime_2017_12"
+
+
+@pytest.fixture
+def stored(write_spec, tmp_path):
+    """Run a spec through the inline executor and return the sweep as stored."""
+
+    def make(sampler: str, parameters: str = FIVE, replicates: int = 1):
+        path = write_spec(spec_text(sampler, parameters, replicates=replicates))
+        db = tmp_path / "s.duckdb"
+        assert run_sweep(path, db, workers=1, progress=False).complete
+        return load_record(db)
+
+    return make
+
+
+def test_sobol_first_order_indices_rank_the_parameters_by_their_weight(stored):
+    table = sobol_table(stored("method = 'sobol'\nn = 256", replicates=2), OUTCOME)
+    s1 = table["S1"]
+    assert s1["russia.resolve"] > s1["iran.resolve"] > s1["choice.temperature"]
+    assert s1["choice.temperature"] > max(s1["turkey.resolve"], s1["israel.resolve"])
+    # a linear model: S1 = w_i^2 / sum w^2 (16, 4, 1, 0.25, 0 over 21.25), and ST = S1
+    expected = np.array([16, 4, 1, 0.25, 0]) / 21.25
+    names = [
+        "russia.resolve",
+        "iran.resolve",
+        "choice.temperature",
+        "turkey.resolve",
+        "israel.resolve",
+    ]
+    assert np.allclose(table.loc[names, "ST"], expected, atol=0.06)
+    assert (table["S1_conf"] > 0).all() and (table["ST_conf"] > 0).all()
+
+
+def test_morris_mu_star_ranks_the_parameters_by_their_weight(stored):
+    table = morris_table(stored("method = 'morris'\nn = 20"), OUTCOME)
+    mu = table["mu_star"]
+    assert (
+        mu["russia.resolve"]
+        > mu["iran.resolve"]
+        > mu["choice.temperature"]
+        > mu["turkey.resolve"]
+        > mu["israel.resolve"]
+    )
+    assert mu["russia.resolve"] / mu["iran.resolve"] == pytest.approx(2.0, rel=0.1)
+
+
+def test_indices_need_the_whole_sample(stored):
+    record = stored("method = 'sobol'\nn = 16")
+    partial = record.runs[record.runs["point_id"] != 5]
+    with pytest.raises(UserInputError, match="--resume"):
+        point_means(
+            type(record)(record.db, record.spec, record.info, record.points, partial), OUTCOME
+        )
+    with pytest.raises(UserInputError, match="pick an outcome defined in every run"):
+        point_means(record, "regime_fall_month")
+
+
+def test_grid_means_average_the_replicates_of_each_cell(stored):
+    grid_parameters = (
+        '"russia.resolve" = { levels = [0.3, 0.65, 1.0] }\n'
+        '"shocks.ukraine_war.magnitude" = { levels = [0.0, 1.0] }'
+    )
+    record = stored("method = 'grid'", grid_parameters, replicates=5)
+    grid = grid_means(record, OUTCOME)
+    assert grid.shape == (3, 2)
+    cell = record.runs[
+        (record.runs["russia.resolve"] == 0.65)
+        & (record.runs["shocks.ukraine_war.magnitude"] == 1.0)
+    ]
+    assert len(cell) == 5 and grid.loc[0.65, 1.0] == pytest.approx(cell[OUTCOME].mean())
+    assert (np.diff(grid.to_numpy(), axis=0) > 0).all()  # more resolve, more control
+    assert (np.diff(grid.to_numpy(), axis=1) < 0).all()  # a bigger war, less
+
+
+def test_prim_finds_the_high_resolve_box_where_the_regime_survives(stored):
+    record = stored("method = 'lhs'\nn = 300", replicates=2)
+    survives = condition_mask(record.runs, "regime_fell == 0", record.spec.names)
+    boxes = prim_boxes(record, "regime_fell == 0", threshold=0.7)
+    assert boxes, "no box found"
+    first = boxes[0]
+    assert first.density > survives.mean() and first.density >= 0.7
+    assert 0 < first.coverage <= 1 and 0 < first.mass < 1
+    assert first.limits.loc["russia.resolve", "low"] > 0.5  # survival needs Russia's resolve
+    assert (
+        "israel.resolve" not in first.limits.index
+        or first.limits.loc["israel.resolve", "high"] - first.limits.loc["israel.resolve", "low"]
+        > 0.5
+    )
+
+
+def test_conditions_may_name_dotted_parameters_bare(stored):
+    record = stored("method = 'lhs'\nn = 20")
+    mask = condition_mask(
+        record.runs, "russia.resolve > 0.6 and regime_fell == 0", record.spec.names
+    )
+    expected = (record.runs["russia.resolve"] > 0.6) & (record.runs["regime_fell"] == 0)
+    assert (mask == expected.to_numpy()).all()
+    with pytest.raises(UserInputError, match="cannot evaluate"):
+        condition_mask(record.runs, "regime_rose == 1", record.spec.names)
+    with pytest.raises(UserInputError, match="true/false"):
+        condition_mask(record.runs, "regime_fell + 1", record.spec.names)
+
+
+def test_analyze_writes_the_table_the_figure_and_the_boxes(stored, tmp_path, capsys):
+    stored("method = 'sobol'\nn = 64")
+    out = tmp_path / "report"
+    assert (
+        main(
+            [
+                "analyze",
+                str(tmp_path / "s.duckdb"),
+                "--outcome",
+                OUTCOME,
+                "--condition",
+                "regime_fell == 0",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "Sobol indices for control_regime_2017_12" in printed and "PRIM:" in printed
+    for name in (f"sobol_{OUTCOME}.csv", f"sobol_{OUTCOME}.png", "prim_boxes.csv"):
+        assert (out / name).stat().st_size > 0
+    assert (out / f"sobol_{OUTCOME}.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["analyze", str(tmp_path / "s.duckdb"), "--outcome", "nothing"]) == 2
