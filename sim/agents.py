@@ -68,7 +68,10 @@ class StateActor(Agent):
     @property
     def in_combat(self) -> bool:
         portfolio = self.portfolio
-        return any(portfolio[a] for a in _COMBAT)
+        for a in _COMBAT:  # noqa: SIM110 (a plain loop: this is asked every month)
+            if portfolio[a]:
+                return True
+        return False
 
     def why(self) -> list[dict]:
         """The options weighed this month, their payoff split, and their probability."""

@@ -712,7 +712,7 @@ def _weigh_terms(portfolios, control, power, force_power, contribution, spend, e
     `payoffs._balancing`. Cost: `payoffs._cost`, at the war's intensity now.
     """
     k_count, n_count, _ = portfolios.shape
-    rolled, share = payoffs._indicators(control, power, geo_weights)
+    rolled, share = payoffs._indicators(control, power, geo_weights, payoffs.THREAT_READS)
     threat = payoffs._threats(rolled, share, morale, force_power, government, relations,
                               threat_params)
     if government == SUCC:  # Israel's buffer zone on the Golan after the fall
@@ -915,7 +915,8 @@ def _influence_now(control, power, contribution, morale, government, relations, 
     n_count = contribution.shape[0]
     control_now = control.copy().reshape((1, g_count, f_count))
     power_now = power.copy().reshape((1, f_count))
-    rolled, share = payoffs._indicators(control_now, power_now, geo_weights)
+    rolled, share = payoffs._indicators(control_now, power_now, geo_weights,
+                                        payoffs.THREAT_READS)
     threat = payoffs._threat_syria(rolled, share, np.full(1, morale),
                                    np.zeros((1, len(FORCES))), government, relations,
                                    threat_params)

@@ -80,15 +80,17 @@ def _weighted(control: np.ndarray, weights: np.ndarray, faction: int) -> np.ndar
 
 
 @njit(cache=True, error_model="numpy")
-def _indicators(control, power, weights):
-    """Control rolled up by each indicator's weights, (K, 7, F), and each faction's share of
-    all combat power, (K, F)."""
+def _indicators(control, power, weights, needed):
+    """Control rolled up by each indicator's weights, (K, 7, F), where `needed` (7, F) asks
+    for it (zero elsewhere), and each faction's share of all combat power, (K, F)."""
     k_count, g_count, f_count = control.shape
-    rolled = np.empty((k_count, weights.shape[1], f_count))
+    rolled = np.zeros((k_count, weights.shape[1], f_count))
     share = np.empty((k_count, f_count))
     for k in range(k_count):
         for w in range(weights.shape[1]):
             for f in range(f_count):
+                if not needed[w, f]:
+                    continue
                 total = 0.0
                 for g in range(g_count):
                     total += control[k, g, f] * weights[g, w]
@@ -106,7 +108,8 @@ def indicators(sit: Situation, geo: Geo) -> dict[str, np.ndarray]:
     """The few summaries of a situation that the threat terms read, computed once per
     situation (every state's threat reads the same numbers)."""
     if "indicators" not in sit.cache:
-        rolled, share = _indicators(*_floats(sit.control, sit.power), geo.weights)
+        rolled, share = _indicators(*_floats(sit.control, sit.power), geo.weights,
+                                    np.ones((len(INDICATORS), sit.control.shape[-1]), np.bool_))
         sit.cache["rolled"] = rolled
         sit.cache["indicators"] = {
             **{name: rolled[:, w] for w, name in enumerate(INDICATORS)}, "power_share": share,
@@ -183,6 +186,12 @@ def _regime_risk(rolled, morale, p):
 
 # Each threat kernel: (rolled (K, 7, F), power share (K, F), regime morale (K,), force power
 # (K, FORCES), government, relations (N, N), threat vector) -> (K,) threat in [0, 1].
+# THREAT_READS: the rolled-up indicators (indicator, faction) the threat kernels read.
+THREAT_READS = np.zeros((len(INDICATORS), len(FACTIONS)), dtype=np.bool_)
+for _w, _f in ((KEY, R), (KEY, SUCC), (CORRIDOR, R), (BASES, R), (BASES, SUCC),
+               (TURKISH_BORDER, SDF), (TURKISH_BORDER, ISIS), (GOLAN, SUCC), (NORTH_WEST, R),
+               (AREA, ISIS)):
+    THREAT_READS[_w, _f] = True
 
 
 @njit(cache=True, error_model="numpy")
@@ -375,11 +384,14 @@ def _alignment(contribution, relations):
                 total += contribution[k, m, f]
             for m in range(n_count):
                 share[m] = contribution[k, m, f] / max(total, 1e-9) if total > 1e-9 else 0.0
-            for n in range(n_count):
-                for m in range(n_count):
+            for m in range(n_count):
+                if share[m] == 0.0:
+                    continue  # adds nothing
+                for n in range(n_count):
                     stance = 1.0 if m == n else relations[n, m]
                     out[k, n, f] += share[m] * stance
-        out[k, :, ISIS] = -1.0
+        for n in range(n_count):
+            out[k, n, ISIS] = -1.0
     return out
 
 

@@ -238,25 +238,35 @@ def _powered(local_power, decisiveness, out):
 def _contest_powered(control, local_power, powered, intensity, first, second, mobility, out):
     """`_contest` with the forces already raised to the power m (`_powered`): for each
     hostile pair, the ground the two hold moves towards the `_share` of the contest."""
-    g_count, f_count = control.shape
-    booked = np.empty(f_count)
-    for g in range(g_count):
-        row = g if intensity.shape[0] > 1 else 0
-        booked[:] = 0.0
-        for p in range(len(first)):
-            i, j = first[p], second[p]
-            if local_power[g, i] + local_power[g, j] > EPS:  # engaged
-                ci, cj = control[g, i], control[g, j]
-                share_i = _share(powered[g, i], powered[g, j])
-                transfer = mobility * intensity[row, p] * (share_i * (ci + cj) - ci)
-                booked[i] += transfer
-                booked[j] -= transfer
-        total = 0.0
-        for f in range(f_count):
-            out[g, f] = max(control[g, f] + booked[f], 0.0)
-            total += out[g, f]
-        for f in range(f_count):
-            out[g, f] /= total
+    booked = np.empty(control.shape[1])
+    for g in range(control.shape[0]):
+        _contest_in(g, control, local_power, powered, intensity[g if intensity.shape[0] > 1 else 0],
+                    first, second, mobility, booked, out)
+
+
+@njit(cache=True, error_model="numpy")
+def _contest_in(g, control, local_power, powered, intensity, first, second, mobility, booked,
+                out):
+    """The contest in governorate g, at the intensities (P,) of the hostile pairs: transfers
+    are booked pairwise (in `booked`, (F,)), then shares are clipped at 0 and renormalised."""
+    f_count = control.shape[1]
+    booked[:] = 0.0
+    for p in range(len(first)):
+        i, j = first[p], second[p]
+        ci, cj = control[g, i], control[g, j]
+        if ci + cj == 0.0:
+            continue  # neither holds ground here: nothing changes hands
+        if local_power[g, i] + local_power[g, j] > EPS:  # engaged
+            share_i = _share(powered[g, i], powered[g, j])
+            transfer = mobility * intensity[p] * (share_i * (ci + cj) - ci)
+            booked[i] += transfer
+            booked[j] -= transfer
+    total = 0.0
+    for f in range(f_count):
+        out[g, f] = max(control[g, f] + booked[f], 0.0)
+        total += out[g, f]
+    for f in range(f_count):
+        out[g, f] /= total
 
 
 def contest(control: np.ndarray, local_power: np.ndarray, intensity: np.ndarray,

@@ -260,10 +260,11 @@ def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, f
     recruits_n = np.zeros((k_count, n_count, fo_count))
     strikes_n = np.zeros((k_count, n_count, fo_count))
     air_n = np.zeros((k_count, n_count, f_count))
-    troops_n = np.empty((k_count, n_count, gf_count))  # own troops, where they fight
     troops_total_n = np.zeros((k_count, n_count, f_count))
-    deployed = np.zeros((k_count, n_count), dtype=np.bool_)  # any own troops in
     source = np.zeros((k_count, n_count), dtype=np.int64)
+    # own troops where they fight, (G*F,) for each part with troops in: row slot[k, n]
+    slot = np.full((k_count, n_count), -1, dtype=np.int64)
+    slots = 0
     for k in range(k_count):
         for n in range(n_count):
             if k > 0:
@@ -276,6 +277,16 @@ def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, f
                     continue  # source 0
             source[k, n] = k
             for a in range(a_count):
+                if troop_actions[n, a] and portfolios[k, n, a] != 0.0:
+                    slot[k, n] = slots
+                    slots += 1
+                    break
+    troops_n = np.zeros((slots, gf_count))
+    for k in range(k_count):
+        for n in range(n_count):
+            if source[k, n] != k:
+                continue
+            for a in range(a_count):
                 p = portfolios[k, n, a]
                 if p == 0.0:
                     continue
@@ -287,15 +298,14 @@ def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, f
                 for f in range(f_count):
                     air_n[k, n, f] += available * fx_air[n, a, f]
                 if troop_actions[n, a]:
-                    if not deployed[k, n]:
-                        troops_n[k, n] = 0.0
-                        deployed[k, n] = True
+                    row = slot[k, n]
                     for gf in range(gf_count):
-                        troops_n[k, n, gf] += available * troops_flat[n, a, gf]
-            if deployed[k, n]:
+                        troops_n[row, gf] += available * troops_flat[n, a, gf]
+            if slot[k, n] >= 0:
+                row = slot[k, n]
                 for g in range(g_count):
                     for f in range(f_count):
-                        troops_total_n[k, n, f] += troops_n[k, n, g * f_count + f]
+                        troops_total_n[k, n, f] += troops_n[row, g * f_count + f]
 
     arriving = _projected_recruits(months)
     wear = max(months, 1.0)
@@ -306,6 +316,7 @@ def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, f
     base = np.empty(fo_count)
     per_fighter = np.empty(fo_count)
     without = np.empty(fo_count)
+    touched = np.empty(f_count, dtype=np.bool_)
     own = np.empty(gf_count)
     for k in range(k_count):
         for fo in range(fo_count):
@@ -339,14 +350,28 @@ def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, f
         for f in range(f_count):
             power[k, f] = (ground[k, f] + tr[f]) * (1.0 + air[k, f])
 
-        # the same war without each state: its actions and the forces it owns taken out
+        # the same war without each state: its actions and the forces it owns taken out. A
+        # force the state neither owns nor acts on is as strong without it, and where the
+        # state touches none of a faction's forces, troops or air, the faction is too (the
+        # very same numbers): the state's contribution to it is nil.
         for n in range(n_count):
             s = source[k, n]
+            touched[:] = False
             for fo in range(fo_count):
+                if (owner[n, fo] == 0.0 and quality_n[s, n, fo] == 0.0
+                        and recruits_n[s, n, fo] == 0.0 and strikes_n[s, n, fo] == 0.0):
+                    without[fo] = force_power[k, fo]
+                    continue
                 without[fo] = ((base[fo] - arriving * recruits_n[s, n, fo] * per_fighter[fo])
                                * (1.0 - owner[n, fo])) * (1.0 + q[fo] - quality_n[s, n, fo]) * min(
                     max(1.0 - wear * (strikes[k, fo] - strikes_n[s, n, fo]), 0.2), 1.0)
+                for f in range(f_count):
+                    if force_faction[fo, f] != 0.0:
+                        touched[f] = True
             for f in range(f_count):
+                if not touched[f] and troops_total_n[s, n, f] == 0.0 and air_n[s, n, f] == 0.0:
+                    contribution[k, n, f] = 0.0
+                    continue
                 ground_without = 0.0
                 for fo in range(fo_count):
                     ground_without += without[fo] * force_faction[fo, f]
@@ -356,10 +381,10 @@ def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, f
 
         own[:] = 0.0
         for n in range(n_count):
-            s = source[k, n]
-            if deployed[s, n]:
+            row = slot[source[k, n], n]
+            if row >= 0:
                 for gf in range(gf_count):
-                    own[gf] += troops_n[s, n, gf]
+                    own[gf] += troops_n[row, gf]
         for g in range(g_count):
             for f in range(f_count):
                 local[k, g, f] = (ground[k, f] * deploy[g, f] + own[g * f_count + f]) * (
