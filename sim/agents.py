@@ -6,12 +6,16 @@ so that "why did Russia intervene?" can be read off the agent.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from mesa import Agent
+from numba import njit
 
-from sim.vocabulary import A, ACTIONS, COMBAT_ACTIONS, FORCES
+from sim.vocabulary import ACTIONS, COMBAT_ACTIONS, FORCES, A
 
 TERMS = ("survival", "balancing", "influence", "cost", "utility")
+_COMBAT = tuple(A[a] for a in COMBAT_ACTIONS)
 
 
 class StateActor(Agent):
@@ -27,7 +31,7 @@ class StateActor(Agent):
         for action in portfolio:
             self.portfolio[A[action]] = 1.0
         self.intervened: int | None = None  # month of first entry with own combat forces
-        self.terms = dict.fromkeys(TERMS, 0.0)  # payoff terms of the option chosen this month
+        self._terms = dict.fromkeys(TERMS, 0.0)  # before any choice
         self.option_terms = np.zeros((0, len(TERMS)))
         self.option_probability = np.zeros(0)
         self.chosen = 0
@@ -41,7 +45,18 @@ class StateActor(Agent):
         self.option_terms = terms
         self.option_probability = probability
         self.chosen = chosen
-        self.terms = dict(zip(TERMS, terms[chosen].tolist(), strict=True))
+        self._terms = None  # read off option_terms when asked for
+
+    @property
+    def terms(self) -> dict[str, float]:
+        """Payoff terms of the option chosen this month."""
+        if self._terms is None:
+            self._terms = dict(zip(TERMS, self.option_terms[self.chosen].tolist(), strict=True))
+        return self._terms
+
+    @terms.setter
+    def terms(self, value: dict[str, float]) -> None:
+        self._terms = value
 
     def option_label(self, row: int) -> str:
         action = self._alternatives.action[row]
@@ -52,7 +67,11 @@ class StateActor(Agent):
 
     @property
     def in_combat(self) -> bool:
-        return any(self.portfolio[A[a]] for a in COMBAT_ACTIONS)
+        portfolio = self.portfolio
+        for a in _COMBAT:  # noqa: SIM110 (a plain loop: this is asked every month)
+            if portfolio[a]:
+                return True
+        return False
 
     def why(self) -> list[dict]:
         """The options weighed this month, their payoff split, and their probability."""
@@ -85,15 +104,36 @@ class ArmedForce(Agent):
         self.offensive = False  # only the opposition decides this itself
 
     def recruit(self, pool: float, patron_recruits: float, holds_ground: bool) -> None:
-        """Close part of the gap to the recruitment pool; add fighters patrons raise and pay."""
+        """Close part of the gap to the recruitment pool; add fighters patrons raise and pay
+        (the mechanism: `_recruited`, which the month's fighting kernel calls too)."""
         p = self.params
-        pool = pool + (p["pool_base"] if holds_ground else 0.0)
-        pool = p["manpower_cap"] * (1.0 - np.exp(-pool / p["manpower_cap"]))  # saturating
-        if pool > self.manpower:
-            self.manpower += p["recruitment"] * (pool - self.manpower)
-        self.manpower += patron_recruits
-        if p["decay"] and patron_recruits == 0.0:
-            self.manpower *= 1.0 - p["decay"]
+        self.manpower = _recruited(float(self.manpower), float(pool), float(patron_recruits),
+                                   bool(holds_ground), float(p["pool_base"]),
+                                   float(p["manpower_cap"]), float(p["recruitment"]),
+                                   float(p["decay"]))
 
     def suffer(self, losses: float) -> None:
-        self.manpower = max(self.manpower - losses, 0.0)
+        self.manpower = _after_losses(float(self.manpower), float(losses))
+
+
+@njit(cache=True, error_model="numpy")
+def _recruited(manpower, pool, patron_recruits, holds_ground, pool_base, manpower_cap,
+               recruitment, decay):
+    """A force's manpower after a month's recruitment: it closes part (`recruitment`) of the gap
+    to its recruitment pool, which saturates at `manpower_cap` and has a floor `pool_base`
+    while the force holds ground; fighters its patrons raise and pay are added; a force that
+    lives on patrons alone (`decay`) wastes away in a month they send none."""
+    pool = pool + (pool_base if holds_ground else 0.0)
+    pool = manpower_cap * (1.0 - math.exp(-pool / manpower_cap))  # saturating
+    if pool > manpower:
+        manpower += recruitment * (pool - manpower)
+    manpower += patron_recruits
+    if decay != 0.0 and patron_recruits == 0.0:
+        manpower *= 1.0 - decay
+    return manpower
+
+
+@njit(cache=True, error_model="numpy")
+def _after_losses(manpower, losses):
+    """A force's manpower after losses (never below zero)."""
+    return max(manpower - losses, 0.0)

@@ -5,14 +5,20 @@ or withdraw all combat forces at once. All states' alternatives are weighed toge
 batch of joint portfolios (each alternative changes one state's row, others as last month),
 and each state picks among its own by a logit on utility (bounded rationality: McFadden 1974;
 logit-response dynamics, Blume 1993). Changing one action a month gives policy inertia.
+
+Both steps are compiled kernels (`_alternatives`, `_choose`); `alternatives` and `choose` wrap
+them with the same arguments and results as before.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
+from numba import njit
 
+from sim.numeric import pairwise_sum
 from sim.vocabulary import ACTIONS, COMBAT_ACTIONS
 
 WITHDRAWAL = ACTIONS.index("withdrawal")
@@ -33,6 +39,11 @@ class Menus:
         state, action = np.nonzero(menu)
         return cls(state=state, action=action)
 
+    @cached_property
+    def deconfliction(self) -> np.ndarray:
+        """(N,) whether each state has deconfliction on its menu."""
+        return menus_has(self, np.arange(int(self.state.max()) + 1), DECONFLICTION)
+
 
 @dataclass(frozen=True)
 class Alternatives:
@@ -47,39 +58,68 @@ class Alternatives:
 def alternatives(joint: np.ndarray, menus: Menus, forbidden: np.ndarray, cost: np.ndarray,
                  cap: np.ndarray) -> tuple[np.ndarray, Alternatives]:
     """Keep, or change one action. Returns the joint portfolio with forbidden actions dropped,
-    and the alternatives.
+    and the alternatives (the mechanism: `_alternatives`)."""
+    joint, portfolios, owner, action, entering = _alternatives(
+        *(np.ascontiguousarray(a, dtype=float) for a in (joint, forbidden, cost, cap)),
+        np.ascontiguousarray(menus.state, dtype=np.int64),
+        np.ascontiguousarray(menus.action, dtype=np.int64), menus.deconfliction)
+    return joint, Alternatives(portfolios=portfolios, owner=owner, action=action,
+                               entering=entering)
+
+
+@njit(cache=True, error_model="numpy")
+def _alternatives(joint, forbidden, cost, cap, menu_state, menu_action, deconfliction):
+    """Keep, or change one action: the joint portfolio with forbidden actions dropped, and the
+    alternatives as (portfolios (K, N, A), owner, action, entering) with row 0 keeping all.
 
     An alternative that spends more than a state's budget left after other theatres is out
     unless it spends less than now; a forbidden action is never added; withdrawal is offered
     only to a state with combat forces in Syria, and takes them all out.
     """
+    n_count, a_count = joint.shape
     joint = joint * (1.0 - forbidden)
-    in_combat = (joint[:, COMBAT] > 0).any(axis=1)
-    n, a = menus.state, menus.action
-    on = joint[n, a] > 0
-    is_withdrawal = a == WITHDRAWAL
-    valid = np.where(is_withdrawal, in_combat[n], on | (forbidden[n, a] == 0))
-    n, a, on, is_withdrawal = n[valid], a[valid], on[valid], is_withdrawal[valid]
-    rows = np.repeat(joint[None], len(n), axis=0)
-    index = np.arange(len(n))
-    rows[index, n, a] = np.where(on | is_withdrawal, 0.0, 1.0)
-    rows[index[is_withdrawal], n[is_withdrawal]] *= ~COMBAT
-    # a state taking to Syria's sky seeks deconfliction with it (record row 15: the Israel-Russia
-    # mechanism was agreed on 21 Sep 2015, nine days before the first Russian strikes)
-    airborne = (~on & INTO_THE_AIR[a] & menus_has(menus, n, DECONFLICTION)
-                & (forbidden[n, DECONFLICTION] == 0))
-    rows[index[airborne], n[airborne], DECONFLICTION] = 1.0
-    spend_now = (joint * cost).sum(axis=1)
-    spend = (rows[index, n] * cost[n]).sum(axis=1)
-    affordable = (spend <= cap[n]) | (spend <= spend_now[n])
-    rows, n, a = rows[affordable], n[affordable], a[affordable]
-    entering = ~in_combat[n] & (rows[np.arange(len(n)), n][:, COMBAT] > 0).any(axis=1)
-    return joint, Alternatives(
-        portfolios=np.concatenate([joint[None], rows]),
-        owner=np.concatenate([[-1], n]),
-        action=np.concatenate([[-1], a]),
-        entering=np.concatenate([[False], entering]),
-    )
+    in_combat = np.zeros(n_count, dtype=np.bool_)
+    spend_now = np.empty(n_count)
+    for n in range(n_count):
+        for a in range(a_count):
+            if COMBAT[a] and joint[n, a] > 0:
+                in_combat[n] = True
+        spend_now[n] = pairwise_sum(joint[n] * cost[n])
+    count = len(menu_state)
+    portfolios = np.empty((count + 1, n_count, a_count))
+    owner = np.full(count + 1, -1, dtype=np.int64)
+    action = np.full(count + 1, -1, dtype=np.int64)
+    entering = np.zeros(count + 1, dtype=np.bool_)
+    portfolios[0] = joint
+    k = 1
+    for t in range(count):
+        n, a = menu_state[t], menu_action[t]
+        on = joint[n, a] > 0
+        is_withdrawal = a == WITHDRAWAL
+        if not (in_combat[n] if is_withdrawal else (on or forbidden[n, a] == 0)):
+            continue
+        row = portfolios[k]
+        row[:] = joint
+        row[n, a] = 0.0 if on or is_withdrawal else 1.0
+        if is_withdrawal:
+            for b in range(a_count):
+                if COMBAT[b]:
+                    row[n, b] = 0.0
+        # a state taking to Syria's sky seeks deconfliction with it (record row 15: the
+        # Israel-Russia mechanism was agreed on 21 Sep 2015, nine days before the first
+        # Russian strikes)
+        if not on and INTO_THE_AIR[a] and deconfliction[n] and forbidden[n, DECONFLICTION] == 0:
+            row[n, DECONFLICTION] = 1.0
+        spend = pairwise_sum(row[n] * cost[n])
+        if not (spend <= cap[n] or spend <= spend_now[n]):
+            continue  # unaffordable: the row is overwritten by the next one
+        owner[k], action[k] = n, a
+        if not in_combat[n]:
+            for b in range(a_count):
+                if COMBAT[b] and row[n, b] > 0:
+                    entering[k] = True
+        k += 1
+    return joint, portfolios[:k], owner[:k], action[:k], entering[:k]
 
 
 def menus_has(menus: Menus, states: np.ndarray, action: int) -> np.ndarray:
@@ -94,23 +134,64 @@ def choose(utility: np.ndarray, owner: np.ndarray, n_states: int, temperature: f
     """Each state's logit choice among keeping (row 0) and its own alternatives.
 
     utility: (K, N), each state's utility under each row. Returns the chosen row per state,
-    and per state the rows it weighed and their probabilities (for the "why" panel).
+    and per state the rows it weighed and their probabilities (for the "why" panel). One
+    uniform draw per state from `rng` (the mechanism: `_choose`).
     """
-    rows = [np.concatenate([[0], np.nonzero(owner == s)[0]]) for s in range(n_states)]
-    group = np.concatenate([np.full(len(r), s) for s, r in enumerate(rows)])
-    flat_rows = np.concatenate(rows)
-    u = utility[flat_rows, group]
-    starts = np.cumsum([0] + [len(r) for r in rows[:-1]])
-    best = np.maximum.reduceat(u, starts)
-    weight = np.exp((u - best[group]) / temperature)
-    total = np.add.reduceat(weight, starts)
-    probability = weight / total[group]
-    cumulative = np.cumsum(probability)
-    before = np.concatenate([[0.0], cumulative])[starts]
-    draws = before + rng.random(n_states) * (cumulative[starts + [len(r) - 1 for r in rows]]
-                                             - before)
-    position = np.searchsorted(cumulative, draws, side="right")
-    position = np.minimum(position, starts + np.array([len(r) - 1 for r in rows]))
-    chosen = flat_rows[position]
-    split = np.split(probability, starts[1:])
+    draws = rng.random(n_states)
+    chosen, _, flat_rows, starts, probability = _choose(
+        np.ascontiguousarray(utility, dtype=float), np.ascontiguousarray(owner, dtype=np.int64),
+        n_states, float(temperature), draws)
+    rows = [flat_rows[starts[s]:starts[s + 1]] for s in range(n_states)]
+    split = [probability[starts[s]:starts[s + 1]] for s in range(n_states)]
     return chosen, rows, split
+
+
+@njit(cache=True, error_model="numpy")
+def _choose(utility, owner, n_states, temperature, draws):
+    """Each state's logit choice among keeping (row 0) and its own alternatives, given one
+    uniform draw per state. Returns the chosen row per state, where it stands among the rows
+    the state weighed, those rows (flat, state s at starts[s]:starts[s + 1]) and their
+    probabilities (flat likewise)."""
+    k_count = len(owner)
+    starts = np.zeros(n_states + 1, dtype=np.int64)
+    for s in range(n_states):
+        size = 1
+        for k in range(k_count):
+            if owner[k] == s:
+                size += 1
+        starts[s + 1] = starts[s] + size
+    flat_rows = np.zeros(starts[n_states], dtype=np.int64)
+    u = np.empty(starts[n_states])
+    for s in range(n_states):
+        i = starts[s] + 1
+        for k in range(k_count):
+            if owner[k] == s:
+                flat_rows[i] = k
+                i += 1
+        for i in range(starts[s], starts[s + 1]):
+            u[i] = utility[flat_rows[i], s]
+    probability = np.empty(len(u))
+    cumulative = np.empty(len(u))
+    running = 0.0
+    for s in range(n_states):
+        best = u[starts[s]]
+        for i in range(starts[s], starts[s + 1]):
+            best = max(best, u[i])
+        for i in range(starts[s], starts[s + 1]):
+            probability[i] = np.exp((u[i] - best) / temperature)
+        # summed as numpy's add.reduceat does: the first, plus the rest pairwise
+        total = probability[starts[s]] + pairwise_sum(probability[starts[s] + 1:starts[s + 1]])
+        for i in range(starts[s], starts[s + 1]):
+            probability[i] = probability[i] / total
+            running += probability[i]
+            cumulative[i] = running  # one running sum over all states' rows, as drawn on
+    chosen = np.empty(n_states, dtype=np.int64)
+    picked = np.empty(n_states, dtype=np.int64)
+    for s in range(n_states):
+        first, last = starts[s], starts[s + 1] - 1
+        before = cumulative[first - 1] if first > 0 else 0.0
+        draw = before + draws[s] * (cumulative[last] - before)
+        position = np.searchsorted(cumulative, draw, side="right")
+        chosen[s] = flat_rows[min(position, last)]
+        picked[s] = min(position, last) - first
+    return chosen, picked, flat_rows, starts, probability

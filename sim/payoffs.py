@@ -5,6 +5,11 @@ portfolio being weighed) and the actor's parameters. The source of each term sit
 Conventions: survival is minus a threat in [0, 1]; balancing is in [-1, 1]; influence is in
 [0, 1]; cost is >= 0. Utility = w_s * survival + w_b * balancing + w_i * influence - cost.
 
+Each term is written once, as a compiled kernel on plain arrays (`_threat_iran`, `_alignment`,
+`_influence`, ...): the model's weighing kernel (sim/model.py) calls these directly, and the
+public functions here (`threat_iran(sit, geo, p)`, `balancing_all(sit)`, `influence(...)`, ...)
+unpack a `Situation` and call the same kernels.
+
 Theory: seed `001_a0c6956d99d71d69.txt` (Mosaddegh et al. 2022): "All trends in realism emphasize
 survival as the superior goal of actors"; states "form alliances to balance and overcome
 adversaries"; offensive realists maximise power and influence (Mearsheimer).
@@ -12,14 +17,19 @@ adversaries"; offensive realists maximise power and influence (Mearsheimer).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
+from numba import njit, vectorize
 
 from sim.vocabulary import FACTIONS, FORCES, STATES
 
-R, O, SDF, ISIS, SUCC = (FACTIONS.index(f) for f in FACTIONS)
+R, O, SDF, ISIS, SUCC = (FACTIONS.index(f) for f in FACTIONS)  # noqa: E741 (faction initials: R, O, ...)
 MILITIAS = FORCES.index("militias")
+IRAN, ISRAEL, RUSSIA, SYRIA, TURKEY, US = (STATES.index(s) for s in STATES)
+assert STATES == ("iran", "israel", "russia", "syria", "turkey", "us")  # order of `_threats`
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,11 @@ class Situation:
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
 
+# the governorate weights the indicators roll control up by, in the order of `Geo.weights`
+INDICATORS = ("key", "corridor", "bases", "turkish_border", "golan", "north_west", "area")
+KEY, CORRIDOR, BASES, TURKISH_BORDER, GOLAN, NORTH_WEST, AREA = range(len(INDICATORS))
+
+
 @dataclass(frozen=True)
 class Geo:
     """Governorate weights the payoff terms use, each summing to 1 (built once per model)."""
@@ -52,32 +67,65 @@ class Geo:
     golan_front: np.ndarray  # Quneitra, Daraa, Rif Dimashq, Damascus
     north_west: np.ndarray  # Idlib and Aleppo: where refugees flee towards Turkey
 
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """(G, 7): the weights in the order of `INDICATORS`."""
+        return np.ascontiguousarray(np.stack(
+            [self.key, self.corridor, self.bases, self.turkish_border, self.golan_front,
+             self.north_west, self.area_share], axis=1), dtype=float)
+
 
 def _weighted(control: np.ndarray, weights: np.ndarray, faction: int) -> np.ndarray:
     return control[..., faction] @ weights
+
+
+@njit(cache=True, error_model="numpy")
+def _indicators(control, power, weights, needed):
+    """Control rolled up by each indicator's weights, (K, 7, F), where `needed` (7, F) asks
+    for it (zero elsewhere), and each faction's share of all combat power, (K, F)."""
+    k_count, g_count, f_count = control.shape
+    rolled = np.zeros((k_count, weights.shape[1], f_count))
+    share = np.empty((k_count, f_count))
+    for k in range(k_count):
+        for w in range(weights.shape[1]):
+            for f in range(f_count):
+                if not needed[w, f]:
+                    continue
+                total = 0.0
+                for g in range(g_count):
+                    total += control[k, g, f] * weights[g, w]
+                rolled[k, w, f] = total
+        total = 0.0
+        for f in range(f_count):
+            total += power[k, f]
+        total = max(total, 1e-9)
+        for f in range(f_count):
+            share[k, f] = power[k, f] / total
+    return rolled, share
 
 
 def indicators(sit: Situation, geo: Geo) -> dict[str, np.ndarray]:
     """The few summaries of a situation that the threat terms read, computed once per
     situation (every state's threat reads the same numbers)."""
     if "indicators" not in sit.cache:
-        weights = np.stack([geo.key, geo.corridor, geo.bases, geo.turkish_border,
-                            geo.golan_front, geo.north_west, geo.area_share], axis=1)
-        rolled = np.einsum("kgf,gw->kwf", sit.control, weights)  # (K, 7, F)
-        total = np.maximum(sit.power.sum(axis=-1), 1e-9)
+        rolled, share = _indicators(*_floats(sit.control, sit.power), geo.weights,
+                                    np.ones((len(INDICATORS), sit.control.shape[-1]), np.bool_))
+        sit.cache["rolled"] = rolled
         sit.cache["indicators"] = {
-            "key": rolled[:, 0], "corridor": rolled[:, 1], "bases": rolled[:, 2],
-            "turkish_border": rolled[:, 3], "golan": rolled[:, 4], "north_west": rolled[:, 5],
-            "area": rolled[:, 6], "power_share": sit.power / total[:, None],
+            **{name: rolled[:, w] for w, name in enumerate(INDICATORS)}, "power_share": share,
         }
     return sit.cache["indicators"]
+
+
+def _floats(*arrays: np.ndarray) -> list[np.ndarray]:
+    return [np.ascontiguousarray(a, dtype=float) for a in arrays]
 
 
 # --- survival -------------------------------------------------------------------------------
 
 
-def collapse_risk(key_share: np.ndarray, morale: np.ndarray | float, threshold_key: float,
-                  threshold_morale: float, steepness: float) -> np.ndarray:
+@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+def _collapse_risk(key_share, morale, threshold_key, threshold_morale, steepness):
     """Risk that the government in Damascus falls, from its hold on the key governorates and
     its forces' morale (a logistic in both; 0.5 at the thresholds).
 
@@ -85,7 +133,14 @@ def collapse_risk(key_share: np.ndarray, morale: np.ndarray | float, threshold_k
     governorates and morale cascades"); seed 002 ("collapse of government forces in Daraa").
     """
     z = steepness * ((threshold_key - key_share) + 0.5 * (threshold_morale - morale))
-    return 1.0 / (1.0 + np.exp(-z))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def collapse_risk(key_share: np.ndarray, morale: np.ndarray | float, threshold_key: float,
+                  threshold_morale: float, steepness: float) -> np.ndarray:
+    """Risk that the government in Damascus falls (the mechanism and its sources:
+    `_collapse_risk`, a compiled ufunc that kernels call directly)."""
+    return _collapse_risk(key_share, morale, threshold_key, threshold_morale, steepness)
 
 
 def power_share(power: np.ndarray, factions: list[int] | tuple[int, ...],
@@ -95,22 +150,65 @@ def power_share(power: np.ndarray, factions: list[int] | tuple[int, ...],
     return (power[..., list(factions)] * w).sum(axis=-1) / np.maximum(power.sum(axis=-1), 1e-9)
 
 
-def _regime_risk(sit: Situation, ind: dict, p: dict) -> np.ndarray:
-    return collapse_risk(ind["key"][:, R], sit.morale, p["collapse_key"] + p.get("alarm", 0.0),
-                         p["collapse_morale"], p["collapse_steepness"])
+# A state's threat parameters packed into one vector for the kernels (`threat_vector`): the
+# collapse thresholds (the model passes Syria's to every state, with the state's own alarm), the
+# state's scalars, and its threat weights `threat.<name>` (NaN where a state has none).
+THREAT_PARAMS = ("collapse_key", "alarm", "collapse_morale", "collapse_steepness",
+                 "threat_after_fall", "hts_share", "isis_scale", "militia_reference_power",
+                 "threat.regime", "threat.corridor", "threat.jihadists", "threat.bases",
+                 "threat.entrenchment", "threat.golan", "threat.kurds", "threat.isis",
+                 "threat.refugees", "threat.allies")
+(P_COLLAPSE_KEY, P_ALARM, P_COLLAPSE_MORALE, P_STEEPNESS, P_AFTER_FALL, P_HTS, P_ISIS_SCALE,
+ P_MILITIA_REF, W_REGIME, W_CORRIDOR, W_JIHADISTS, W_BASES, W_ENTRENCHMENT, W_GOLAN, W_KURDS,
+ W_ISIS, W_REFUGEES, W_ALLIES) = range(len(THREAT_PARAMS))
 
 
-def threat_syria(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+def threat_vector(p: dict) -> np.ndarray:
+    """A state's threat parameters (a dict as in params/actors.toml) as the kernels' vector."""
+    out = np.full(len(THREAT_PARAMS), np.nan)
+    for slot, name in enumerate(THREAT_PARAMS):
+        if name.startswith("threat."):
+            out[slot] = p.get("threat", {}).get(name[len("threat."):], np.nan)
+        else:
+            out[slot] = p.get(name, 0.0 if name == "alarm" else np.nan)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _regime_risk(rolled, morale, p):
+    """Collapse risk of the regime under each situation, at the state's alarm, (K,)."""
+    out = np.empty(rolled.shape[0])
+    for k in range(rolled.shape[0]):
+        out[k] = _collapse_risk(rolled[k, KEY, R], morale[k], p[P_COLLAPSE_KEY] + p[P_ALARM],
+                                p[P_COLLAPSE_MORALE], p[P_STEEPNESS])
+    return out
+
+
+# Each threat kernel: (rolled (K, 7, F), power share (K, F), regime morale (K,), force power
+# (K, FORCES), government, relations (N, N), threat vector) -> (K,) threat in [0, 1].
+# THREAT_READS: the rolled-up indicators (indicator, faction) the threat kernels read.
+THREAT_READS = np.zeros((len(INDICATORS), len(FACTIONS)), dtype=np.bool_)
+for _w, _f in ((KEY, R), (KEY, SUCC), (CORRIDOR, R), (BASES, R), (BASES, SUCC),
+               (TURKISH_BORDER, SDF), (TURKISH_BORDER, ISIS), (GOLAN, SUCC), (NORTH_WEST, R),
+               (AREA, ISIS)):
+    THREAT_READS[_w, _f] = True
+
+
+@njit(cache=True, error_model="numpy")
+def _threat_syria(rolled, share, morale, force_power, government, relations, p):
     """Regime survival: the risk of collapse (seed 001: Assad's government defended by its
     patrons "at the request of the legitimate Syrian government"). After the fall, the
     successor's own hold on the key governorates and the ISIS threat."""
-    ind = indicators(sit, geo)
-    if sit.government == R:
-        return _regime_risk(sit, ind, p)
-    return np.clip(1.0 - ind["key"][:, SUCC] + 0.5 * ind["power_share"][:, ISIS], 0.0, 1.0)
+    if government == R:
+        return _regime_risk(rolled, morale, p)
+    out = np.empty(rolled.shape[0])
+    for k in range(rolled.shape[0]):
+        out[k] = min(max(1.0 - rolled[k, KEY, SUCC] + 0.5 * share[k, ISIS], 0.0), 1.0)
+    return out
 
 
-def threat_iran(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def _threat_iran(rolled, share, morale, force_power, government, relations, p):
     """The axis and the land bridge to Hezbollah.
 
     Seed 001: "From Iran's perspective, regime change in Syria is a prelude to regime change in
@@ -118,16 +216,19 @@ def threat_iran(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
     land bridge to Lebanon". After the fall the loss is sunk: seed 000 (Iran "unlikely ever to
     win back its influence in Syria if the regime falls").
     """
-    if sit.government != R:
-        return np.full(sit.control.shape[0], p["threat_after_fall"])
-    ind = indicators(sit, geo)
-    w = p["threat"]
-    threat = (w["regime"] * _regime_risk(sit, ind, p) + w["corridor"] * (1.0 - ind["corridor"][:, R])
-              + w["jihadists"] * ind["power_share"][:, ISIS])
-    return np.clip(threat, 0.0, 1.0)
+    if government != R:
+        return np.full(rolled.shape[0], p[P_AFTER_FALL])
+    risk = _regime_risk(rolled, morale, p)
+    out = np.empty(rolled.shape[0])
+    for k in range(rolled.shape[0]):
+        threat = (p[W_REGIME] * risk[k] + p[W_CORRIDOR] * (1.0 - rolled[k, CORRIDOR, R])
+                  + p[W_JIHADISTS] * share[k, ISIS])
+        out[k] = min(max(threat, 0.0), 1.0)
+    return out
 
 
-def threat_russia(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def _threat_russia(rolled, share, morale, force_power, government, relations, p):
     """Terrorism reaching the Caucasus, the bases, and the last Middle Eastern ally.
 
     Seed 001: "the 600-mile distance between Mosul and Grozny"; fear of "an extremist Islamic
@@ -136,67 +237,125 @@ def threat_russia(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
     naval facility in the Mediterranean". HTS counts partly as jihadist (seed 001 names
     "Tahrir al-Sham" among "multinational terrorists ... from Central Asia and the Caucasus").
     """
-    ind = indicators(sit, geo)
-    w = p["threat"]
-    share = ind["power_share"]
-    jihadists = share[:, ISIS] + p["hts_share"] * share[:, O]
-    if sit.government == R:
-        bases_lost = 1.0 - ind["bases"][:, R]
-        regime = _regime_risk(sit, ind, p)
-    else:
-        # a successor that will not deal with Russia leaves the bases insecure whatever it holds
-        hostile = -min(sit.relations[STATES.index("russia"), STATES.index("syria")], 0.0)
-        bases_lost = np.maximum(1.0 - ind["bases"][:, SUCC], hostile)
-        regime = np.full(sit.control.shape[0], p["threat_after_fall"])
-    return np.clip(w["jihadists"] * jihadists + w["bases"] * bases_lost + w["regime"] * regime,
-                   0.0, 1.0)
+    k_count = rolled.shape[0]
+    out = np.empty(k_count)
+    regime = _regime_risk(rolled, morale, p) if government == R else np.full(
+        k_count, p[P_AFTER_FALL])
+    # a successor that will not deal with Russia leaves the bases insecure whatever it holds
+    hostile = -min(relations[RUSSIA, SYRIA], 0.0)
+    for k in range(k_count):
+        jihadists = share[k, ISIS] + p[P_HTS] * share[k, O]
+        if government == R:
+            bases_lost = 1.0 - rolled[k, BASES, R]
+        else:
+            bases_lost = max(1.0 - rolled[k, BASES, SUCC], hostile)
+        threat = p[W_JIHADISTS] * jihadists + p[W_BASES] * bases_lost + p[W_REGIME] * regime[k]
+        out[k] = min(max(threat, 0.0), 1.0)
+    return out
 
 
-def threat_israel(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def _threat_israel(rolled, share, morale, force_power, government, relations, p):
     """Iranian entrenchment near the border, and after the fall armed jihadists on the Golan.
 
     Seed 003: "The expansion of pro-Iranian forces and the establishment of Iranian military
     infrastructure in Syria are perceived by Israel as an existential threat". Seed 002: Israel
     "is also wary over jihadi fighters among the insurgents who toppled Assad".
     """
-    ind = indicators(sit, geo)
-    militia = np.clip(sit.force_power[..., MILITIAS] / p["militia_reference_power"], 0.0, 1.5)
-    entrenchment = militia * (0.5 + 0.5 * ind["corridor"][:, R])
-    golan = 0.0
-    if sit.government == SUCC:
-        hostile = -min(sit.relations[STATES.index("israel"), STATES.index("syria")], 0.0)
-        golan = ind["golan"][:, SUCC] * hostile
-    w = p["threat"]
-    return np.clip(w["entrenchment"] * entrenchment + w["golan"] * golan, 0.0, 1.0)
+    hostile = -min(relations[ISRAEL, SYRIA], 0.0)
+    out = np.empty(rolled.shape[0])
+    for k in range(rolled.shape[0]):
+        militia = min(max(force_power[k, MILITIAS] / p[P_MILITIA_REF], 0.0), 1.5)
+        entrenchment = militia * (0.5 + 0.5 * rolled[k, CORRIDOR, R])
+        golan = rolled[k, GOLAN, SUCC] * hostile if government == SUCC else 0.0
+        out[k] = min(max(p[W_ENTRENCHMENT] * entrenchment + p[W_GOLAN] * golan, 0.0), 1.0)
+    return out
 
 
-def threat_turkey(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def _threat_turkey(rolled, share, morale, force_power, government, relations, p):
     """Kurdish forces on the border, ISIS on the border, and refugees from the north-west.
 
     Seed 002: Turkey "has its own security concerns, particularly regarding Kurdish groups and
     the flow of refugees". Record row 19 (Euphrates Shield against ISIS and the SDF).
     """
-    ind = indicators(sit, geo)
-    w = p["threat"]
-    # the regime retaking Idlib and Aleppo pushes millions towards the Turkish border
-    refugees = ind["north_west"][:, R] if sit.government == R else 0.0
-    return np.clip(w["kurds"] * ind["turkish_border"][:, SDF]
-                   + w["isis"] * ind["turkish_border"][:, ISIS] + w["refugees"] * refugees,
-                   0.0, 1.0)
+    out = np.empty(rolled.shape[0])
+    for k in range(rolled.shape[0]):
+        # the regime retaking Idlib and Aleppo pushes millions towards the Turkish border
+        refugees = rolled[k, NORTH_WEST, R] if government == R else 0.0
+        out[k] = min(max(p[W_KURDS] * rolled[k, TURKISH_BORDER, SDF]
+                         + p[W_ISIS] * rolled[k, TURKISH_BORDER, ISIS]
+                         + p[W_REFUGEES] * refugees, 0.0), 1.0)
+    return out
 
 
-def threat_us(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def _threat_us(rolled, share, morale, force_power, government, relations, p):
     """ISIS, and the security of allies (Israel's threat from Iranian entrenchment).
 
     Record rows 12-13 (caliphate, US air war from Sep 2014); seed 003 (the US "would accept
     Assad if he distanced himself from Iran"); record section 3 (post-2024: US and new Syrian
     forces against ISIS).
     """
-    ind = indicators(sit, geo)
-    w = p["threat"]
-    isis = 0.5 * ind["power_share"][:, ISIS] + 0.5 * ind["area"][:, ISIS]
-    militia = np.clip(sit.force_power[..., MILITIAS] / p["militia_reference_power"], 0.0, 1.0)
-    return np.clip(w["isis"] * isis * p["isis_scale"] + w["allies"] * militia, 0.0, 1.0)
+    out = np.empty(rolled.shape[0])
+    for k in range(rolled.shape[0]):
+        isis = 0.5 * share[k, ISIS] + 0.5 * rolled[k, AREA, ISIS]
+        militia = min(max(force_power[k, MILITIAS] / p[P_MILITIA_REF], 0.0), 1.0)
+        out[k] = min(max(p[W_ISIS] * isis * p[P_ISIS_SCALE] + p[W_ALLIES] * militia, 0.0), 1.0)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _threats(rolled, share, morale, force_power, government, relations, params):
+    """Every state's threat, (K, N), with `params` (N, len(THREAT_PARAMS)) in STATES order."""
+    out = np.empty((rolled.shape[0], params.shape[0]))
+    args = (rolled, share, morale, force_power, government, relations)
+    out[:, IRAN] = _threat_iran(*args, params[IRAN])
+    out[:, ISRAEL] = _threat_israel(*args, params[ISRAEL])
+    out[:, RUSSIA] = _threat_russia(*args, params[RUSSIA])
+    out[:, SYRIA] = _threat_syria(*args, params[SYRIA])
+    out[:, TURKEY] = _threat_turkey(*args, params[TURKEY])
+    out[:, US] = _threat_us(*args, params[US])
+    return out
+
+
+def _threat(kernel, sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+    indicators(sit, geo)
+    share = sit.cache["indicators"]["power_share"]
+    morale = np.broadcast_to(np.asarray(sit.morale, dtype=float), (len(share),))
+    return kernel(sit.cache["rolled"], share, np.ascontiguousarray(morale),
+                  *_floats(sit.force_power), int(sit.government),
+                  *_floats(sit.relations), threat_vector(p))
+
+
+def threat_syria(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+    """Syria's threat under each situation, (K,); the mechanism and sources: `_threat_syria`."""
+    return _threat(_threat_syria, sit, geo, p)
+
+
+def threat_iran(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+    """Iran's threat under each situation, (K,); the mechanism and sources: `_threat_iran`."""
+    return _threat(_threat_iran, sit, geo, p)
+
+
+def threat_russia(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+    """Russia's threat under each situation, (K,); mechanism and sources: `_threat_russia`."""
+    return _threat(_threat_russia, sit, geo, p)
+
+
+def threat_israel(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+    """Israel's threat under each situation, (K,); mechanism and sources: `_threat_israel`."""
+    return _threat(_threat_israel, sit, geo, p)
+
+
+def threat_turkey(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+    """Turkey's threat under each situation, (K,); mechanism and sources: `_threat_turkey`."""
+    return _threat(_threat_turkey, sit, geo, p)
+
+
+def threat_us(sit: Situation, geo: Geo, p: dict) -> np.ndarray:
+    """The US threat under each situation, (K,); the mechanism and sources: `_threat_us`."""
+    return _threat(_threat_us, sit, geo, p)
 
 
 THREATS = {
@@ -212,43 +371,76 @@ THREATS = {
 # --- balancing ------------------------------------------------------------------------------
 
 
-def alignment(sit: Situation) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def _alignment(contribution, relations):
     """How far each faction is on each state's side, (K, N, F) in [-1, 1]: its patrons'
     cooperation index with the state, weighted by what each patron contributes. A faction
     nobody backs is neutral, except ISIS, at war with every state (record rows 12-14)."""
-    if "alignment" not in sit.cache:
-        total = sit.contribution.sum(axis=1, keepdims=True)  # (K, 1, F)
-        share = np.where(total > 1e-9, sit.contribution / np.maximum(total, 1e-9), 0.0)
-        stance = sit.relations.copy()
-        np.fill_diagonal(stance, 1.0)
-        out = np.einsum("kmf,nm->knf", share, stance)
-        out[..., ISIS] = -1.0
-        sit.cache["alignment"] = out
-    return sit.cache["alignment"]
+    k_count, n_count, f_count = contribution.shape
+    out = np.zeros((k_count, n_count, f_count))
+    share = np.empty(n_count)
+    for k in range(k_count):
+        for f in range(f_count):
+            total = 0.0
+            for m in range(n_count):
+                total += contribution[k, m, f]
+            for m in range(n_count):
+                share[m] = contribution[k, m, f] / max(total, 1e-9) if total > 1e-9 else 0.0
+            for m in range(n_count):
+                if share[m] == 0.0:
+                    continue  # adds nothing
+                for n in range(n_count):
+                    stance = 1.0 if m == n else relations[n, m]
+                    out[k, n, f] += share[m] * stance
+        for n in range(n_count):
+            out[k, n, ISIS] = -1.0
+    return out
 
 
-def balancing_all(sit: Situation) -> np.ndarray:
-    """`balancing` for every state at once, (K, N)."""
-    power = sit.power / np.maximum(sit.power.sum(axis=-1, keepdims=True), 1e-9)
-    return np.einsum("knf,kf->kn", alignment(sit), power)
-
-
-def balancing(sit: Situation, actor: int) -> np.ndarray:
-    """The balance of power in the theatre as the actor sees it, in [-1, 1]: the share of all
-    combat power in Syria held by factions on its side minus the share held against it.
+@njit(cache=True, error_model="numpy")
+def _balancing(alignment, power):
+    """The balance of power in the theatre as each state sees it, (K, N) in [-1, 1]: the share
+    of all combat power in Syria held by factions on its side minus the share held against it.
 
     Seed 001: "Russia is seeking a balance of power and strategic equilibrium with the U.S. in
     West Asia"; Iran intervened "to prevent the balance of power from shifting in favor of its
     regional rivals"; states "form alliances to balance and overcome adversaries".
     """
+    k_count, n_count, f_count = alignment.shape
+    out = np.zeros((k_count, n_count))
+    for k in range(k_count):
+        total = 0.0
+        for f in range(f_count):
+            total += power[k, f]
+        total = max(total, 1e-9)
+        for n in range(n_count):
+            for f in range(f_count):
+                out[k, n] += alignment[k, n, f] * (power[k, f] / total)
+    return out
+
+
+def alignment(sit: Situation) -> np.ndarray:
+    """How far each faction is on each state's side, (K, N, F); see `_alignment`."""
+    if "alignment" not in sit.cache:
+        sit.cache["alignment"] = _alignment(*_floats(sit.contribution, sit.relations))
+    return sit.cache["alignment"]
+
+
+def balancing_all(sit: Situation) -> np.ndarray:
+    """`balancing` for every state at once, (K, N); the mechanism and sources: `_balancing`."""
+    return _balancing(alignment(sit), *_floats(sit.power))
+
+
+def balancing(sit: Situation, actor: int) -> np.ndarray:
+    """The balance of power in the theatre as the actor sees it, in [-1, 1] (see `_balancing`)."""
     return balancing_all(sit)[:, actor]
 
 
 # --- influence ------------------------------------------------------------------------------
 
 
-def influence(sit: Situation, geo: Geo, capital_weight: float,
-              need: np.ndarray | float = 1.0) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def _influence(control, area_share, contribution, power, government, capital_weight, need):
     """Each state's sway over Syria, (K, N) in [0, 1].
 
     Sway over a faction is the share of its strength that a state supplies (Assad's "room for
@@ -261,28 +453,56 @@ def influence(sit: Situation, geo: Geo, capital_weight: float,
     scales foreign sway over the government (Assad's "room for maneuver is severely limited"
     by dependence, seed 003; his "stubborn resistance" once safe, seed 002).
     """
-    area = np.einsum("kgf,g->kf", sit.control, geo.area_share)  # (K, F)
-    weight = (1.0 - capital_weight) * area
-    weight[..., sit.government] += capital_weight * (area[..., sit.government] > 0.01)
-    share = sit.contribution / np.maximum(sit.power[:, None, :], 1e-9)
-    heed = np.ones_like(share)
-    heed[:, :, sit.government] = np.asarray(need).reshape(-1, 1) if np.ndim(need) else need
-    heed[:, STATES.index("syria"), sit.government] = 1.0
-    return np.clip(np.einsum("knf,kf->kn", share * heed, weight), 0.0, 1.0)
+    k_count, g_count, f_count = control.shape
+    n_count = contribution.shape[1]
+    out = np.zeros((k_count, n_count))
+    weight = np.empty(f_count)
+    for k in range(k_count):
+        for f in range(f_count):
+            area = 0.0
+            for g in range(g_count):
+                area += control[k, g, f] * area_share[g]
+            weight[f] = (1.0 - capital_weight) * area
+            if f == government:
+                weight[f] += capital_weight * (1.0 if area > 0.01 else 0.0)
+        for n in range(n_count):
+            total = 0.0
+            for f in range(f_count):
+                heed = need[k] if f == government and n != SYRIA else 1.0
+                total += contribution[k, n, f] / max(power[k, f], 1e-9) * heed * weight[f]
+            out[k, n] = min(max(total, 0.0), 1.0)
+    return out
+
+
+def influence(sit: Situation, geo: Geo, capital_weight: float,
+              need: np.ndarray | float = 1.0) -> np.ndarray:
+    """Each state's sway over Syria, (K, N) in [0, 1]; the mechanism and its sources:
+    `_influence`. `need` is a scalar or (K,)."""
+    control, contribution, power = _floats(sit.control, sit.contribution, sit.power)
+    need = np.ascontiguousarray(np.broadcast_to(np.asarray(need, dtype=float).reshape(-1),
+                                                (len(control),)))
+    return _influence(control, *_floats(geo.area_share), contribution, power,
+                      int(sit.government), float(capital_weight), need)
+
+
+@vectorize(["float64(float64, float64)"], cache=True)
+def _dependence(threat_to_government, floor):
+    """How much the government needs its patrons: `floor` when safe, 1 when about to fall."""
+    return floor + (1.0 - floor) * min(max(threat_to_government, 0.0), 1.0)
 
 
 def dependence(threat_to_government: np.ndarray, floor: float) -> np.ndarray:
     """How much the government needs its patrons: `floor` when safe, 1 when about to fall."""
-    return floor + (1.0 - floor) * np.clip(threat_to_government, 0.0, 1.0)
+    return _dependence(threat_to_government, floor)
 
 
 # --- costs ----------------------------------------------------------------------------------
 
 
-def cost(spend: np.ndarray, budget: float, resolve: float, opportunity: float,
-         exposure: np.ndarray, casualty_aversion: float, intensity: float,
-         clash_risk: np.ndarray, clash_aversion: float, money_scale: float = 1.0,
-         casualty_scale: float = 1.0) -> np.ndarray:
+@vectorize(["float64(float64, float64, float64, float64, float64, float64, float64, float64,"
+            " float64, float64, float64)"], cache=True)
+def _cost(spend, budget, resolve, opportunity, exposure, casualty_aversion, intensity,
+          clash_risk, clash_aversion, money_scale, casualty_scale):
     """What a portfolio costs, in utility: money against the budget (dearer when other theatres
     compete for it), casualties weighted by casualty aversion, and the risk of a clash with
     another power's forces. `resolve` in (0, 1] divides the money term.
@@ -291,6 +511,16 @@ def cost(spend: np.ndarray, budget: float, resolve: float, opportunity: float,
     rate in Syria partly explains this shift to indirect support". Seed 001: "Moscow's expenses
     in Syria significantly increased when Russia began its military presence in September 2015".
     """
-    money = money_scale * (spend / budget) * (1.0 + opportunity) / np.maximum(resolve, 1e-3)
+    money = money_scale * (spend / budget) * (1.0 + opportunity) / max(resolve, 1e-3)
     casualties = casualty_scale * casualty_aversion * exposure * (0.3 + intensity)
     return money + casualties + clash_aversion * clash_risk
+
+
+def cost(spend: np.ndarray, budget: float, resolve: float, opportunity: float,
+         exposure: np.ndarray, casualty_aversion: float, intensity: float,
+         clash_risk: np.ndarray, clash_aversion: float, money_scale: float = 1.0,
+         casualty_scale: float = 1.0) -> np.ndarray:
+    """What a portfolio costs, in utility (the mechanism and its sources: `_cost`, a compiled
+    ufunc that broadcasts like the arrays it is given)."""
+    return _cost(spend, budget, resolve, opportunity, exposure, casualty_aversion, intensity,
+                 clash_risk, clash_aversion, money_scale, casualty_scale)

@@ -29,6 +29,44 @@ class Calendar:
     def __init__(self, shocks: dict[str, dict[str, Any]]) -> None:
         self.shocks = {name: s for name, s in shocks.items() if s["enabled"]}
         self._cache: dict[tuple[str, int], Any] = {}
+        self._first, self._last = 0, -1  # the months `tabulate` has tables for
+
+    def tabulate(self, first: int, last: int, base_weights: np.ndarray) -> None:
+        """Work out what is in force in every month from `first` to `last` at once (a run asks
+        every month; the tables hold the same numbers the month-by-month sums give, added up
+        in the same order)."""
+        months = np.arange(first, last + 1)
+        count = len(months)
+        demand, draw = np.zeros((count, len(STATES))), np.zeros((count, len(STATES)))
+        pressure, atrocity = np.zeros(count), np.zeros(count)
+        weights = np.repeat(np.asarray(base_weights, dtype=float)[None], count, axis=0)
+        terms = ("survival", "balancing", "influence")
+        landing: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+        for name, s in self.shocks.items():
+            landing.setdefault(s["start_index"], []).append((name, s))
+            end = last if s["end_index"] is None else s["end_index"]
+            on = (months >= s["start_index"]) & (months <= end)
+            if s["kind"] == "theatre_demand":
+                n = STATES.index(s["actor"])
+                demand[on, n] += s["demand"] * s["magnitude"]
+                draw[on, n] += s["asset_draw"] * s["magnitude"]
+            elif s["kind"] == "economic_pressure":
+                pressure[on] += s["severity"] * s["magnitude"]
+            elif s["kind"] == "atrocity":
+                atrocity[on] += s["severity"] * s["magnitude"]
+            elif s["kind"] == "salience":
+                n, t = STATES.index(s["actor"]), terms.index(s["term"])
+                weights[on, n, t] *= salience_multiplier(s)
+        self._tables = {
+            "demand": demand, "availability": np.clip(1.0 - draw, 0.1, 1.0),
+            "pressure": pressure.tolist(), "atrocity": atrocity.tolist(),
+            "weights": weights / weights.sum(axis=2, keepdims=True),
+        }
+        self._landing, self._base_weights = landing, base_weights
+        self._first, self._last = first, last
+
+    def _tabulated(self, month: int) -> bool:
+        return self._first <= month <= self._last
 
     def active(self, month: int) -> Iterator[tuple[str, dict[str, Any]]]:
         for name, s in self.shocks.items():
@@ -36,6 +74,8 @@ class Calendar:
                 yield name, s
 
     def landing(self, month: int) -> list[tuple[str, dict[str, Any]]]:
+        if self._tabulated(month):
+            return self._landing.get(month, [])
         return [(n, s) for n, s in self.shocks.items() if s["start_index"] == month]
 
     def _sum(self, kind: str, field: str, month: int) -> np.ndarray:
@@ -46,11 +86,19 @@ class Calendar:
         return out
 
     def demand(self, month: int) -> np.ndarray:
-        """USD bn/yr each state's other theatres take from its Syria budget."""
-        return self._sum("theatre_demand", "demand", month)
+        """USD bn/yr each state's other theatres take from its Syria budget (cached: treat the
+        result as read-only)."""
+        if self._tabulated(month):
+            return self._tables["demand"][month - self._first]
+        key = ("demand", month)
+        if key not in self._cache:
+            self._cache[key] = self._sum("theatre_demand", "demand", month)
+        return self._cache[key]
 
     def availability(self, month: int) -> np.ndarray:
         """Share of each state's military assets in Syria not drawn to other wars."""
+        if self._tabulated(month):
+            return self._tables["availability"][month - self._first]
         key = ("availability", month)
         if key not in self._cache:
             self._cache[key] = np.clip(1.0 - self._sum("theatre_demand", "asset_draw", month),
@@ -58,15 +106,27 @@ class Calendar:
         return self._cache[key]
 
     def pressure(self, month: int) -> float:
-        return sum(s["severity"] * s["magnitude"] for _, s in self.active(month)
-                   if s["kind"] == "economic_pressure")
+        if self._tabulated(month):
+            return self._tables["pressure"][month - self._first]
+        key = ("pressure", month)
+        if key not in self._cache:
+            self._cache[key] = sum(s["severity"] * s["magnitude"] for _, s in self.active(month)
+                                   if s["kind"] == "economic_pressure")
+        return self._cache[key]
 
     def atrocity(self, month: int) -> float:
-        return sum(s["severity"] * s["magnitude"] for _, s in self.active(month)
-                   if s["kind"] == "atrocity")
+        if self._tabulated(month):
+            return self._tables["atrocity"][month - self._first]
+        key = ("atrocity", month)
+        if key not in self._cache:
+            self._cache[key] = sum(s["severity"] * s["magnitude"] for _, s in self.active(month)
+                                   if s["kind"] == "atrocity")
+        return self._cache[key]
 
     def weight_matrix(self, month: int, base: np.ndarray) -> np.ndarray:
         """(N, 3) payoff weights of all states this month (salience shocks renormalised)."""
+        if self._tabulated(month) and base is self._base_weights:
+            return self._tables["weights"][month - self._first]
         key = ("weights", month)
         if key not in self._cache:
             out = base.copy()

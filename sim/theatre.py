@@ -5,8 +5,11 @@ function of the ratio form (Tullock 1980; Hirshleifer 1989, "Conflict and rent-s
 functions", Public Choice 63; Garfinkel & Skaperdas 2007, "Economics of Conflict: An Overview",
 Handbook of Defense Economics 2). Control shares per governorate roll up to Syria by area.
 
-All functions here are pure and vectorised over any leading batch axes, so a state can weigh
-many candidate portfolios in one call and the model's own month uses the very same code.
+All functions here are pure and take any leading batch axes, so a state can weigh many
+candidate portfolios in one call and the model's own month uses the very same code. Each
+mechanism is written once, as a compiled kernel on one instance (`_reach`, `_deployment`,
+`_contest`, `_losing_pressure`, `contest_share`): the month's kernels in sim/world.py and
+sim/model.py call these directly, and the public functions below loop them over batch axes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 from mesa.discrete_space import FixedAgent, Network
+from numba import njit, vectorize
 
 from sim.vocabulary import FACTIONS
 
@@ -119,12 +123,53 @@ def row_normalised(adjacency: np.ndarray) -> np.ndarray:
     return adjacency / adjacency.sum(axis=1, keepdims=True)
 
 
+def _batch(array: np.ndarray, core: int) -> np.ndarray:
+    """`array` as a C-contiguous float array (B, *its last `core` dims)."""
+    array = np.asarray(array, dtype=float)
+    return np.ascontiguousarray(array).reshape((-1, *array.shape[array.ndim - core:]))
+
+
+@njit(cache=True, error_model="numpy")
+def _reach(control, neighbour_mean, spill, out):
+    """`reach` for one (G, F) control matrix, written into `out`."""
+    g_count, f_count = control.shape
+    for g in range(g_count):
+        for f in range(f_count):
+            near = 0.0
+            for h in range(g_count):
+                near += neighbour_mean[g, h] * control[h, f]
+            out[g, f] = control[g, f] + spill * near
+
+
 def reach(control: np.ndarray, neighbour_mean: np.ndarray, spill: float) -> np.ndarray:
     """Where each faction can fight: what it holds, plus a share of what it holds next door.
 
     control: (..., G, F); neighbour_mean: (G, G) row-normalised adjacency.
     """
-    return control + spill * (neighbour_mean @ control)
+    flat = _batch(control, 2)
+    out = np.empty_like(flat)
+    nm = np.ascontiguousarray(neighbour_mean, dtype=float)
+    for b in range(len(flat)):
+        _reach(flat[b], nm, float(spill), out[b])
+    return out.reshape(np.shape(control))
+
+
+@njit(cache=True, error_model="numpy")
+def _deployment(control, neighbour_mean, value, hostility, spill, out):
+    """`deployment` for one (G, F) control matrix, written into `out`."""
+    g_count, f_count = control.shape
+    present = np.empty((g_count, f_count))
+    _reach(control, neighbour_mean, spill, present)
+    for f in range(f_count):
+        total = 0.0
+        for g in range(g_count):
+            threat = 0.0  # enemy presence faction f faces in g
+            for e in range(f_count):
+                threat += present[g, e] * hostility[f, e]
+            out[g, f] = present[g, f] * value[g, f] * (0.25 + threat)
+            total += out[g, f]
+        for g in range(g_count):
+            out[g, f] = out[g, f] / max(total, EPS) if total > EPS else 0.0
 
 
 def deployment(control: np.ndarray, neighbour_mean: np.ndarray, value: np.ndarray,
@@ -135,11 +180,12 @@ def deployment(control: np.ndarray, neighbour_mean: np.ndarray, value: np.ndarra
     and to how much enemy presence it faces there (front lines draw troops).
     value: (G, F) worth of each governorate to each faction; hostility: (F, F).
     """
-    present = reach(control, neighbour_mean, spill)
-    threat = present @ hostility.T  # (..., G, F): enemy presence each faction faces
-    weight = present * value * (0.25 + threat)
-    total = weight.sum(axis=-2, keepdims=True)
-    return np.where(total > EPS, weight / np.maximum(total, EPS), 0.0)
+    flat = _batch(control, 2)
+    out = np.empty_like(flat)
+    args = [np.ascontiguousarray(a, dtype=float) for a in (neighbour_mean, value, hostility)]
+    for b in range(len(flat)):
+        _deployment(flat[b], *args, float(spill), out[b])
+    return out.reshape(np.shape(control))
 
 
 def pair_index(hostility: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -151,16 +197,76 @@ def pair_index(hostility: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return i, j, incidence
 
 
-def contest_share(attacker: np.ndarray, defender: np.ndarray, decisiveness: float) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def _share(a, d):
+    """`contest_share` from the two sides' forces already raised to the power m."""
+    total = a + d
+    return a / total if total > 0.0 else 0.5
+
+
+@vectorize(["float64(float64, float64, float64)"], cache=True)
+def contest_share(attacker, defender, decisiveness):
     """Ratio-form contest success function: attacker^m / (attacker^m + defender^m).
 
     Equal forces split the ground evenly; m > 1 makes the stronger side win more than its
     share of the forces (Hirshleifer 1989). With no forces on either side, nobody gains.
+    (A compiled ufunc: it broadcasts over arrays, and kernels call it on scalars.)
     """
-    a = np.power(np.maximum(attacker, 0.0), decisiveness)
-    d = np.power(np.maximum(defender, 0.0), decisiveness)
-    total = a + d
-    return np.where(total > EPS, a / np.maximum(total, EPS), 0.5)
+    return _share(max(attacker, 0.0) ** decisiveness, max(defender, 0.0) ** decisiveness)
+
+
+@njit(cache=True, error_model="numpy")
+def _contest(control, local_power, intensity, first, second, decisiveness, mobility, out):
+    """`contest` for one (G, F) control matrix, written into `out`; intensity is (G, P), or
+    (1, P) for the same intensity everywhere; the pairs are (first[p], second[p])."""
+    powered = np.empty(local_power.shape)
+    _powered(local_power, decisiveness, powered)
+    _contest_powered(control, local_power, powered, intensity, first, second, mobility, out)
+
+
+@njit(cache=True, error_model="numpy")
+def _powered(local_power, decisiveness, out):
+    """Each side's force raised to the power m of the contest function (m > 0)."""
+    g_count, f_count = local_power.shape
+    for g in range(g_count):
+        for f in range(f_count):
+            x = local_power[g, f]
+            out[g, f] = x ** decisiveness if x > 0.0 else 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _contest_powered(control, local_power, powered, intensity, first, second, mobility, out):
+    """`_contest` with the forces already raised to the power m (`_powered`): for each
+    hostile pair, the ground the two hold moves towards the `_share` of the contest."""
+    booked = np.empty(control.shape[1])
+    for g in range(control.shape[0]):
+        _contest_in(g, control, local_power, powered, intensity[g if intensity.shape[0] > 1 else 0],
+                    first, second, mobility, booked, out)
+
+
+@njit(cache=True, error_model="numpy")
+def _contest_in(g, control, local_power, powered, intensity, first, second, mobility, booked,
+                out):
+    """The contest in governorate g, at the intensities (P,) of the hostile pairs: transfers
+    are booked pairwise (in `booked`, (F,)), then shares are clipped at 0 and renormalised."""
+    f_count = control.shape[1]
+    booked[:] = 0.0
+    for p in range(len(first)):
+        i, j = first[p], second[p]
+        ci, cj = control[g, i], control[g, j]
+        if ci + cj == 0.0:
+            continue  # neither holds ground here: nothing changes hands
+        if local_power[g, i] + local_power[g, j] > 0.0:  # engaged
+            share_i = _share(powered[g, i], powered[g, j])
+            transfer = mobility * intensity[p] * (share_i * (ci + cj) - ci)
+            booked[i] += transfer
+            booked[j] -= transfer
+    total = 0.0
+    for f in range(f_count):
+        out[g, f] = max(control[g, f] + booked[f], 0.0)
+        total += out[g, f]
+    for f in range(f_count):
+        out[g, f] /= total
 
 
 def contest(control: np.ndarray, local_power: np.ndarray, intensity: np.ndarray,
@@ -173,28 +279,64 @@ def contest(control: np.ndarray, local_power: np.ndarray, intensity: np.ndarray,
     intensity. Transfers are booked pairwise, so shares keep summing to one.
     control, local_power: (..., G, F); intensity: (..., G, P) for the P hostile pairs.
     """
-    i, j, incidence = pairs
-    ci, cj = control[..., i], control[..., j]
-    xi, xj = local_power[..., i], local_power[..., j]
-    engaged = (xi + xj) > EPS
-    share_i = contest_share(xi, xj, decisiveness)
-    transfer = mobility * intensity * (share_i * (ci + cj) - ci)
-    transfer = np.where(engaged, transfer, 0.0)
-    new = control + transfer @ incidence
-    new = np.clip(new, 0.0, None)
-    return new / new.sum(axis=-1, keepdims=True)
+    i, j, _ = pairs
+    control, local_power, intensity = (np.asarray(a, dtype=float)
+                                       for a in (control, local_power, intensity))
+    lead = np.broadcast_shapes(control.shape[:-2], local_power.shape[:-2], intensity.shape[:-2])
+    g_count, f_count = np.broadcast_shapes(control.shape[-2:], local_power.shape[-2:])
+    rows = intensity.shape[-2]
+    c = np.broadcast_to(control, (*lead, g_count, f_count)).reshape(-1, g_count, f_count)
+    x = np.broadcast_to(local_power, (*lead, g_count, f_count)).reshape(-1, g_count, f_count)
+    t = np.broadcast_to(intensity, (*lead, rows, len(i))).reshape(-1, rows, len(i))
+    out = np.empty((len(c), g_count, f_count))
+    first, second = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+    for b in range(len(c)):
+        _contest(np.ascontiguousarray(c[b]), np.ascontiguousarray(x[b]),
+                 np.ascontiguousarray(t[b]), first, second, float(decisiveness),
+                 float(mobility), out[b])
+    return out.reshape(*lead, g_count, f_count)
+
+
+@njit(cache=True, error_model="numpy")
+def _losing_pressure(local_power, hostility, decisiveness, out):
+    """`losing_pressure` for one (G, F) matrix of local power, written into `out`."""
+    g_count, f_count = local_power.shape
+    for g in range(g_count):
+        for f in range(f_count):
+            enemy = 0.0
+            for e in range(f_count):
+                enemy += local_power[g, e] * hostility[f, e]
+            out[g, f] = contest_share(enemy, local_power[g, f], decisiveness)
 
 
 def losing_pressure(local_power: np.ndarray, hostility: np.ndarray,
                     decisiveness: float) -> np.ndarray:
     """How outgunned each faction is where it stands: the enemy's contest share, (..., G, F)."""
-    enemy = local_power @ hostility.T
-    return contest_share(enemy, local_power, decisiveness)
+    flat = _batch(local_power, 2)
+    out = np.empty_like(flat)
+    h = np.ascontiguousarray(hostility, dtype=float)
+    for b in range(len(flat)):
+        _losing_pressure(flat[b], h, float(decisiveness), out[b])
+    return out.reshape(np.shape(local_power))
 
 
 def national_shares(control: np.ndarray, area_share: np.ndarray) -> np.ndarray:
     """Roll governorate shares up to Syria by area: (..., G, F) -> (..., F)."""
-    return np.einsum("...gf,g->...f", control, area_share)
+    flat = _batch(control, 2)
+    out = _national_shares(flat, np.ascontiguousarray(area_share, dtype=float))
+    return out.reshape(np.shape(control)[:-2] + out.shape[-1:])
+
+
+@njit(cache=True, error_model="numpy")
+def _national_shares(control, area_share):
+    """`national_shares` for a batch (B, G, F) of control matrices."""
+    b_count, g_count, f_count = control.shape
+    out = np.zeros((b_count, f_count))
+    for b in range(b_count):
+        for g in range(g_count):
+            for f in range(f_count):
+                out[b, f] += control[b, g, f] * area_share[g]
+    return out
 
 
 def faction_names() -> tuple[str, ...]:

@@ -2,8 +2,10 @@
 and for the projections states make when they weigh their options.
 
 A joint portfolio is an array (K, N, A): K alternatives, N states, A actions (0/1). Effects of
-actions are tensors built once from the actor parameters (`ActionEffects`), so that weighing
-every option of every state is a handful of array operations.
+actions are tensors built once from the actor parameters (`ActionEffects`). Each mechanism is a
+compiled kernel on plain arrays (`_evaluate`, `_intensity`, `_ceasefire_level`, `_clash_risk`,
+and `_situation`, which projects a whole batch of portfolios in one call); the `World` methods
+unpack a `Month` and call them.
 """
 
 from __future__ import annotations
@@ -11,14 +13,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from sim import payoffs, theatre
+from sim.numeric import pairwise_sum
 from sim.vocabulary import ACTIONS, FACTIONS, FORCES, MILITARY_ACTIONS, STATES
 
 N, A, F, FO = len(STATES), len(ACTIONS), len(FACTIONS), len(FORCES)
 MILITARY = np.array([a in MILITARY_ACTIONS for a in ACTIONS])
 AIR = np.array([a in ("air_campaign", "strike_rival") for a in ACTIONS])
-R, O = FACTIONS.index("regime"), FACTIONS.index("opposition")
+R, O = FACTIONS.index("regime"), FACTIONS.index("opposition")  # noqa: E741 (faction initials: R, O, ...)
+REGIME_FORCE = FORCES.index("regime")
+NEGOTIATION, DECONFLICTION = ACTIONS.index("negotiation"), ACTIONS.index("deconfliction")
+AIR_CAMPAIGN, STRIKE_RIVAL = ACTIONS.index("air_campaign"), ACTIONS.index("strike_rival")
+assert AIR.nonzero()[0].tolist() == [AIR_CAMPAIGN, STRIKE_RIVAL]
+IRAN, RUSSIA, SYRIA, TURKEY, US = (STATES.index(s) for s in ("iran", "russia", "syria", "turkey",
+                                                              "us"))
 
 
 @dataclass
@@ -91,6 +101,16 @@ class World:
             north_west=_norm(geography.mask(["idlib", "aleppo"])),
         )
         assert len(names) == self.value.shape[0]
+        # the fixed arguments of the kernels, in their order
+        self.theatre_args = (
+            np.ascontiguousarray(self.neighbour_mean), np.ascontiguousarray(self.value),
+            np.ascontiguousarray(self.hostility), float(self.spill),
+            np.ascontiguousarray(i, dtype=np.int64), np.ascontiguousarray(j, dtype=np.int64),
+            np.ascontiguousarray(self.pair_hostility, dtype=float),
+            np.ascontiguousarray(self.regime_opposition), float(self.decisiveness),
+            float(self.offensive_boost), float(self.ceasefire_strength), float(self.rout_morale),
+            float(self.rout_intensity), float(self.morale_recovery),
+            float(self.state_hostility_floor))
 
     # --- power ------------------------------------------------------------------------------
 
@@ -103,50 +123,38 @@ class World:
         self._morale_lift = (fx.legitimacy + self.economy_weight
                              * (fx.economy - fx.pressure)).reshape(-1)
         self._deploy_for = None
+        arrays = [np.ascontiguousarray(a, dtype=float) for a in (
+            fx.cost, fx.exposure, fx.quality, fx.recruits, fx.attrition, fx.air,
+            self._troops_flat, self._offensive_flat, self._morale_lift)]
+        troop_actions = np.ascontiguousarray((self._troops_flat != 0.0).any(axis=-1))
+        self.effect_args = (*arrays[:7], troop_actions, *arrays[7:])
+
+    @staticmethod
+    def month_args(month: Month) -> tuple:
+        """The parts of a `Month` the kernels read, in their order."""
+        return (np.ascontiguousarray(month.control, dtype=float),
+                np.ascontiguousarray(month.availability, dtype=float),
+                np.ascontiguousarray(month.manpower, dtype=float),
+                np.ascontiguousarray(month.quality, dtype=float),
+                np.ascontiguousarray(month.morale, dtype=float),
+                np.ascontiguousarray(month.force_faction, dtype=float),
+                np.ascontiguousarray(month.owner, dtype=float), int(month.government),
+                float(month.opposition_offensive),
+                np.ascontiguousarray(month.relations, dtype=float))
 
     def evaluate(self, portfolios: np.ndarray, month: Month, months: float) -> Evaluation:
-        """Everything the joint portfolios do to the forces, in one pass, (K, ...) arrays.
-
-        Each state's part of every channel (quality, strikes, air, own troops, recruits) adds
-        up across states, so the war without one state is the total minus that state's part:
-        each state's contribution to each faction costs no recomputation.
-        """
-        fx = self.fx
-        k = portfolios.shape[0]
-        by_state = portfolios.transpose(1, 0, 2)  # (N, K, A)
-        available = by_state * month.availability[:, None, None]
-        quality = np.matmul(by_state, fx.quality)  # (N, K, FO)
-        recruits = np.matmul(by_state, fx.recruits)  # (N, K, FO)
-        strikes = np.matmul(available, fx.attrition)  # (N, K, FO)
-        air = np.matmul(available, fx.air)  # (N, K, F)
-        troops = np.matmul(available, self._troops_flat).reshape(N, k, -1, F)  # (N, K, G, F)
-        troops_total = troops.sum(axis=2)  # (N, K, F)
-
-        morale = self.morale_vector(portfolios, month, months)  # (K, FO)
-        per_fighter = month.quality * morale
-        arriving = self.projected_recruits(months)
-        base = (month.manpower + arriving * recruits.sum(axis=0)) * per_fighter  # (K, FO)
-        q, st, ai, tr = quality.sum(axis=0), strikes.sum(axis=0), air.sum(axis=0), \
-            troops_total.sum(axis=0)
-        wear = max(months, 1.0)
-        force_power = base * (1.0 + q) * np.clip(1.0 - wear * st, 0.2, 1.0)
-        ground = force_power @ month.force_faction  # (K, F)
-        power = (ground + tr) * (1.0 + ai)
-
-        # the same war without each state: its actions and the forces it owns taken out
-        base_without = (base[None] - arriving * recruits * per_fighter[None]) * (
-            1.0 - month.owner[:, None, :])
-        force_without = base_without * (1.0 + q[None] - quality) * np.clip(
-            1.0 - wear * (st[None] - strikes), 0.2, 1.0)
-        without = (force_without @ month.force_faction + tr[None] - troops_total) * (
-            1.0 + ai[None] - air)
-        contribution = np.maximum(power[None] - without, 0.0).transpose(1, 0, 2)  # (K, N, F)
-
-        deploy = self.deployment(month)
-        local = (ground[:, None, :] * deploy[None] + troops.sum(axis=0)) * (1.0 + ai[:, None, :])
-        return Evaluation(force_power=force_power, ground=ground, air=ai, power=power,
-                          contribution=contribution, local=local, morale=morale,
-                          strikes=st, recruits=recruits.sum(axis=0))
+        """Everything the joint portfolios do to the forces, in one pass, (K, ...) arrays (the
+        mechanism: `_evaluate`)."""
+        (_, availability, manpower, quality, morale, force_faction, owner, government, _,
+         _) = self.month_args(month)
+        _, _, fx_quality, fx_recruits, fx_attrition, fx_air, troops, fields, _, lift = (
+            self.effect_args)
+        out = _evaluate(np.ascontiguousarray(portfolios, dtype=float), availability, fx_quality,
+                        fx_recruits, fx_attrition, fx_air, troops, fields, lift, manpower,
+                        quality, morale, force_faction, owner, government, float(months),
+                        float(self.morale_recovery),
+                        np.ascontiguousarray(self.deployment(month), dtype=float))
+        return Evaluation(*out)
 
     def deployment(self, month: Month) -> np.ndarray:
         """Where each faction's forces stand this month (cached: it depends on control only)."""
@@ -159,36 +167,25 @@ class World:
     @staticmethod
     def projected_recruits(months: float) -> float:
         """Fighters patrons raise arrive over the horizon: count half of them (none this month)."""
-        return 0.5 * months if months > 1.0 else 0.0
+        return _projected_recruits(float(months))
 
     def morale_vector(self, portfolios: np.ndarray, month: Month, months: float) -> np.ndarray:
         """Morale of each force (K, FO); the regime's projected under aid, cover and sanctions."""
-        morale = np.repeat(month.morale[None, :], len(portfolios), axis=0)
-        if months > 1.0 and month.government == R:
-            flat = portfolios.reshape(len(portfolios), -1)
-            lift = flat @ self._morale_lift
-            regime = FORCES.index("regime")
-            morale[:, regime] = np.clip(
-                morale[:, regime] + min(months * self.morale_recovery, 1.0) * lift, 0.02, 1.0)
-        return morale
+        return self.evaluate(portfolios, month, months).morale
 
     # --- fighting ---------------------------------------------------------------------------
 
     def intensity(self, portfolios: np.ndarray, month: Month) -> np.ndarray:
-        """Fighting intensity of each hostile pair, (K, P): base hostility, dampened by a
-        ceasefire, raised by the offensives states back."""
-        i, j, _ = self.pairs
-        push = (portfolios * month.availability[None, :, None]).reshape(
-            len(portfolios), -1) @ self._offensive_flat
-        boost = 1.0 + self.offensive_boost * (push[:, i] + push[:, j])
-        ceasefire = ceasefire_level(portfolios, month.government)[:, None]
-        damp = 1.0 - self.ceasefire_strength * ceasefire * (1.0 - month.opposition_offensive)
-        calm = np.where(self.regime_opposition[None, :], damp, 1.0)
-        opp_push = 1.0 + self.offensive_boost * month.opposition_offensive
-        if month.opposition_offensive and month.morale[FORCES.index("regime")] < self.rout_morale:
-            opp_push *= self.rout_intensity  # a routed army: the front gives way in weeks
-        opp_push = np.where(self.regime_opposition, opp_push, 1.0)
-        return self.pair_hostility * calm * boost * opp_push
+        """Fighting intensity of each hostile pair, (K, P) (the mechanism: `_intensity`)."""
+        portfolios = np.ascontiguousarray(portfolios, dtype=float)
+        first, second, pair_hostility, regime_opposition = self.theatre_args[4:8]
+        return _intensity(portfolios, np.ascontiguousarray(month.availability, dtype=float),
+                          self.effect_args[8], first, second, pair_hostility, regime_opposition,
+                          _ceasefire_level(portfolios, int(month.government)),
+                          float(self.ceasefire_strength), float(self.offensive_boost),
+                          float(month.opposition_offensive),
+                          float(month.morale[REGIME_FORCE]), float(self.rout_morale),
+                          float(self.rout_intensity))
 
     def fight(self, month: Month, local: np.ndarray, intensity: np.ndarray,
               months: float) -> np.ndarray:
@@ -200,38 +197,328 @@ class World:
 
     def situation(self, portfolios: np.ndarray, month: Month, months: float) -> tuple[
             payoffs.Situation, Evaluation]:
-        """Project `months` ahead under each joint portfolio."""
-        ev = self.evaluate(portfolios, month, months)
-        intensity = self.intensity(portfolios, month)
-        control = self.fight(month, ev.local, intensity, months)
-        scale = np.where(MILITARY[None, :], month.availability[:, None], 1.0)
-        flat = portfolios.reshape(len(portfolios), N, A)
+        """Project `months` ahead under each joint portfolio (the mechanism: `_situation`)."""
+        (control, power, force_power, contribution, spend, exposure, clash_risk, morale,
+         intensity) = self.situation_arrays(portfolios, month, months)
         sit = payoffs.Situation(
-            control=control,
-            power=ev.power,
-            force_power=ev.force_power,
-            contribution=ev.contribution,
-            spend=(flat * (self.fx.cost * scale)[None]).sum(axis=-1),
-            exposure=(flat * (self.fx.exposure * scale)[None]).sum(axis=-1),
-            clash_risk=self.clash_risk(portfolios, month),
-            morale=ev.morale[:, FORCES.index("regime")],
-            government=month.government,
-            relations=month.relations,
-            intensity=float(min(intensity[0].mean(), 1.0)),
-        )
-        return sit, ev
+            control=control, power=power, force_power=force_power, contribution=contribution,
+            spend=spend, exposure=exposure, clash_risk=clash_risk, morale=morale,
+            government=month.government, relations=month.relations, intensity=intensity)
+        return sit, self.evaluate(portfolios, month, months)
+
+    def situation_arrays(self, portfolios: np.ndarray, month: Month, months: float) -> tuple:
+        """`situation` as the tuple of arrays `_situation` returns."""
+        return _situation(np.ascontiguousarray(portfolios, dtype=float), float(months),
+                          1.0 - (1.0 - self.mobility) ** months, *self.month_args(month),
+                          *self.effect_args, *self.theatre_args)
 
     def clash_risk(self, portfolios: np.ndarray, month: Month) -> np.ndarray:
-        """Risk of a clash between two states' aircraft in Syria's sky without a deconfliction
-        agreement, weighted by how unfriendly they are, (K, N). Deconfliction was about the
-        air: record row 15 (Israel-Russia), the US-Russia memorandum of Oct 2015."""
-        active = portfolios[:, :, AIR].max(axis=-1)
-        deconflict = portfolios[:, :, ACTIONS.index("deconfliction")]
-        exposed = active[:, :, None] * active[:, None, :] * (
-            1.0 - deconflict[:, :, None] * deconflict[:, None, :])
-        unfriendly = np.clip(self.state_hostility_floor - month.relations, 0.0, 1.0)
-        np.fill_diagonal(unfriendly, 0.0)
-        return (exposed * unfriendly[None]).sum(axis=-1)
+        """Risk of a clash between two states' aircraft, (K, N) (the mechanism: `_clash_risk`)."""
+        return _clash_risk(np.ascontiguousarray(portfolios, dtype=float),
+                           np.ascontiguousarray(month.relations, dtype=float),
+                           float(self.state_hostility_floor))
+
+
+@njit(cache=True, error_model="numpy")
+def _projected_recruits(months):
+    """Fighters patrons raise arrive over the horizon: count half of them (none this month)."""
+    return 0.5 * months if months > 1.0 else 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, fx_air,
+              troops_flat, troop_actions, morale_lift, manpower, quality, morale, force_faction,
+              owner, government, months, morale_recovery, deploy):
+    """Everything the joint portfolios (K, N, A) do to the forces, in one pass.
+
+    Each state's part of every channel (quality, strikes, air, own troops, recruits) adds
+    up across states, so the war without one state is the total minus that state's part:
+    each state's contribution to each faction costs no recomputation. Own troops fight where
+    the state focuses them (`troops_flat`: (N, A, G*F), nonzero for `troop_actions`
+    (N, A)); fighters patrons raise count half
+    over a horizon (`_projected_recruits`); the regime's morale is projected under aid, cover
+    and sanctions (`morale_lift`, (N*A,)). Returns (K, ...) arrays in the order of the fields
+    of `Evaluation`.
+    """
+    k_count, n_count, a_count = portfolios.shape
+    fo_count, f_count = force_faction.shape
+    g_count = deploy.shape[0]
+    gf_count = g_count * f_count
+    force_power = np.empty((k_count, fo_count))
+    ground = np.zeros((k_count, f_count))
+    air = np.zeros((k_count, f_count))
+    power = np.empty((k_count, f_count))
+    contribution = np.empty((k_count, n_count, f_count))
+    local = np.empty((k_count, g_count, f_count))
+    morale_out = np.empty((k_count, fo_count))
+    strikes = np.zeros((k_count, fo_count))
+    recruits = np.zeros((k_count, fo_count))
+
+    # Each state's part of each channel under each portfolio. A state whose row is the same as
+    # in portfolio 0 has the same part: it is computed once and read from row 0 (`source`).
+    quality_n = np.zeros((k_count, n_count, fo_count))
+    recruits_n = np.zeros((k_count, n_count, fo_count))
+    strikes_n = np.zeros((k_count, n_count, fo_count))
+    air_n = np.zeros((k_count, n_count, f_count))
+    troops_total_n = np.zeros((k_count, n_count, f_count))
+    source = np.zeros((k_count, n_count), dtype=np.int64)
+    # own troops where they fight, (G*F,) for each part with troops in: row slot[k, n]
+    slot = np.full((k_count, n_count), -1, dtype=np.int64)
+    slots = 0
+    for k in range(k_count):
+        for n in range(n_count):
+            if k > 0:
+                same = True
+                for a in range(a_count):
+                    if portfolios[k, n, a] != portfolios[0, n, a]:
+                        same = False
+                        break
+                if same:
+                    continue  # source 0
+            source[k, n] = k
+            for a in range(a_count):
+                if troop_actions[n, a] and portfolios[k, n, a] != 0.0:
+                    slot[k, n] = slots
+                    slots += 1
+                    break
+    troops_n = np.zeros((slots, gf_count))
+    for k in range(k_count):
+        for n in range(n_count):
+            if source[k, n] != k:
+                continue
+            for a in range(a_count):
+                p = portfolios[k, n, a]
+                if p == 0.0:
+                    continue
+                available = p * availability[n]
+                for fo in range(fo_count):
+                    quality_n[k, n, fo] += p * fx_quality[n, a, fo]
+                    recruits_n[k, n, fo] += p * fx_recruits[n, a, fo]
+                    strikes_n[k, n, fo] += available * fx_attrition[n, a, fo]
+                for f in range(f_count):
+                    air_n[k, n, f] += available * fx_air[n, a, f]
+                if troop_actions[n, a]:
+                    row = slot[k, n]
+                    for gf in range(gf_count):
+                        troops_n[row, gf] += available * troops_flat[n, a, gf]
+            if slot[k, n] >= 0:
+                row = slot[k, n]
+                for g in range(g_count):
+                    for f in range(f_count):
+                        troops_total_n[k, n, f] += troops_n[row, g * f_count + f]
+
+    arriving = _projected_recruits(months)
+    wear = max(months, 1.0)
+    projected = months > 1.0 and government == R  # the regime's morale moves over the horizon
+    lift_rate = min(months * morale_recovery, 1.0)
+    q = np.empty(fo_count)
+    tr = np.empty(f_count)
+    base = np.empty(fo_count)
+    per_fighter = np.empty(fo_count)
+    without = np.empty(fo_count)
+    touched = np.empty(f_count, dtype=np.bool_)
+    own = np.empty(gf_count)
+    for k in range(k_count):
+        for fo in range(fo_count):
+            morale_out[k, fo] = morale[fo]
+        if projected:
+            lift = 0.0
+            for n in range(n_count):
+                for a in range(a_count):
+                    if portfolios[k, n, a] != 0.0:
+                        lift += portfolios[k, n, a] * morale_lift[n * a_count + a]
+            morale_out[k, REGIME_FORCE] = min(max(morale[REGIME_FORCE] + lift_rate * lift,
+                                                  0.02), 1.0)
+        q[:] = 0.0
+        tr[:] = 0.0
+        for n in range(n_count):
+            s = source[k, n]
+            for fo in range(fo_count):
+                recruits[k, fo] += recruits_n[s, n, fo]
+                q[fo] += quality_n[s, n, fo]
+                strikes[k, fo] += strikes_n[s, n, fo]
+            for f in range(f_count):
+                air[k, f] += air_n[s, n, f]
+                tr[f] += troops_total_n[s, n, f]
+        for fo in range(fo_count):
+            per_fighter[fo] = quality[fo] * morale_out[k, fo]
+            base[fo] = (manpower[fo] + arriving * recruits[k, fo]) * per_fighter[fo]
+            force_power[k, fo] = base[fo] * (1.0 + q[fo]) * min(max(
+                1.0 - wear * strikes[k, fo], 0.2), 1.0)
+            for f in range(f_count):
+                ground[k, f] += force_power[k, fo] * force_faction[fo, f]
+        for f in range(f_count):
+            power[k, f] = (ground[k, f] + tr[f]) * (1.0 + air[k, f])
+
+        # the same war without each state: its actions and the forces it owns taken out. A
+        # force the state neither owns nor acts on is as strong without it, and where the
+        # state touches none of a faction's forces, troops or air, the faction is too (the
+        # very same numbers): the state's contribution to it is nil.
+        for n in range(n_count):
+            s = source[k, n]
+            touched[:] = False
+            for fo in range(fo_count):
+                if (owner[n, fo] == 0.0 and quality_n[s, n, fo] == 0.0
+                        and recruits_n[s, n, fo] == 0.0 and strikes_n[s, n, fo] == 0.0):
+                    without[fo] = force_power[k, fo]
+                    continue
+                without[fo] = ((base[fo] - arriving * recruits_n[s, n, fo] * per_fighter[fo])
+                               * (1.0 - owner[n, fo])) * (1.0 + q[fo] - quality_n[s, n, fo]) * min(
+                    max(1.0 - wear * (strikes[k, fo] - strikes_n[s, n, fo]), 0.2), 1.0)
+                for f in range(f_count):
+                    if force_faction[fo, f] != 0.0:
+                        touched[f] = True
+            for f in range(f_count):
+                if not touched[f] and troops_total_n[s, n, f] == 0.0 and air_n[s, n, f] == 0.0:
+                    contribution[k, n, f] = 0.0
+                    continue
+                ground_without = 0.0
+                for fo in range(fo_count):
+                    ground_without += without[fo] * force_faction[fo, f]
+                power_without = (ground_without + tr[f] - troops_total_n[s, n, f]) * (
+                    1.0 + air[k, f] - air_n[s, n, f])
+                contribution[k, n, f] = max(power[k, f] - power_without, 0.0)
+
+        own[:] = 0.0
+        for n in range(n_count):
+            row = slot[source[k, n], n]
+            if row >= 0:
+                for gf in range(gf_count):
+                    own[gf] += troops_n[row, gf]
+        for g in range(g_count):
+            for f in range(f_count):
+                local[k, g, f] = (ground[k, f] * deploy[g, f] + own[g * f_count + f]) * (
+                    1.0 + air[k, f])
+    return (force_power, ground, air, power, contribution, local, morale_out, strikes,
+            recruits)
+
+
+@njit(cache=True, error_model="numpy")
+def _intensity(portfolios, availability, offensive_flat, first, second, pair_hostility,
+               regime_opposition, ceasefire, ceasefire_strength, offensive_boost,
+               opposition_offensive, regime_morale, rout_morale, rout_intensity):
+    """Fighting intensity of each hostile pair, (K, P): base hostility, dampened by a
+    ceasefire, raised by the offensives states back."""
+    k_count, n_count, a_count = portfolios.shape
+    f_count = offensive_flat.shape[1]
+    out = np.empty((k_count, len(first)))
+    push = np.empty(f_count)
+    opp_push = 1.0 + offensive_boost * opposition_offensive
+    if opposition_offensive != 0.0 and regime_morale < rout_morale:
+        opp_push *= rout_intensity  # a routed army: the front gives way in weeks
+    for k in range(k_count):
+        push[:] = 0.0
+        for n in range(n_count):
+            for a in range(a_count):
+                available = portfolios[k, n, a] * availability[n]
+                if available != 0.0:
+                    for f in range(f_count):
+                        push[f] += available * offensive_flat[n * a_count + a, f]
+        damp = 1.0 - ceasefire_strength * ceasefire[k] * (1.0 - opposition_offensive)
+        for p in range(len(first)):
+            boost = 1.0 + offensive_boost * (push[first[p]] + push[second[p]])
+            calm = damp if regime_opposition[p] else 1.0
+            front = opp_push if regime_opposition[p] else 1.0
+            out[k, p] = pair_hostility[p] * calm * boost * front
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _clash_risk(portfolios, relations, hostility_floor):
+    """Risk of a clash between two states' aircraft in Syria's sky without a deconfliction
+    agreement, weighted by how unfriendly they are, (K, N). Deconfliction was about the
+    air: record row 15 (Israel-Russia), the US-Russia memorandum of Oct 2015."""
+    k_count, n_count, _ = portfolios.shape
+    unfriendly = np.empty((n_count, n_count))
+    for n in range(n_count):
+        for m in range(n_count):
+            unfriendly[n, m] = 0.0 if n == m else min(max(hostility_floor - relations[n, m],
+                                                          0.0), 1.0)
+    out = np.empty((k_count, n_count))
+    for k in range(k_count):
+        for n in range(n_count):
+            active_n = max(portfolios[k, n, AIR_CAMPAIGN], portfolios[k, n, STRIKE_RIVAL])
+            risk = 0.0
+            for m in range(n_count):
+                active_m = max(portfolios[k, m, AIR_CAMPAIGN], portfolios[k, m, STRIKE_RIVAL])
+                exposed = active_n * active_m * (1.0 - portfolios[k, n, DECONFLICTION]
+                                                 * portfolios[k, m, DECONFLICTION])
+                risk += exposed * unfriendly[n, m]
+            out[k, n] = risk
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _situation(portfolios, months, mobility, control, availability, manpower, quality, morale,
+               force_faction, owner, government, opposition_offensive, relations, fx_cost,
+               fx_exposure, fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat,
+               troop_actions, offensive_flat, morale_lift, neighbour_mean, value, hostility,
+               spill, first, second, pair_hostility, regime_opposition, decisiveness,
+               offensive_boost, ceasefire_strength, rout_morale, rout_intensity, morale_recovery,
+               hostility_floor):
+    """Project `months` ahead under each joint portfolio (K, N, A): the forces it builds
+    (`_evaluate`), a round of fighting at the projected intensity (`theatre._contest` at the
+    mobility of `months` months), and what it costs each state. Returns the fields of a
+    `payoffs.Situation` (control, power, force_power, contribution, spend, exposure,
+    clash_risk, regime morale, intensity now)."""
+    k_count, n_count, a_count = portfolios.shape
+    g_count, f_count = control.shape
+    deploy = np.empty((g_count, f_count))
+    theatre._deployment(control, neighbour_mean, value, hostility, spill, deploy)
+    (force_power, _, _, power, contribution, local, morale_all, _, _) = _evaluate(
+        portfolios, availability, fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat,
+        troop_actions, morale_lift, manpower, quality, morale, force_faction, owner, government,
+        months, morale_recovery, deploy)
+    intensity = _intensity(portfolios, availability, offensive_flat, first, second,
+                           pair_hostility, regime_opposition,
+                           _ceasefire_level(portfolios, government), ceasefire_strength,
+                           offensive_boost, opposition_offensive, morale[REGIME_FORCE],
+                           rout_morale, rout_intensity)
+    # the contest's powers of local forces: a faction whose local forces are as under
+    # portfolio 0 has the same powers (most alternatives change a few factions' forces)
+    powered = np.empty((k_count, g_count, f_count))
+    theatre._powered(local[0], decisiveness, powered[0])
+    for k in range(1, k_count):
+        for f in range(f_count):
+            same = True
+            for g in range(g_count):
+                if local[k, g, f] != local[0, g, f]:
+                    same = False
+                    break
+            for g in range(g_count):
+                x = local[k, g, f]
+                if same:
+                    powered[k, g, f] = powered[0, g, f]
+                else:
+                    powered[k, g, f] = x ** decisiveness if x > 0.0 else 0.0
+    projected = np.empty((k_count, g_count, f_count))
+    for k in range(k_count):
+        theatre._contest_powered(control, local[k], powered[k], intensity[k:k + 1], first,
+                                 second, mobility, projected[k])
+
+    # money and casualty exposure; military assets drawn to other wars cost nothing here
+    cost = np.empty((n_count, a_count))
+    exposure_rate = np.empty((n_count, a_count))
+    for n in range(n_count):
+        for a in range(a_count):
+            scale = availability[n] if MILITARY[a] else 1.0
+            cost[n, a] = fx_cost[n, a] * scale
+            exposure_rate[n, a] = fx_exposure[n, a] * scale
+    spend = np.empty((k_count, n_count))
+    exposure = np.empty((k_count, n_count))
+    row = np.empty(a_count)
+    for k in range(k_count):
+        for n in range(n_count):
+            for a in range(a_count):
+                row[a] = portfolios[k, n, a] * cost[n, a]
+            spend[k, n] = pairwise_sum(row)
+            for a in range(a_count):
+                row[a] = portfolios[k, n, a] * exposure_rate[n, a]
+            exposure[k, n] = pairwise_sum(row)
+    clash_risk = _clash_risk(portfolios, relations, hostility_floor)
+    now = min(pairwise_sum(intensity[0]) / intensity.shape[1], 1.0)
+    return (projected, power, force_power, contribution, spend, exposure, clash_risk,
+            morale_all[:, REGIME_FORCE].copy(), now)
 
 
 @dataclass
@@ -249,16 +536,25 @@ class Evaluation:
     recruits: np.ndarray  # (K, FO) fighters patrons raise each month
 
 
-def ceasefire_level(portfolios: np.ndarray, government: int) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def _ceasefire_level(portfolios, government):
     """How far a regime-opposition ceasefire holds under each joint portfolio, (K,): someone
     must speak for each side (Russia, Iran or Damascus; Turkey or the US), as at Astana."""
+    out = np.zeros(portfolios.shape[0])
     if government != R:
-        return np.zeros(len(portfolios))
-    talks = portfolios[:, :, ACTIONS.index("negotiation")]
-    s = {name: talks[:, i] for i, name in enumerate(STATES)}
-    regime_side = np.minimum(1.0, 0.6 * s["russia"] + 0.2 * s["iran"] + 0.4 * s["syria"])
-    opposition_side = np.minimum(1.0, 0.8 * s["turkey"] + 0.4 * s["us"])
-    return regime_side * opposition_side
+        return out
+    for k in range(portfolios.shape[0]):
+        talks = portfolios[k, :, NEGOTIATION]
+        regime_side = min(1.0, 0.6 * talks[RUSSIA] + 0.2 * talks[IRAN] + 0.4 * talks[SYRIA])
+        opposition_side = min(1.0, 0.8 * talks[TURKEY] + 0.4 * talks[US])
+        out[k] = regime_side * opposition_side
+    return out
+
+
+def ceasefire_level(portfolios: np.ndarray, government: int) -> np.ndarray:
+    """How far a regime-opposition ceasefire holds under each joint portfolio, (K,) (the
+    mechanism and its source: `_ceasefire_level`)."""
+    return _ceasefire_level(np.ascontiguousarray(portfolios, dtype=float), int(government))
 
 
 def hostility_matrix(table: dict[str, float]) -> np.ndarray:

@@ -99,11 +99,6 @@ class TestContestShare:
         scaled = theatre.contest_share(np.array(a * scale), np.array(d * scale), m)
         assert scaled == pytest.approx(base, abs=1e-9)
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "bug: contest_share returns 0.5 when attacker^m + defender^m < EPS although the forces "
-        "are not zero, so a faction with tiny forces (e.g. 1e-6) against no defenders gets half "
-        "the ground instead of all of it; the result depends on the units of power and is not "
-        "even monotone in the attacker's force"))
     def test_scale_free_for_tiny_forces(self):
         share = theatre.contest_share
         assert share(np.array(1e-6), np.array(0.0), 1.6) == pytest.approx(1.0)
