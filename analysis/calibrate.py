@@ -155,35 +155,16 @@ def calibrate(
         "updating": "deferred",
         "polish": False,
     }
+    search = dict(args=(problem,), maxiter=maxiter, popsize=popsize, seed=seed,
+                  updating="deferred", polish=False, callback=callback)
     if workers > 1:
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
 
         with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
-            result = differential_evolution(
-                loss,
-                bounds,
-                args=(problem,),
-                maxiter=maxiter,
-                popsize=popsize,
-                seed=seed,
-                updating="deferred",
-                polish=False,
-                workers=pool.map,
-                callback=callback,
-            )
+            result = differential_evolution(loss, bounds, workers=pool.map, **search)
     else:
-        result = differential_evolution(
-            loss,
-            bounds,
-            args=(problem,),
-            maxiter=maxiter,
-            popsize=popsize,
-            seed=seed,
-            updating="deferred",
-            polish=False,
-            callback=callback,
-        )
+        result = differential_evolution(loss, bounds, **search)
     values = {f.path: float(v) for f, v in zip(free, result.x, strict=True)}
     return Fit(
         values=values,
