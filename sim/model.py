@@ -118,7 +118,9 @@ class SyriaModel(Model):
         self.shocks = shocks.Calendar(sc.shocks)
         self.shocks.tabulate(sc.start, sc.end, self.base_weights)
         self.forbid = sc.forbid
-        self.world = World(self.geo, self._effects(), self.params)
+        self.world = World(self.geo, self._effects(), self.params, frozenset(
+            (rule["actor"], rule["action"]) for rule in self.forbid
+            if rule["start_index"] is None and rule["end_index"] is None))
         self.collapse = {k: self.params["syria"][k]
                          for k in ("collapse_key", "collapse_morale", "collapse_steepness")}
         self.threat_params = {s: {**self.params[s], **self.collapse,
@@ -635,8 +637,8 @@ def _weigh(portfolios, months, mobility, control, availability, manpower, qualit
            troop_actions, offensive_flat, morale_lift, neighbour_mean, value, hostility, spill,
            first, second, pair_hostility, regime_opposition, decisiveness, offensive_boost,
            ceasefire_strength, rout_morale, rout_intensity, morale_recovery, hostility_floor,
-           geo_weights, area_share, threat_params, dependence_floor, capital_weight, budget,
-           resolve, casualty_aversion, clash_aversion, money_scale, casualty_scale, demand,
+           willing, geo_weights, area_share, threat_params, dependence_floor, capital_weight,
+           budget, resolve, casualty_aversion, clash_aversion, money_scale, casualty_scale, demand,
            weights):
     """Payoff terms (K, N, 5) of every state under each joint portfolio (K, N, A), `months`
     ahead: the situation each portfolio leads to (`world._situation`), weighed by
@@ -648,7 +650,7 @@ def _weigh(portfolios, months, mobility, control, availability, manpower, qualit
         fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat, troop_actions,
         offensive_flat, morale_lift, neighbour_mean, value, hostility, spill, first, second,
         pair_hostility, regime_opposition, decisiveness, offensive_boost, ceasefire_strength,
-        rout_morale, rout_intensity, morale_recovery, hostility_floor)
+        rout_morale, rout_intensity, morale_recovery, hostility_floor, willing)
     return _weigh_terms(portfolios, projected, power, force_power, contribution, spend, exposure,
                         clash_risk, regime_morale, intensity, government, relations, geo_weights,
                         area_share, threat_params, dependence_floor, capital_weight, budget,
@@ -664,8 +666,8 @@ def _decide(joint, forbidden, draws, menu_state, menu_action, menu_deconfliction
             troop_actions, offensive_flat, morale_lift, neighbour_mean, value, hostility, spill,
             first, second, pair_hostility, regime_opposition, decisiveness, offensive_boost,
             ceasefire_strength, rout_morale, rout_intensity, morale_recovery, hostility_floor,
-            geo_weights, area_share, threat_params, dependence_floor, capital_weight, budget,
-            resolve, casualty_aversion, clash_aversion, money_scale, casualty_scale, demand,
+           willing, geo_weights, area_share, threat_params, dependence_floor, capital_weight,
+            budget, resolve, casualty_aversion, clash_aversion, money_scale, casualty_scale, demand,
             weights):
     """The month's choice: every state's alternatives (`decisions._alternatives`: keep, or
     change one action it can afford), weighed together (`_weigh`), made utilities
@@ -688,8 +690,8 @@ def _decide(joint, forbidden, draws, menu_state, menu_action, menu_deconfliction
                    troops_flat, troop_actions, offensive_flat, morale_lift, neighbour_mean,
                    value, hostility, spill, first, second, pair_hostility, regime_opposition,
                    decisiveness, offensive_boost, ceasefire_strength, rout_morale,
-                   rout_intensity, morale_recovery, hostility_floor, geo_weights, area_share,
-                   threat_params, dependence_floor, capital_weight, budget, resolve,
+                   rout_intensity, morale_recovery, hostility_floor, willing, geo_weights,
+                   area_share, threat_params, dependence_floor, capital_weight, budget, resolve,
                    casualty_aversion, clash_aversion, money_scale, casualty_scale, demand,
                    weights)
     utility = _utility(terms, changer, entering, entry_cost, switching_cost)
@@ -714,7 +716,9 @@ def _weigh_terms(portfolios, control, power, force_power, contribution, spend, e
     Survival: each state's threat (`payoffs._threats`); after the fall Israel's buffer zone on
     the Golan halves its threat. Influence: the government heeds its patrons as far as the
     threat to it makes it need them (`payoffs._dependence`, `payoffs._influence`). Balancing:
-    `payoffs._balancing`. Cost: `payoffs._cost`, at the war's intensity now.
+    `payoffs._balancing`. While the regime stands, both are weighed by each state's reading of
+    the risk that it falls (`payoffs._in_the_shadow_of_the_fall`, `payoffs._after_the_fall`).
+    Cost: `payoffs._cost`, at the war's intensity now.
     """
     k_count, n_count, _ = portfolios.shape
     rolled, share = payoffs._indicators(control, power, geo_weights, payoffs.THREAT_READS)
@@ -728,7 +732,26 @@ def _weigh_terms(portfolios, control, power, force_power, contribution, spend, e
         need[k] = payoffs._dependence(threat[k, SYRIA], dependence_floor)
     influence = payoffs._influence(control, area_share, contribution, power, government,
                                    capital_weight, need)
-    balancing = payoffs._balancing(payoffs._alignment(contribution, relations), power)
+    alignment = payoffs._alignment(contribution, relations)
+    balancing = payoffs._balancing(alignment, power)
+    if government == R:  # sway and balance in the shadow of the regime's fall
+        risk = np.empty((k_count, n_count))
+        for k in range(k_count):
+            for n in range(n_count):
+                p = threat_params[n]
+                risk[k, n] = payoffs._collapse_risk(
+                    rolled[k, payoffs.KEY, R], morale[k],
+                    p[payoffs.P_COLLAPSE_KEY] + p[payoffs.P_ALARM], p[payoffs.P_COLLAPSE_MORALE],
+                    p[payoffs.P_STEEPNESS])
+        fallen_control, fallen_contribution, fallen_power = payoffs._after_the_fall(
+            control, contribution, power)
+        fallen_influence = payoffs._influence(fallen_control, area_share, fallen_contribution,
+                                              fallen_power, SUCC, capital_weight,
+                                              np.ones(k_count))
+        fallen_balancing = payoffs._balancing(
+            payoffs._alignment(fallen_contribution, relations), fallen_power)
+        influence = payoffs._in_the_shadow_of_the_fall(influence, fallen_influence, risk)
+        balancing = payoffs._in_the_shadow_of_the_fall(balancing, fallen_balancing, risk)
     terms = np.empty((k_count, n_count, len(TERMS)))
     for k in range(k_count):
         for n in range(n_count):
@@ -752,7 +775,7 @@ def _fight(joint, fog_draws, noise, attrition, mobility, control, availability, 
            troop_actions, offensive_flat, morale_lift, neighbour_mean, value, hostility, spill,
            first, second, pair_hostility, regime_opposition, decisiveness, offensive_boost,
            ceasefire_strength, rout_morale, rout_intensity, morale_recovery, hostility_floor,
-           population,
+           willing,            population,
            faction_of_force, mobilisation, pool_rate, pool_base, manpower_cap, recruitment,
            decay):
     """The month's fighting under the joint portfolio (N, A): the forces it builds

@@ -196,6 +196,7 @@ class Relations(Strict):
     sanctions: NonNegative
     memory: NonNegative
     clash_threshold: Annotated[float, Field(ge=-1.0, le=1.0)]
+    reciprocity: Share
 
 
 class Un(Strict):

@@ -496,6 +496,68 @@ def dependence(threat_to_government: np.ndarray, floor: float) -> np.ndarray:
     return _dependence(threat_to_government, floor)
 
 
+# --- the shadow of the fall -------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def _after_the_fall(control, contribution, power):
+    """The situation if the regime fell now: the opposition takes Damascus as the successor
+    with all the ground the two held, the regime's army and militias dissolve, and the
+    opposition's patrons become the successor's (record section 3: the HTS-led forces took
+    Aleppo, Hama, Homs and Damascus within twelve days; Turkey "close partner of the new
+    government"). Returns control, contribution and power, shaped like the inputs."""
+    after_control = control.copy()
+    after_contribution = contribution.copy()
+    after_power = power.copy()
+    k_count, g_count, _ = control.shape
+    n_count = contribution.shape[1]
+    for k in range(k_count):
+        for g in range(g_count):
+            after_control[k, g, SUCC] += control[k, g, R] + control[k, g, O]
+            after_control[k, g, R] = 0.0
+            after_control[k, g, O] = 0.0
+        for n in range(n_count):
+            after_contribution[k, n, SUCC] += contribution[k, n, O]
+            after_contribution[k, n, R] = 0.0
+            after_contribution[k, n, O] = 0.0
+        after_power[k, SUCC] += power[k, O]
+        after_power[k, R] = 0.0
+        after_power[k, O] = 0.0
+    return after_control, after_contribution, after_power
+
+
+@njit(cache=True, error_model="numpy")
+def _in_the_shadow_of_the_fall(surviving, fallen, risk):
+    """A term's value (K, N) weighed by the chance that the government in Damascus falls:
+    `(1 - risk) * surviving + risk * fallen`, with `risk` (K, N) each state's own reading.
+
+    A patron's sway and its camp's balance are worth what the client's survival makes them
+    worth: seed 000 (Iran "unlikely ever to win back its influence in Syria if the regime
+    falls"); seed 001 (the fall "would mean losing the last stronghold among its key allies in
+    the Middle East" for Russia). So the same gain weighs more when the regime is near its end,
+    which is what made intervention worth its price in 2015 (record row 16) and not in 2012.
+    """
+    return (1.0 - risk) * surviving + risk * fallen
+
+
+def after_the_fall(sit: Situation) -> Situation:
+    """The situation if the regime fell now (the mechanism and its sources: `_after_the_fall`);
+    relations, spending and exposure are those of the situation given."""
+    control, contribution, power = _after_the_fall(*_floats(sit.control, sit.contribution,
+                                                            sit.power))
+    return Situation(control=control, power=power, force_power=sit.force_power,
+                     contribution=contribution, spend=sit.spend, exposure=sit.exposure,
+                     clash_risk=sit.clash_risk, morale=sit.morale, government=SUCC,
+                     relations=sit.relations, intensity=sit.intensity)
+
+
+def in_the_shadow_of_the_fall(surviving: np.ndarray, fallen: np.ndarray,
+                              risk: np.ndarray) -> np.ndarray:
+    """A term weighed by the chance of the fall (the mechanism and sources:
+    `_in_the_shadow_of_the_fall`)."""
+    return _in_the_shadow_of_the_fall(*_floats(surviving, fallen, risk))
+
+
 # --- costs ----------------------------------------------------------------------------------
 
 

@@ -69,7 +69,9 @@ class Month:
 class World:
     """Turns joint portfolios into combat power, fighting and the situation states weigh."""
 
-    def __init__(self, geography: theatre.Geography, effects: ActionEffects, params: dict) -> None:
+    def __init__(self, geography: theatre.Geography, effects: ActionEffects, params: dict,
+                 never: frozenset[tuple[str, str]] = frozenset()) -> None:
+        """`never`: (state, action) pairs a scenario forbids for the whole run."""
         self.geo = geography
         t = params["theatre"]
         self.decisiveness = t["decisiveness"]
@@ -85,6 +87,10 @@ class World:
         self.neighbour_mean = theatre.row_normalised(geography.adjacency)
         self.value = faction_value(geography, t)
         self.state_hostility_floor = params["relations"]["clash_threshold"]
+        # how surely each state would answer a deconfliction request (0 if it cannot)
+        self.willing = np.array([
+            params["relations"]["reciprocity"] if "deconfliction" in params[s]["menu"]
+            and (s, "deconfliction") not in never else 0.0 for s in STATES])
         self.morale_recovery = params["regime"]["morale_recovery"]
         self.rout_morale = params["regime"]["rout_morale"]
         self.rout_intensity = t["rout_intensity"]
@@ -110,7 +116,7 @@ class World:
             np.ascontiguousarray(self.regime_opposition), float(self.decisiveness),
             float(self.offensive_boost), float(self.ceasefire_strength), float(self.rout_morale),
             float(self.rout_intensity), float(self.morale_recovery),
-            float(self.state_hostility_floor))
+            float(self.state_hostility_floor), np.ascontiguousarray(self.willing))
 
     # --- power ------------------------------------------------------------------------------
 
@@ -216,7 +222,7 @@ class World:
         """Risk of a clash between two states' aircraft, (K, N) (the mechanism: `_clash_risk`)."""
         return _clash_risk(np.ascontiguousarray(portfolios, dtype=float),
                            np.ascontiguousarray(month.relations, dtype=float),
-                           float(self.state_hostility_floor))
+                           float(self.state_hostility_floor), self.willing)
 
 
 @njit(cache=True, error_model="numpy")
@@ -307,6 +313,15 @@ def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, f
                     for f in range(f_count):
                         troops_total_n[k, n, f] += troops_n[row, g * f_count + f]
 
+    # a force a state owns is in Syria as far as the state's assets are: another war that
+    # draws Iran's assets draws its militias too (the `lebanon_war` shock in
+    # scenarios/_history.toml; record section 3: no rescue "on the 2015 scale" in Nov 2024)
+    present = np.ones(fo_count)
+    for fo in range(fo_count):
+        for n in range(n_count):
+            if owner[n, fo] != 0.0:
+                present[fo] -= owner[n, fo] * (1.0 - availability[n])
+        present[fo] = max(present[fo], 0.0)
     arriving = _projected_recruits(months)
     wear = max(months, 1.0)
     projected = months > 1.0 and government == R  # the regime's morale moves over the horizon
@@ -341,7 +356,7 @@ def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, f
                 air[k, f] += air_n[s, n, f]
                 tr[f] += troops_total_n[s, n, f]
         for fo in range(fo_count):
-            per_fighter[fo] = quality[fo] * morale_out[k, fo]
+            per_fighter[fo] = quality[fo] * morale_out[k, fo] * present[fo]
             base[fo] = (manpower[fo] + arriving * recruits[k, fo]) * per_fighter[fo]
             force_power[k, fo] = base[fo] * (1.0 + q[fo]) * min(max(
                 1.0 - wear * strikes[k, fo], 0.2), 1.0)
@@ -424,10 +439,12 @@ def _intensity(portfolios, availability, offensive_flat, first, second, pair_hos
 
 
 @njit(cache=True, error_model="numpy")
-def _clash_risk(portfolios, relations, hostility_floor):
+def _clash_risk(portfolios, relations, hostility_floor, willing):
     """Risk of a clash between two states' aircraft in Syria's sky without a deconfliction
     agreement, weighted by how unfriendly they are, (K, N). Deconfliction was about the
-    air: record row 15 (Israel-Russia), the US-Russia memorandum of Oct 2015."""
+    air: record row 15 (Israel-Russia), the US-Russia memorandum of Oct 2015. A state that
+    seeks deconfliction expects a power already there to agree as surely as it is `willing`
+    (N,) (both agreements came within weeks of Russia's entry), not only if it holds it now."""
     k_count, n_count, _ = portfolios.shape
     unfriendly = np.empty((n_count, n_count))
     for n in range(n_count):
@@ -441,8 +458,9 @@ def _clash_risk(portfolios, relations, hostility_floor):
             risk = 0.0
             for m in range(n_count):
                 active_m = max(portfolios[k, m, AIR_CAMPAIGN], portfolios[k, m, STRIKE_RIVAL])
+                answered = max(portfolios[k, m, DECONFLICTION], willing[m])
                 exposed = active_n * active_m * (1.0 - portfolios[k, n, DECONFLICTION]
-                                                 * portfolios[k, m, DECONFLICTION])
+                                                 * answered)
                 risk += exposed * unfriendly[n, m]
             out[k, n] = risk
     return out
@@ -455,7 +473,7 @@ def _situation(portfolios, months, mobility, control, availability, manpower, qu
                troop_actions, offensive_flat, morale_lift, neighbour_mean, value, hostility,
                spill, first, second, pair_hostility, regime_opposition, decisiveness,
                offensive_boost, ceasefire_strength, rout_morale, rout_intensity, morale_recovery,
-               hostility_floor):
+               hostility_floor, willing):
     """Project `months` ahead under each joint portfolio (K, N, A): the forces it builds
     (`_evaluate`), a round of fighting at the projected intensity (`theatre._contest` at the
     mobility of `months` months), and what it costs each state. Returns the fields of a
@@ -515,7 +533,7 @@ def _situation(portfolios, months, mobility, control, availability, manpower, qu
             for a in range(a_count):
                 row[a] = portfolios[k, n, a] * exposure_rate[n, a]
             exposure[k, n] = pairwise_sum(row)
-    clash_risk = _clash_risk(portfolios, relations, hostility_floor)
+    clash_risk = _clash_risk(portfolios, relations, hostility_floor, willing)
     now = min(pairwise_sum(intensity[0]) / intensity.shape[1], 1.0)
     return (projected, power, force_power, contribution, spend, exposure, clash_risk,
             morale_all[:, REGIME_FORCE].copy(), now)

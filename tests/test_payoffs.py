@@ -482,6 +482,57 @@ class TestInfluence:
         assert np.all((out >= 0.0) & (out <= 1.0))
 
 
+# --- the shadow of the fall ------------------------------------------------------------------
+
+
+class TestShadowOfTheFall:
+    """Sway and balance weighed by the chance that the regime falls (seeds 000, 001)."""
+
+    def fallen(self):
+        power = np.array([[10.0, 6.0, 2.0, 1.0, 0.0]])
+        sit = situation(held(R, R, OPP, OPP, R), power=power,
+                        contribution=backing(1, {R: IRAN, OPP: TURKEY}, power))
+        return sit, payoffs.after_the_fall(sit)
+
+    def test_the_opposition_takes_over_with_the_ground_of_both(self):
+        sit, after = self.fallen()
+        assert after.government == SUCC
+        assert np.allclose(after.control[..., SUCC], sit.control[..., R] + sit.control[..., OPP])
+        assert np.all(after.control[..., R] == 0) and np.all(after.control[..., OPP] == 0)
+        assert np.allclose(after.control.sum(axis=-1), 1.0)
+        assert after.power[0, SUCC] == sit.power[0, OPP] and after.power[0, R] == 0.0
+
+    def test_the_regimes_patron_loses_its_sway_and_the_rebels_patron_gains(self):
+        sit, after = self.fallen()
+        before = payoffs.influence(sit, GEO, 0.4)
+        then = payoffs.influence(after, GEO, 0.4)
+        assert then[0, IRAN] == 0.0 < before[0, IRAN]
+        assert then[0, TURKEY] > before[0, TURKEY]
+
+    @given(st.floats(0.0, 1.0), st.floats(-1.0, 1.0), st.floats(-1.0, 1.0))
+    def test_a_mixture_of_the_two_worlds(self, risk, surviving, fallen):
+        out = payoffs.in_the_shadow_of_the_fall(np.array([[surviving]]), np.array([[fallen]]),
+                                                np.array([[risk]]))[0, 0]
+        assert min(surviving, fallen) - 1e-12 <= out <= max(surviving, fallen) + 1e-12
+        if risk == 0.0:
+            assert out == pytest.approx(surviving)
+
+    def test_propping_up_the_regime_is_worth_more_near_its_end(self):
+        """The same gain in sway weighs more when the fall is likely: what made Russia's entry
+        worth its price in 2015 and not in 2012 (record row 16)."""
+        sway_without, sway_with, gone = 0.2, 0.3, 0.0
+
+        def gain(risk_without, risk_with):
+            return (payoffs.in_the_shadow_of_the_fall(np.array([sway_with]), np.array([gone]),
+                                                      np.array([risk_with]))
+                    - payoffs.in_the_shadow_of_the_fall(np.array([sway_without]),
+                                                        np.array([gone]),
+                                                        np.array([risk_without])))[0]
+
+        calm, crisis = gain(0.02, 0.01), gain(0.5, 0.2)
+        assert crisis > calm > 0.0
+
+
 # --- costs ----------------------------------------------------------------------------------
 
 
