@@ -139,6 +139,10 @@ def calibrate(
         targets=targets,
     )
     bounds = [(f.low, f.high) for f in free]
+    # the search starts from the values in params/ (the last fit, or hand-set values), so a
+    # new fit is never worse on its own seeds than where it began
+    defaults = P.load_defaults()
+    start = [min(max(float(P.get_path(defaults, f.path)), f.low), f.high) for f in free]
     generation = {"n": 0}
 
     def callback(intermediate_result) -> None:
@@ -154,8 +158,9 @@ def calibrate(
         "strategy": "best1bin",
         "updating": "deferred",
         "polish": False,
+        "x0": "the values in params/ when the fit started",
     }
-    search = dict(args=(problem,), maxiter=maxiter, popsize=popsize, seed=seed,
+    search = dict(args=(problem,), maxiter=maxiter, popsize=popsize, seed=seed, x0=start,
                   updating="deferred", polish=False, callback=callback)
     if workers > 1:
         from concurrent.futures import ProcessPoolExecutor
