@@ -93,7 +93,7 @@ def ChartsView(model):
         solara.HTML(tag="div", classes=["syria-control"], unsafe_innerHTML=line_chart_svg(
             {f: control[:, i] if len(control) else np.zeros(0)
              for i, f in enumerate(FACTIONS[:4])}, FACTION_COLOURS, first, window,
-            "Share of Syria held; shaded: the historical record (2015-2017)",
+            "Share of Syria held; shaded: the record's bands (analysis/targets.toml)",
             [(*band, FACTION_COLOURS[f]) for f in FACTIONS[:4] for band in bands.get(f, [])]))
 
 
