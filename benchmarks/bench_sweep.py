@@ -2,12 +2,14 @@
 """Sweep throughput and memory: our runner against `mesa.batch_run` doing the same runs.
 
     .venv/bin/python benchmarks/bench_sweep.py                 # the toy model (tests/sweep/toy.py)
-    .venv/bin/python benchmarks/bench_sweep.py --model real    # TODO: the real model
+    .venv/bin/python benchmarks/bench_sweep.py --model real --runs 200   # the real model
 
 Throughput: runs per second with 1 and 2 local workers (1 = in process, 2 = the process pool),
 median of `--repeats` sweeps into fresh stores, start-up included; and `mesa.batch_run` on a
 Mesa model wrapping the same run function, with the same runs and seeds, `number_processes`
-1 and 2. Memory: peak RSS of the sweep's driver process (and of its largest worker) at two
+1 and 2. With `--model real` the baseline is `batch_run(SyriaModel, ...)` itself: the same
+parameter points (as scenarios) and seeds, its DataCollector collecting every month.
+Memory: peak RSS of the sweep's driver process (and of its largest worker) at two
 sweep sizes, each in a fresh interpreter, to show that streaming to the store keeps it flat;
 `mesa.batch_run`, which keeps every result in a list, is measured the same way.
 """
@@ -34,7 +36,7 @@ import mesa  # noqa: E402
 
 from analysis.sweep.runner import resolve_run_fn, run_sweep  # noqa: E402
 from analysis.sweep.sampling import make_plan, tasks  # noqa: E402
-from analysis.sweep.spec import SweepSpec, load_spec, parse_spec  # noqa: E402
+from analysis.sweep.spec import SweepSpec, parse_spec  # noqa: E402
 
 TOY_SPEC = """
 scenario = "full_2011_2025"
@@ -58,20 +60,44 @@ def toy_spec(runs: int) -> SweepSpec:
 
 
 def real_spec(runs: int) -> SweepSpec:
-    # TODO(real model): once `sim.batch:run_outcomes` exists, this runs the smoke spec against
-    # it; pick `runs` by choosing the spec (smoke: 64 runs).
-    del runs
-    resolve_run_fn("sim.batch:run_outcomes")  # a clear error until the model provides it
-    return load_spec("smoke")
+    """The toy's sweep, run by the real model (`sim.batch:run_outcomes`)."""
+    text = TOY_SPEC.format(points=max(1, runs // 2)).replace(
+        "tests.sweep.toy:run_outcomes", "sim.batch:run_outcomes")
+    return parse_spec(text, "bench_real.toml")
+
+
+def mesa_batch_run_real(spec: SweepSpec, processes: int) -> int:
+    """The sweep's runs as `mesa.batch_run(SyriaModel, ...)`: each point's parameters as a
+    validated scenario, each replicate's seed as `rng` (batch_run crosses the two)."""
+    from sim.model import SyriaModel
+    from sim.scenario import load_scenario
+
+    plan = make_plan(spec)
+    runs = list(tasks(plan))
+    points = {}
+    for point_id, _, _, values in runs:
+        if point_id not in points:
+            sets = [f"{k}={v!r}" for k, v in zip(spec.names, values, strict=True)]
+            points[point_id] = load_scenario(spec.scenario, sets)
+    seeds = [seed for point_id, _, seed, _ in runs if point_id == runs[0][0]]  # one per replicate
+    results = mesa.batch_run(
+        SyriaModel,
+        parameters={"scenario": list(points.values())},
+        number_processes=processes,
+        rng=seeds,
+        max_steps=10_000,
+        display_progress=False,
+    )
+    assert len(results) == len(points) * len(seeds)
+    return len(results)
 
 
 class RunModel(mesa.Model):
     """One sweep run as a Mesa model, so `mesa.batch_run` can do the same runs: one step
     calls the run function with the run's overrides and seed and records its outcomes.
 
-    TODO(real model): with `--model real` this wraps `sim.batch:run_outcomes` too, which is
-    the same work; a fairer baseline may be `batch_run(SyriaModel, ...)` driven directly, once
-    the model takes its parameters as keyword arguments.
+    With `--model real` the baseline is `batch_run(SyriaModel, ...)` itself
+    (`mesa_batch_run_real`).
     """
 
     def __init__(self, run: tuple = (), spec_text: str = "", rng: Any = None) -> None:
@@ -151,7 +177,7 @@ def _rss_child(kind: str, model: str, runs: int, workers: int) -> None:
     if kind == "ours":
         our_sweep(spec, workers)
     else:
-        mesa_batch_run(spec, workers)
+        (mesa_batch_run if model == "toy" else mesa_batch_run_real)(spec, workers)
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"driver": round(self_mb, 1), "worker": round(children_mb, 1)}))
@@ -191,7 +217,8 @@ def main() -> int:
     table = {}
     for workers in (1, 2):
         ours = rate(lambda w=workers: our_sweep(spec, w), args.repeats)
-        theirs = rate(lambda w=workers: mesa_batch_run(spec, w), args.repeats)
+        baseline = mesa_batch_run if args.model == "toy" else mesa_batch_run_real
+        theirs = rate(lambda w=workers, b=baseline: b(spec, w), args.repeats)
         table[workers] = (ours, theirs)
         print(
             f"  {workers} worker{'s' if workers > 1 else ' '}: sweep {ours:8.1f} runs/s   "
