@@ -238,35 +238,46 @@ def _powered(local_power, decisiveness, out):
 def _contest_powered(control, local_power, powered, intensity, first, second, mobility, out):
     """`_contest` with the forces already raised to the power m (`_powered`): for each
     hostile pair, the ground the two hold moves towards the `_share` of the contest."""
-    booked = np.empty(control.shape[1])
-    for g in range(control.shape[0]):
-        _contest_in(g, control, local_power, powered, intensity[g if intensity.shape[0] > 1 else 0],
-                    first, second, mobility, booked, out)
+    g_count, f_count = control.shape
+    _contest_batch(control, local_power.reshape((1, g_count, f_count)),
+                   powered.reshape((1, g_count, f_count)),
+                   intensity.reshape((1, intensity.shape[0], intensity.shape[1])), first, second,
+                   mobility, out.reshape((1, g_count, f_count)))
 
 
 @njit(cache=True, error_model="numpy")
-def _contest_in(g, control, local_power, powered, intensity, first, second, mobility, booked,
-                out):
-    """The contest in governorate g, at the intensities (P,) of the hostile pairs: transfers
-    are booked pairwise (in `booked`, (F,)), then shares are clipped at 0 and renormalised."""
-    f_count = control.shape[1]
-    booked[:] = 0.0
-    for p in range(len(first)):
-        i, j = first[p], second[p]
-        ci, cj = control[g, i], control[g, j]
-        if ci + cj == 0.0:
-            continue  # neither holds ground here: nothing changes hands
-        if local_power[g, i] + local_power[g, j] > 0.0:  # engaged
-            share_i = _share(powered[g, i], powered[g, j])
-            transfer = mobility * intensity[p] * (share_i * (ci + cj) - ci)
-            booked[i] += transfer
-            booked[j] -= transfer
-    total = 0.0
-    for f in range(f_count):
-        out[g, f] = max(control[g, f] + booked[f], 0.0)
-        total += out[g, f]
-    for f in range(f_count):
-        out[g, f] /= total
+def _contest_batch(control, local_power, powered, intensity, first, second, mobility, out):
+    """The contest from one control matrix (G, F) under K sets of local forces (K, G, F)
+    (`powered`: raised to the power m), into `out` (K, G, F). Intensity is (K, G, P), or
+    (K, 1, P) for the same intensity everywhere; the pairs are (first[p], second[p]). In each
+    governorate transfers are booked pairwise, then shares are clipped at 0 and renormalised.
+    (Plain loops over scalars: no array views inside, which numba would reference-count.)"""
+    k_count, g_count, f_count = local_power.shape
+    p_count = first.shape[0]
+    per_governorate = intensity.shape[1] > 1
+    booked = np.empty(f_count)
+    for k in range(k_count):
+        for g in range(g_count):
+            row = g if per_governorate else 0
+            for f in range(f_count):
+                booked[f] = 0.0
+            for p in range(p_count):
+                i, j = first[p], second[p]
+                ci, cj = control[g, i], control[g, j]
+                if ci + cj == 0.0:
+                    continue  # neither holds ground here: nothing changes hands
+                if local_power[k, g, i] + local_power[k, g, j] > 0.0:  # engaged
+                    share_i = _share(powered[k, g, i], powered[k, g, j])
+                    transfer = mobility * intensity[k, row, p] * (share_i * (ci + cj) - ci)
+                    booked[i] += transfer
+                    booked[j] -= transfer
+            total = 0.0
+            for f in range(f_count):
+                held = max(control[g, f] + booked[f], 0.0)
+                out[k, g, f] = held
+                total += held
+            for f in range(f_count):
+                out[k, g, f] /= total
 
 
 def contest(control: np.ndarray, local_power: np.ndarray, intensity: np.ndarray,

@@ -510,9 +510,9 @@ def _situation(portfolios, months, mobility, control, availability, manpower, qu
                 else:
                     powered[k, g, f] = x ** decisiveness if x > 0.0 else 0.0
     projected = np.empty((k_count, g_count, f_count))
-    for k in range(k_count):
-        theatre._contest_powered(control, local[k], powered[k], intensity[k:k + 1], first,
-                                 second, mobility, projected[k])
+    theatre._contest_batch(control, local, powered,
+                           intensity.reshape((k_count, 1, intensity.shape[1])), first, second,
+                           mobility, projected)
 
     # money and casualty exposure; military assets drawn to other wars cost nothing here
     cost = np.empty((n_count, a_count))
