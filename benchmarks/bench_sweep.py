@@ -150,14 +150,17 @@ def our_sweep(spec: SweepSpec, workers: int) -> int:
         return done.finished_now
 
 
-def rate(job, repeats: int) -> float:
-    """Median runs per second over `repeats` calls of `job()` (which returns its run count)."""
-    rates = []
+def rates(jobs: list, repeats: int) -> list[float]:
+    """Median runs per second of each job over `repeats` rounds (a job returns its run
+    count). The jobs take turns within a round, so a slow spell of a shared host falls on
+    both sides of a ratio rather than on one."""
+    seen: list[list[float]] = [[] for _ in jobs]
     for _ in range(repeats):
-        start = time.perf_counter()
-        runs = job()
-        rates.append(runs / (time.perf_counter() - start))
-    return statistics.median(rates)
+        for job, out in zip(jobs, seen, strict=True):
+            start = time.perf_counter()
+            runs = job()
+            out.append(runs / (time.perf_counter() - start))
+    return [statistics.median(out) for out in seen]
 
 
 def peak_rss(kind: str, model: str, runs: int, workers: int) -> dict[str, float]:
@@ -216,9 +219,9 @@ def main() -> int:
     )
     table = {}
     for workers in (1, 2):
-        ours = rate(lambda w=workers: our_sweep(spec, w), args.repeats)
         baseline = mesa_batch_run if args.model == "toy" else mesa_batch_run_real
-        theirs = rate(lambda w=workers, b=baseline: b(spec, w), args.repeats)
+        ours, theirs = rates([lambda w=workers: our_sweep(spec, w),
+                              lambda w=workers, b=baseline: b(spec, w)], args.repeats)
         table[workers] = (ours, theirs)
         print(
             f"  {workers} worker{'s' if workers > 1 else ' '}: sweep {ours:8.1f} runs/s   "

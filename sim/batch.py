@@ -19,6 +19,7 @@ from sim.vocabulary import FACTIONS, FOREIGN_STATES, STATES, month_index
 
 EPOCH = month_index("2011-01")
 SNAPSHOTS = ("2015-06", "2017-12", "2021-12", "2024-06")  # control shares recorded at these months
+SERIES = ("control", "influence", "cooperation")  # the monthly series the outcomes read
 
 
 def _months_since_2011(label: str) -> int | None:
@@ -34,7 +35,7 @@ def run_outcomes(scenario: str, overrides: dict[str, float], seed: int) -> dict[
     """Run `scenario` once with `overrides` (dotted parameter or shock paths) and this seed."""
     sets = tuple(f"{key}={value!r}" for key, value in sorted(overrides.items()))
     spec = _scenario(scenario, sets)
-    result = run_one(spec, seed)
+    result = run_one(spec, seed, record=SERIES)
     series, summary = result.series, result.summary
     months = spec.start + np.arange(len(series["control"]))
 

@@ -112,9 +112,11 @@ class RunResult:
         )
 
 
-def run_one(scenario: Scenario, seed: int) -> RunResult:
-    """Run the scenario once with this seed, from its start month to its end month."""
-    model = SyriaModel(scenario, rng=seed)
+def run_one(scenario: Scenario, seed: int, record: tuple[str, ...] | None = None) -> RunResult:
+    """Run the scenario once with this seed, from its start month to its end month, keeping
+    the series named in `record` (all of them unless told; the summary needs `control`,
+    `influence` and `cooperation`)."""
+    model = SyriaModel(scenario, rng=seed, record=record)
     while model.running:
         model.step()
     series = {

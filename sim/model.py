@@ -63,9 +63,14 @@ PAIR_I, PAIR_J = (np.array(side) for side in zip(*PAIRS, strict=True))
 
 
 class SyriaModel(Model):
-    """The war in Syria from a scenario's start month to its end month, one step a month."""
+    """The war in Syria from a scenario's start month to its end month, one step a month.
 
-    def __init__(self, scenario: Scenario | str = "full_2011_2025", rng=None) -> None:
+    `record` names the series the DataCollector keeps each month (`REPORTERS`; all of them
+    unless told): a sweep that reads three of them need not copy six.
+    """
+
+    def __init__(self, scenario: Scenario | str = "full_2011_2025", rng=None,
+                 record: tuple[str, ...] | None = None) -> None:
         super().__init__(rng=rng)
         # not `self.scenario`: Mesa's Model owns that name (and ties its object to the model)
         self.spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -130,16 +135,12 @@ class SyriaModel(Model):
         self.key_share = self._key_share()
         self.agreements = np.zeros((N, N))
         self.negotiating = np.zeros(N)
-        self.datacollector = DataCollector(
-            model_reporters={
-                "control": national_control,
-                "influence": influence,
-                "cooperation": cooperation,
-                "commitment": commitment,
-                "terms": payoff_terms,
-                "morale": regime_morale,
-            }
-        )
+        unknown = sorted(set(record or ()) - set(REPORTERS))
+        if unknown:
+            raise ValueError(f"record: unknown series {unknown}; known: {list(REPORTERS)}")
+        self.datacollector = DataCollector(model_reporters={
+            name: reporter for name, reporter in REPORTERS.items()
+            if record is None or name in record})
         self._influence = np.zeros(N)
         self._pack()
 
@@ -604,6 +605,11 @@ def payoff_terms(model: SyriaModel) -> np.ndarray:
     if model._chosen_terms is not None:  # the states' terms, as chosen this month
         return model._chosen_terms
     return np.array([[model.states[s].terms[t] for t in TERMS] for s in STATES])
+
+
+# the series the DataCollector can keep each month, by name (`SyriaModel(record=...)`)
+REPORTERS = {"control": national_control, "influence": influence, "cooperation": cooperation,
+             "commitment": commitment, "terms": payoff_terms, "morale": regime_morale}
 
 
 # --- the month's kernels ----------------------------------------------------------------------

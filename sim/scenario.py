@@ -9,10 +9,10 @@ action off their menu.
 
 from __future__ import annotations
 
-import copy
 import difflib
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -209,6 +209,18 @@ def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> 
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """A scenario file's checked contents (a fresh copy: the caller may change it)."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise UserInputError(path, None, f"cannot read ({exc.strerror})") from None
+    return P.copy_tree(_read_checked(path.resolve(), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=128)  # a sweep loads the same files once per point: parse them once
+def _read_checked(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+    """Parse and check a scenario file; cached by path, modification time and size, so an
+    edited file is read again."""
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
@@ -224,15 +236,21 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
+    """`child` laid over a copy of `base`: tables merge key by key, `forbid` lists add up,
+    anything else in `child` replaces what `base` has."""
+    out = P.copy_tree(base)
+    _merge_into(out, child)
+    return out
+
+
+def _merge_into(out: dict[str, Any], child: dict[str, Any]) -> None:
     for key, value in child.items():
         if key == "forbid":
-            out["forbid"] = [*out.get("forbid", []), *value]
+            out["forbid"] = [*out.get("forbid", []), *P.copy_tree(value)]
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            _merge_into(out[key], value)
         else:
-            out[key] = copy.deepcopy(value)
-    return out
+            out[key] = P.copy_tree(value)
 
 
 def _chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], list[str]]:
@@ -387,7 +405,7 @@ def apply_sets(data: dict[str, Any], sets: list[str] | tuple[str, ...]) -> dict[
     such as `russia.resolve`. A key that does not exist is an error, never a new key."""
     if not sets:
         return data
-    data = copy.deepcopy(data)
+    data = P.copy_tree(data)
     defaults = P.load_defaults()
     for item in sets:
         key, value = parse_set(item)

@@ -193,3 +193,20 @@ def test_a_new_write_replaces_the_previous_results(scenario, ensemble, tmp_path)
     write_outputs(ensemble, out, scenario, SEEDS, ["test"])
     assert sorted(p.name for p in out.iterdir()) == sorted([*CSVS, "manifest.json"])
     assert _leftovers(tmp_path) == []
+
+
+def test_a_run_keeps_only_the_series_it_is_told_to_and_they_match_a_full_run(scenario):
+    full = run_one(scenario, 5)
+    lean = run_one(scenario, 5, record=("control", "influence", "cooperation"))
+    assert set(lean.series) == {"control", "influence", "cooperation"}
+    assert set(full.series) > set(lean.series)
+    for name in lean.series:  # the same run: recording less changes nothing
+        np.testing.assert_array_equal(lean.series[name], full.series[name])
+    assert lean.summary == full.summary and lean.events == full.events
+
+
+def test_an_unknown_series_to_record_is_refused(scenario):
+    from sim.model import SyriaModel
+
+    with pytest.raises(ValueError, match="contol"):
+        SyriaModel(scenario, rng=0, record=("contol",))

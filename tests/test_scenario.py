@@ -154,6 +154,14 @@ class TestExtends:
         assert shock["magnitude"] == 0.5
         assert shock["demand"] == HISTORY_SHOCKS["ukraine_war"]["demand"]
 
+    def test_an_edited_file_is_read_again_and_a_loaded_one_is_not_shared(self, tmp_path):
+        path = write(tmp_path, minimal(parameters={"theatre": {"mobility": 0.1}}))
+        first = load_scenario(str(path))
+        first.params["theatre"]["mobility"] = 0.9  # the caller's copy: the cache must not see it
+        assert load_scenario(str(path)).params["theatre"]["mobility"] == 0.1
+        write(tmp_path, minimal(runs=3, parameters={"theatre": {"mobility": 0.25}}), path.name)
+        assert load_scenario(str(path)).params["theatre"]["mobility"] == 0.25
+
     @pytest.mark.parametrize("files", [
         {"a.toml": "b.toml", "b.toml": "a.toml"},
         {"a.toml": "a.toml"},
