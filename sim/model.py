@@ -60,6 +60,8 @@ DECONFLICTION = A["deconfliction"]
 GROUND, STRIKE, NEGOTIATION = A["ground_deployment"], A["strike_rival"], A["negotiation"]
 SANCTIONS, FINANCIAL_AID = A["sanctions"], A["financial_aid"]
 PAIR_I, PAIR_J = (np.array(side) for side in zip(*PAIRS, strict=True))
+COMBAT_INDEX = [A[a] for a in COMBAT_ACTIONS]
+COMBAT_MASK = np.array([a in COMBAT_ACTIONS for a in ACTIONS])
 
 
 class SyriaModel(Model):
@@ -113,6 +115,10 @@ class SyriaModel(Model):
             if actor.in_combat and actor.name != "syria":
                 actor.intervened = sc.start - 1  # already in before the window
         self.fallen_at: int | None = None if self.government == R else sc.start - 1
+        # combat forces a state has ordered in arrive `deployment_lag` months later; the month
+        # each combat action was switched on (forces held at the start arrived long ago)
+        self._lag = np.array([self.params[s]["deployment_lag"] for s in STATES])
+        self._ordered = np.full((N, NA), sc.start - 1 - 12, dtype=np.int64)
         self.menus = decisions.Menus.from_mask(
             np.stack([self.states[s].menu for s in STATES]))
         self.vectors = {key: np.array([self.params[s][key] for s in STATES], dtype=float)
@@ -330,6 +336,22 @@ class SyriaModel(Model):
             actor.remember(alts, rows[first:last], weighed_terms[first:last],
                            probability[first:last], positions[n], joint[n])
             self._enact(actor, self._views[n], actions[n])
+        self._in_theatre = self._arrived(self._joint)
+
+    def _arrived(self, joint: np.ndarray) -> np.ndarray:
+        """The joint portfolio as it fights this month: combat forces ordered in less than
+        the state's `deployment_lag` months ago are still on their way (their cost is paid,
+        and diplomacy knows of them: record rows 22, 15, 16). A state's first combat forces
+        to arrive are its military intervention."""
+        waiting = (self.month - self._ordered < self._lag[:, None]) & COMBAT_MASK
+        fighting = joint if not waiting.any() else np.where(waiting, 0.0, joint)
+        for n, state in enumerate(STATES):
+            actor = self.states[state]
+            if actor.intervened is None and state != "syria" and fighting[n, COMBAT_INDEX].any():
+                actor.intervened = self.month
+                entered = [ACTIONS[a] for a in COMBAT_INDEX if fighting[n, a]]
+                self.event(state, "military_intervention", "syria", "+".join(entered))
+        return fighting
 
     def _current_joint(self) -> np.ndarray:
         """The joint portfolio (N, A) the states hold: the one chosen last month, unless a
@@ -374,15 +396,16 @@ class SyriaModel(Model):
                 self.event(actor.name, "withdrawal", "syria", "combat forces leave")
             elif portfolio[changed]:
                 self.event(actor.name, "action_start", "", name)
+                self._ordered[actor.index, changed] = self.month
+                lag = int(self._lag[actor.index])
+                if name in COMBAT_ACTIONS and lag:
+                    self.event(actor.name, "deployment", "syria",
+                               f"{name}: forces arrive in {lag} month{'s' if lag > 1 else ''}")
                 if name == "sanctions":
                     self.event(actor.name, "sanctions", "syria", "")
             else:
                 self.event(actor.name, "action_stop", "", name)
         actor.portfolio = portfolio
-        if actor.intervened is None and actor.name != "syria" and actor.in_combat:
-            actor.intervened = self.month
-            entered = [a for a in COMBAT_ACTIONS if portfolio[A[a]]]
-            self.event(actor.name, "military_intervention", "syria", "+".join(entered))
 
     def fight(self) -> None:
         """The month's fighting: local power with the fog of war, the contest, losses, recruits
@@ -392,7 +415,7 @@ class SyriaModel(Model):
         fog = self.rng.standard_normal((len(self.geo.names), NF))
         (self.control, self.local_power, self.contribution, self.power, manpower,
          self.fighting) = _fight(
-            self._joint, fog, float(t["noise"]), float(t["attrition"]),
+            self._in_theatre, fog, float(t["noise"]), float(t["attrition"]),
             1.0 - (1.0 - world.mobility) ** 1.0, *self._month_args, *world.effect_args,
             *world.theatre_args, self.geo.population, self._faction_of_force,
             *self.force_vectors)

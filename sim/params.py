@@ -96,6 +96,7 @@ class Actor(Strict):
     casualty_aversion: NonNegative
     clash_aversion: NonNegative
     entry_cost: NonNegative = 0.0
+    deployment_lag: Annotated[int, Field(ge=0, le=12)] = 0
     alarm: Annotated[float, Field(ge=-0.5, le=0.5)] = 0.0
     cinc: Share
     clients: list[ForceName]
