@@ -170,7 +170,9 @@ def calibrate(
             result = differential_evolution(loss, bounds, workers=pool.map, **search)
     else:
         result = differential_evolution(loss, bounds, **search)
-    values = {f.path: float(v) for f, v in zip(free, result.x, strict=True)}
+    # DE's scaling to the unit cube and back leaves a start of 0 as about 1e-17: snap it
+    values = {f.path: 0.0 if abs(v) < 1e-9 * (f.high - f.low) else float(v)
+              for f, v in zip(free, result.x, strict=True)}
     return Fit(
         values=values,
         loss=float(result.fun),

@@ -92,6 +92,30 @@ def mesa_batch_run_real(spec: SweepSpec, processes: int) -> int:
     return len(results)
 
 
+def model_alone(spec: SweepSpec):
+    """A job doing the sweep's runs with nothing around them: `SyriaModel(scenario, rng=seed)`
+    stepped to the end, each point's scenario loaded beforehand (not timed). The ceiling any
+    runner of this model can reach on one core."""
+    from sim.model import SyriaModel
+    from sim.scenario import load_scenario
+
+    runs = list(tasks(make_plan(spec)))
+    points = {}
+    for point_id, _, _, values in runs:
+        if point_id not in points:
+            sets = [f"{k}={v!r}" for k, v in zip(spec.names, values, strict=True)]
+            points[point_id] = load_scenario(spec.scenario, sets)
+
+    def job() -> int:
+        for point_id, _, seed, _ in runs:
+            model = SyriaModel(points[point_id], rng=seed)
+            while model.running:
+                model.step()
+        return len(runs)
+
+    return job
+
+
 class RunModel(mesa.Model):
     """One sweep run as a Mesa model, so `mesa.batch_run` can do the same runs: one step
     calls the run function with the run's overrides and seed and records its outcomes.
@@ -220,13 +244,22 @@ def main() -> int:
     table = {}
     for workers in (1, 2):
         baseline = mesa_batch_run if args.model == "toy" else mesa_batch_run_real
-        ours, theirs = rates([lambda w=workers: our_sweep(spec, w),
-                              lambda w=workers, b=baseline: b(spec, w)], args.repeats)
+        jobs = [lambda w=workers: our_sweep(spec, w), lambda w=workers, b=baseline: b(spec, w)]
+        if workers == 1 and args.model == "real":
+            jobs.append(model_alone(spec))
+        ours, theirs, *alone = rates(jobs, args.repeats)
         table[workers] = (ours, theirs)
         print(
             f"  {workers} worker{'s' if workers > 1 else ' '}: sweep {ours:8.1f} runs/s   "
             f"mesa.batch_run {theirs:8.1f} runs/s   sweep/batch_run {ours / theirs:5.2f}"
         )
+        if alone:
+            print(
+                f"  the model alone, one core: {alone[0]:8.1f} runs/s: the sweep runs at "
+                f"{ours / alone[0]:.0%} of it, batch_run at {theirs / alone[0]:.0%} "
+                f"(overhead a run: sweep {1000 / ours - 1000 / alone[0]:.1f} ms, "
+                f"batch_run {1000 / theirs - 1000 / alone[0]:.1f} ms)"
+            )
     print(
         f"  speed-up 1 -> 2 workers: sweep {table[2][0] / table[1][0]:.2f}x, "
         f"mesa.batch_run {table[2][1] / table[1][1]:.2f}x"

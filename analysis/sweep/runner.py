@@ -461,8 +461,8 @@ def run_sweep(
             finished_before=before,
             finished_now=done_now,
             seconds=time.perf_counter() - started,
-            executor=executor.name if executor else "none",
-            workers=executor.workers if executor else 0,
+            executor=executor.name if executor and todo else "none",
+            workers=executor.workers if executor and todo else 0,
         )
     except UserInputError as exc:
         raise _in_spec_terms(exc, spec) from None
