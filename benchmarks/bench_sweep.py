@@ -93,9 +93,10 @@ def mesa_batch_run_real(spec: SweepSpec, processes: int) -> int:
 
 
 def model_alone(spec: SweepSpec):
-    """A job doing the sweep's runs with nothing around them: `SyriaModel(scenario, rng=seed)`
-    stepped to the end, each point's scenario loaded beforehand (not timed). The ceiling any
-    runner of this model can reach on one core."""
+    """A job doing the sweep's runs with nothing around them: `SyriaModel(scenario, rng=seed,
+    record=...)` stepped to the end, keeping the series the sweep's outcomes read, each point's
+    scenario loaded beforehand (not timed): the ceiling a runner of this model can reach."""
+    from sim.batch import SERIES
     from sim.model import SyriaModel
     from sim.scenario import load_scenario
 
@@ -108,7 +109,7 @@ def model_alone(spec: SweepSpec):
 
     def job() -> int:
         for point_id, _, seed, _ in runs:
-            model = SyriaModel(points[point_id], rng=seed)
+            model = SyriaModel(points[point_id], rng=seed, record=SERIES)
             while model.running:
                 model.step()
         return len(runs)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.ensemble import IRAN_RUSSIA, run_one
+from sim.ensemble import IRAN_RUSSIA, long_series, run_one
 from sim.scenario import Scenario, load_scenario
 from sim.vocabulary import FACTIONS, FOREIGN_STATES, STATES, month_index
 
@@ -31,13 +31,16 @@ def _scenario(name: str, sets: tuple[str, ...]) -> Scenario:
     return load_scenario(name, list(sets))
 
 
-def run_outcomes(scenario: str, overrides: dict[str, float], seed: int) -> dict[str, Any]:
-    """Run `scenario` once with `overrides` (dotted parameter or shock paths) and this seed."""
+def run_outcomes(scenario: str, overrides: dict[str, float], seed: int,
+                 series: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Run `scenario` once with `overrides` (dotted parameter or shock paths) and this seed.
+    With `series` (model reporters, `sim.model.REPORTERS`), the result also holds those
+    monthly series under "series", as long columns (`sim.ensemble.long_series`)."""
     sets = tuple(f"{key}={value!r}" for key, value in sorted(overrides.items()))
     spec = _scenario(scenario, sets)
-    result = run_one(spec, seed, record=SERIES)
-    series, summary = result.series, result.summary
-    months = spec.start + np.arange(len(series["control"]))
+    result = run_one(spec, seed, record=tuple(dict.fromkeys((*SERIES, *series))))
+    monthly, summary = result.series, result.summary
+    months = spec.start + np.arange(len(monthly["control"]))
 
     def at(label: str) -> int | None:
         index = month_index(label) - spec.start
@@ -58,13 +61,15 @@ def run_outcomes(scenario: str, overrides: dict[str, float], seed: int) -> dict[
         index = at(label)
         for i, faction in enumerate(FACTIONS[:4]):
             key = f"control_{faction}_{label.replace('-', '_')}"
-            out[key] = None if index is None else float(series["control"][index, i])
+            out[key] = None if index is None else float(monthly["control"][index, i])
     in_2025 = (months >= month_index("2025-01")) & (months <= month_index("2025-12"))
     for state in FOREIGN_STATES:
-        value = series["influence"][in_2025, STATES.index(state)]
+        value = monthly["influence"][in_2025, STATES.index(state)]
         out[f"influence_{state}_2025"] = float(value.mean()) if value.size else None
     for i, faction in enumerate(FACTIONS):
-        out[f"final_control_{faction}"] = float(series["control"][-1, i])
-    cooperation = series["cooperation"][:, IRAN_RUSSIA]
+        out[f"final_control_{faction}"] = float(monthly["control"][-1, i])
+    cooperation = monthly["cooperation"][:, IRAN_RUSSIA]
     out["cooperation_iran_russia_final"] = float(cooperation[-1])
+    if series:
+        out["series"] = long_series(result, series)
     return out

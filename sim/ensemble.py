@@ -55,6 +55,8 @@ _BLOCKS: tuple[tuple[str, tuple[str, ...], Any], ...] = (
     ("morale", ("regime",), lambda s: s["morale"][:, None]),
 )
 VARIABLES: tuple[str, ...] = tuple(b[0] for b in _BLOCKS)
+# the model reporter (`sim.model.REPORTERS`) each variable is read from
+_SOURCE = {**{v: v for v in VARIABLES}, **dict.fromkeys(TERM_VARIABLES, "terms")}
 # Variable and subject of each column of a run's wide (T, C) matrix.
 _COLUMN_VARIABLE = np.array([v for v, subjects, _ in _BLOCKS for _ in subjects], dtype=object)
 _COLUMN_SUBJECT = np.array([s for _, subjects, _ in _BLOCKS for s in subjects], dtype=object)
@@ -193,6 +195,28 @@ def frames(results: list[RunResult]) -> Ensemble:
 
 def _dates(start: int, steps: np.ndarray) -> np.ndarray:
     return np.array([month_label(start + int(k) - 1) for k in steps], dtype=object)
+
+
+def long_series(result: RunResult, reporters: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """A run's monthly series from the given reporters, as the contract's long columns
+    (`step`, `date`, `variable`, `subject`, `value`; month by month, subjects in contract
+    order): what a sweep keeps per run (`sim.batch.run_outcomes(series=...)`)."""
+    blocks = [block for block in _BLOCKS if _SOURCE[block[0]] in reporters]
+    steps = result.steps
+    wide = np.concatenate(
+        [np.asarray(get(result.series), dtype=float).reshape(steps, -1) for _, _, get in blocks],
+        axis=1,
+    )
+    variable = np.array([v for v, subjects, _ in blocks for _ in subjects], dtype=object)
+    subject = np.array([s for _, subjects, _ in blocks for s in subjects], dtype=object)
+    step = np.arange(1, steps + 1)
+    return {
+        "step": np.repeat(step, len(variable)).astype(np.int32),
+        "date": np.repeat(_dates(result.start, step), len(variable)),
+        "variable": np.tile(variable, steps),
+        "subject": np.tile(subject, steps),
+        "value": wide.ravel(),
+    }
 
 
 def timeseries_frame(results: list[RunResult]) -> pd.DataFrame:

@@ -188,6 +188,9 @@ def plan_lines(spec: SweepSpec, n_points: int, run_fn: str, db: Path | None = No
             what = f"{p.dist} [{p.low}, {p.high}]"
         lines.append(f"    {name:<{width}}  {what}")
     lines.append(f"  outcomes: {', '.join(spec.outcomes)}")
+    if spec.timeseries:
+        where = f"{Path(db).with_suffix('.series')}/" if db is not None else "beside the store"
+        lines.append(f"  monthly series per run: {', '.join(spec.timeseries)} (Parquet, {where})")
     total = n_points * spec.replicates
     if db is not None and Path(db).exists():
         lines.append(f"  resume: {_stored_runs(db)} of {total} runs already in {db}")

@@ -93,15 +93,31 @@ def run_batch(
     outcomes: dict[str, str],
     batch: list[RunTask],
     source: str = "sweep",
-) -> list[Row]:
-    """Run a batch and return its rows in `runs` column order (ids, seed, values, outcomes)."""
+    timeseries: tuple[str, ...] = (),
+) -> tuple[list[Row], dict[str, np.ndarray] | None]:
+    """Run a batch and return its rows in `runs` column order (ids, seed, values, outcomes)
+    and, if the spec asks for `timeseries`, the runs' monthly series as long columns
+    (`store.SERIES_SCHEMA`); the run function then takes `series=` and returns them under
+    the key "series" (as `sim.batch.run_outcomes` does)."""
     fn = resolve_run_fn(run_fn)
     rows = []
+    parts: list[dict[str, np.ndarray]] = []
     for point_id, replicate, seed, values in batch:
-        result = fn(scenario, dict(zip(names, values, strict=True)), seed)
+        overrides = dict(zip(names, values, strict=True))
+        if timeseries:
+            result = fn(scenario, overrides, seed, series=timeseries)
+            series = result.pop("series")
+            count = len(series["value"])
+            parts.append({"point_id": np.full(count, point_id, dtype=np.int64),
+                          "replicate": np.full(count, replicate, dtype=np.int32),
+                          "seed": np.full(count, seed, dtype=np.uint64), **series})
+        else:
+            result = fn(scenario, overrides, seed)
         recorded = [_outcome(result, name, kind, run_fn, source) for name, kind in outcomes.items()]
         rows.append((point_id, replicate, seed, *values, *recorded))
-    return rows
+    if not timeseries:
+        return rows, None
+    return rows, {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
 
 def _outcome(result: dict[str, Any], name: str, kind: str, run_fn: str, source: str) -> Any:
@@ -137,6 +153,7 @@ def _outcome(result: dict[str, Any], name: str, kind: str, run_fn: str, source: 
 # --- executors --------------------------------------------------------------------------------
 
 BatchArgs = tuple[Any, ...]  # the arguments of one `run_batch` call
+BatchResult = tuple[list[Row], dict[str, np.ndarray] | None]  # what `run_batch` returns
 
 
 class Executor(Protocol):
@@ -145,7 +162,7 @@ class Executor(Protocol):
     name: str
     workers: int
 
-    def stream(self, calls: Iterator[BatchArgs]) -> Iterator[list[Row]]: ...
+    def stream(self, calls: Iterator[BatchArgs]) -> Iterator[BatchResult]: ...
 
     def close(self) -> None: ...
 
@@ -156,7 +173,7 @@ class InlineExecutor:
     name = "inline"
     workers = 1
 
-    def stream(self, calls: Iterator[BatchArgs]) -> Iterator[list[Row]]:
+    def stream(self, calls: Iterator[BatchArgs]) -> Iterator[BatchResult]:
         for args in calls:
             yield run_batch(*args)
 
@@ -210,7 +227,7 @@ class PoolExecutor:
             self.pool.submit(int).result()  # start the workers now (fork: all at once)
         self.pending: set[Future] = set()
 
-    def stream(self, calls: Iterator[BatchArgs]) -> Iterator[list[Row]]:
+    def stream(self, calls: Iterator[BatchArgs]) -> Iterator[BatchResult]:
         window = self.workers * IN_FLIGHT_PER_WORKER
         for args in _take(calls, window):
             self.pending.add(self.pool.submit(run_batch, *args))
@@ -261,7 +278,7 @@ class DaskExecutor:
         self.pending: set[Any] = set()
         self.token = uuid.uuid4().hex[:8]  # task keys unique to this sweep session
 
-    def stream(self, calls: Iterator[BatchArgs]) -> Iterator[list[Row]]:
+    def stream(self, calls: Iterator[BatchArgs]) -> Iterator[BatchResult]:
         from distributed import as_completed
 
         window = self.workers * IN_FLIGHT_PER_WORKER
@@ -396,6 +413,9 @@ def check_spec(spec: SweepSpec, run_fn: str) -> None:
     (other run functions, such as the tests' toy, check their overrides themselves)."""
     if runs_the_model(run_fn):
         check_against_model(spec)
+    elif spec.timeseries:
+        raise UserInputError(spec.path, "timeseries", f"monthly series come from the model's "
+                             f"own run function (sim.batch:run_outcomes), not {run_fn}")
 
 
 def make_executor(
@@ -451,10 +471,12 @@ def run_sweep(
             session = store.begin_session(executor.name, executor.workers)
             size = batch_size or auto_batch_size(todo, executor.workers)
             calls = (
-                (fn_path, spec.scenario, spec.names, spec.outcomes, batch, spec.path)
+                (fn_path, spec.scenario, spec.names, spec.outcomes, batch, spec.path,
+                 spec.timeseries)
                 for batch in batches(tasks(plan, missing), size)
             )
-            done_now = _drain(executor, calls, store, spec, plan.n_runs, before, progress)
+            done_now = _drain(executor, calls, store, spec, plan.n_runs, before, progress,
+                              session)
         return SweepOutcome(
             db=Path(db),
             planned=plan.n_runs,
@@ -482,6 +504,7 @@ def _drain(
     planned: int,
     before: int,
     progress: bool,
+    session: int,
 ) -> int:
     from tqdm import tqdm
 
@@ -497,7 +520,9 @@ def _drain(
     )
     stored = 0
     try:
-        for rows in executor.stream(calls):
+        for rows, series in executor.stream(calls):
+            if series is not None:  # first the series, so that a committed run has them
+                store.add_series(series, session)
             stored += store.add_runs(spec, rows)  # committed: survives a kill from here on
             bar.update(len(rows))
     finally:

@@ -28,6 +28,8 @@ DEFAULT_SCENARIO = "full_2011_2025"
 SAMPLERS = ("grid", "lhs", "sobol", "morris")
 DISTRIBUTIONS = ("uniform", "loguniform", "normal", "truncnormal")
 OUTCOME_TYPES = ("number", "integer", "text")
+# the model's monthly series a sweep may keep for every run (`timeseries`; sim.model.REPORTERS)
+SERIES = ("control", "influence", "cooperation", "commitment", "terms", "morale")
 # Columns of the results store that are not parameters or outcomes.
 RUN_KEYS = ("point_id", "replicate", "seed")
 
@@ -73,6 +75,7 @@ class SweepFile(Strict):
     sampler: Sampler
     parameters: dict[str, Parameter]
     outcomes: list[str] | dict[str, Literal[OUTCOME_TYPES]]  # type: ignore[valid-type]
+    timeseries: list[Literal[SERIES]] = []  # type: ignore[valid-type]
 
 
 class SweepSpec(Strict):
@@ -89,6 +92,7 @@ class SweepSpec(Strict):
     sampler: Sampler
     parameters: dict[str, Parameter]
     outcomes: dict[str, str]
+    timeseries: tuple[str, ...] = ()  # monthly series kept per run, in Parquet beside the store
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -116,6 +120,8 @@ class SweepSpec(Strict):
             },
             "outcomes": self.outcomes,
         }
+        if self.timeseries:  # absent when empty: specs written before it keep their hash
+            material["timeseries"] = list(self.timeseries)
         text = json.dumps(material, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -174,6 +180,7 @@ def parse_spec(text: str, source: str) -> SweepSpec:
         sampler=spec_file.sampler,
         parameters=spec_file.parameters,
         outcomes=dict(outcomes),
+        timeseries=tuple(dict.fromkeys(spec_file.timeseries)),
     )
     _check(spec, source)
     return spec

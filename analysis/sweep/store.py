@@ -11,6 +11,12 @@ Tables:
 
 Each batch of finished runs is inserted and committed in one transaction as it arrives, so a
 killed sweep loses only the runs in flight; the primary key makes a duplicate run impossible.
+
+A spec with `timeseries` also keeps each run's monthly series, in Parquet files beside the store
+(`results.duckdb` -> `results.series/`), one file per batch, written (to a temporary name, then
+renamed) before the batch's runs are committed. A file a killed sweep wrote for runs it never
+committed is ignored when read, and a run written twice (once before a kill, once on resume) is
+read once: `series()` keeps rows of committed runs only, without duplicates.
 """
 
 from __future__ import annotations
@@ -239,12 +245,65 @@ class SweepStore:
         finally:
             self.con.unregister("incoming")
 
+    @property
+    def series_dir(self) -> Path:
+        """Where the runs' monthly series go: `<store name>.series/` beside the store."""
+        return self.path.with_suffix(".series")
+
+    def add_series(self, columns: dict[str, np.ndarray], session: int) -> Path | None:
+        """Write a batch's series (long columns: point_id, replicate, seed, step, date,
+        variable, subject, value) to one Parquet file; call before `add_runs` commits them."""
+        import pyarrow.parquet as pq
+
+        if not len(columns["point_id"]):
+            return None
+        table = pa.table({name: pa.array(columns[name], type=kind)
+                          for name, kind in SERIES_SCHEMA})
+        self.series_dir.mkdir(parents=True, exist_ok=True)
+        first_point, first_replicate = int(columns["point_id"][0]), int(columns["replicate"][0])
+        runs = len(np.unique(np.stack([columns["point_id"], columns["replicate"]]), axis=1)[0])
+        name = f"s{session}-p{first_point}-r{first_replicate}-n{runs}.parquet"
+        final = self.series_dir / name
+        partial = self.series_dir / f".{name}.partial"
+        pq.write_table(table, partial, compression="zstd")
+        partial.replace(final)  # atomic: a reader never sees half a file
+        return final
+
+    def series(self, where: str = "") -> pd.DataFrame:
+        """The monthly series of the committed runs (long: point_id, replicate, seed, step,
+        date, variable, subject, value), each row once, sorted; `where` is an optional SQL
+        condition on those columns, e.g. `"variable = 'control' AND subject = 'regime'"`."""
+        files = sorted(self.series_dir.glob("*.parquet")) if self.series_dir.is_dir() else []
+        if not files:
+            return pd_empty([name for name, _ in SERIES_SCHEMA])
+        listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        condition = f"AND ({where})" if where else ""
+        return self.con.execute(
+            f"SELECT DISTINCT s.* FROM read_parquet([{listing}]) s "
+            "SEMI JOIN runs r ON s.point_id = r.point_id AND s.replicate = r.replicate "
+            f"WHERE TRUE {condition} "
+            "ORDER BY point_id, replicate, step, variable, subject"
+        ).df()
+
     # --- reading ------------------------------------------------------------------------------
 
     def runs(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The `runs` table as a pandas DataFrame, sorted by (point_id, replicate)."""
         selected = "*" if columns is None else ", ".join(quote(c) for c in columns)
         return self.con.execute(f"SELECT {selected} FROM runs ORDER BY point_id, replicate").df()
+
+
+SERIES_SCHEMA = (
+    ("point_id", pa.int64()), ("replicate", pa.int32()), ("seed", pa.uint64()),
+    ("step", pa.int32()), ("date", pa.string()), ("variable", pa.string()),
+    ("subject", pa.string()), ("value", pa.float64()),
+)
+
+
+def pd_empty(columns: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({c: [] for c in columns})
 
 
 def run_columns(spec: SweepSpec) -> list[str]:
