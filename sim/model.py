@@ -14,6 +14,8 @@ relations (`_relations`). Events, diplomacy and all random draws stay in Python,
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from mesa import DataCollector, Model
 from numba import njit
@@ -223,6 +225,9 @@ class SyriaModel(Model):
         oil = self.geo.mask(["deir_ez_zor", "al_hasakah", "raqqa"]) * self.geo.area
         self._oil, self._oil_total = oil, float(oil.sum())
         rel = p["relations"]
+        self._danger = 0.0  # the patrons' shared sense of the danger to the regime
+        memory = float(rel["danger_memory"])
+        self._danger_fade = math.exp(-1.0 / memory) if memory > 0 else 0.0
         self._relations_args = (
             *(float(rel[k]) for k in RELATION_WEIGHTS), *(float(self.collapse[k]) for k in (
                 "collapse_key", "collapse_morale", "collapse_steepness")),
@@ -556,11 +561,11 @@ class SyriaModel(Model):
     def update_relations(self) -> None:
         """The cooperation index moves towards what the month's behaviour signals (the
         mechanism: `_relations`); and each state's influence now, for the record."""
-        self.relations, self._influence = _month_end(
+        self.relations, self._influence, self._danger = _month_end(
             self.contribution, self._joint, self.relations, self.anchor, self.agreements,
             self.world.hostility, float(self.key_share), float(self.forces["regime"].morale),
-            self.government, *self._relations_args, self.control, self.power,
-            *self._strike_targets)
+            self.government, self._danger, self._danger_fade, *self._relations_args,
+            self.control, self.power, *self._strike_targets)
 
     def _current_situation(self, contribution: np.ndarray) -> payoffs.Situation:
         return payoffs.Situation(
@@ -1051,8 +1056,9 @@ def _diplomacy_state(joint, government, control, local_power, neighbour_mean):
 
 @njit(cache=True, error_model="numpy")
 def _month_end(contribution, joint, relations, anchor, agreements, hostility, key_share,
-               regime_morale, government, rate, joint_support, opposing_support, joint_talks,
-               deconfliction, strikes, tolerance, competition, common_rival, sanctions, memory,
+               regime_morale, government, danger, danger_fade, rate, joint_support,
+               opposing_support, joint_talks, deconfliction, strikes, tolerance, competition,
+               common_rival, sanctions, memory,
                collapse_key, collapse_morale, collapse_steepness, geo_weights, area_share,
                threat_params, dependence_floor, capital_weight, control, power, target_state,
                target_faction, target_weight, target_owned_by_iran):
@@ -1063,6 +1069,7 @@ def _month_end(contribution, joint, relations, anchor, agreements, hostility, ke
     if government == R:
         risk = payoffs._collapse_risk(key_share, regime_morale, collapse_key, collapse_morale,
                                       collapse_steepness)
+    risk = max(risk, danger * danger_fade)  # a danger the patrons lived through fades slowly
     moved = _relations(contribution, joint, relations, anchor, agreements, hostility, risk,
                        government, rate, joint_support, opposing_support, joint_talks,
                        deconfliction, strikes, tolerance, competition, common_rival, sanctions,
@@ -1070,7 +1077,7 @@ def _month_end(contribution, joint, relations, anchor, agreements, hostility, ke
                        target_owned_by_iran)
     return moved, _influence_now(control, power, contribution, regime_morale, government,
                                  moved, geo_weights, area_share, threat_params,
-                                 dependence_floor, capital_weight)
+                                 dependence_floor, capital_weight), risk
 
 
 @njit(cache=True, error_model="numpy")

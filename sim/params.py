@@ -197,6 +197,7 @@ class Relations(Strict):
     memory: NonNegative
     clash_threshold: Annotated[float, Field(ge=-1.0, le=1.0)]
     reciprocity: Share
+    danger_memory: Annotated[float, Field(ge=0.0, le=120.0)] = 0.0
 
 
 class Un(Strict):
