@@ -4,5 +4,5 @@ import sys
 
 from analysis.sweep.cli import main
 
-if __name__ == "__main__":  # spawned workers import this module too: only the parent runs it
+if __name__ == "__main__":  # workers started by spawn (off Linux) import this module too
     sys.exit(main())

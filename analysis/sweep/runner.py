@@ -9,7 +9,7 @@ and Dask workers can import it themselves (a closure would not travel):
 the spec's outcomes. The path comes from `--run-fn`, else the spec's `run_fn`, else the default
 (`set_default_run_fn`, initially `sim.batch:run_outcomes`).
 
-Executors: in-process (one worker), a local process pool (the default, spawn context), or Dask
+Executors: in-process (one worker), a local process pool (the default: `pool_context`), or Dask
 distributed (a scheduler address, or a `LocalCluster`). A task is a batch of runs; at most a
 few batches per worker are in flight, and each finished batch is committed to the store as it
 arrives, so memory stays flat and a killed sweep loses only the batches in flight.
