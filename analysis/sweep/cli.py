@@ -138,7 +138,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.dry_run:
         runner.check_spec(spec, run_fn)
         plan = make_plan(spec)
-        for line in plan_lines(spec, plan.n_points, run_fn, db if args.resume else None):
+        for line in plan_lines(spec, plan.n_points, run_fn, db if args.resume else None, db):
             print(line)
         return 0
     outcome = runner.run_sweep(
@@ -161,8 +161,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0 if outcome.complete else 1
 
 
-def plan_lines(spec: SweepSpec, n_points: int, run_fn: str, db: Path | None = None) -> list[str]:
-    """The plan of a sweep as printed by `--dry-run`; the last line gives the number of runs."""
+def plan_lines(spec: SweepSpec, n_points: int, run_fn: str, db: Path | None = None,
+               store: Path | None = None) -> list[str]:
+    """The plan of a sweep as printed by `--dry-run`; the last line gives the number of runs.
+    `db`: a store to report resumable runs from; `store`: where results would go."""
     sampler = spec.sampler
     detail = {
         "grid": "product of the levels",
@@ -189,7 +191,8 @@ def plan_lines(spec: SweepSpec, n_points: int, run_fn: str, db: Path | None = No
         lines.append(f"    {name:<{width}}  {what}")
     lines.append(f"  outcomes: {', '.join(spec.outcomes)}")
     if spec.timeseries:
-        where = f"{Path(db).with_suffix('.series')}/" if db is not None else "beside the store"
+        target = store or db
+        where = f"{Path(target).with_suffix('.series')}/" if target else "beside the store"
         lines.append(f"  monthly series per run: {', '.join(spec.timeseries)} (Parquet, {where})")
     total = n_points * spec.replicates
     if db is not None and Path(db).exists():

@@ -121,3 +121,13 @@ def test_series_need_the_models_run_function(write_spec, tmp_path):
     with pytest.raises(UserInputError) as info:
         run_sweep(spec, tmp_path / "s.duckdb", workers=1, progress=False)
     assert info.value.key == "timeseries"
+
+
+def test_the_dry_run_says_where_the_series_go(write_spec, tmp_path, capsys):
+    from analysis.sweep.cli import main
+
+    db = tmp_path / "out.duckdb"
+    assert main(["sweep", str(write_spec(SPEC)), "--db", str(db), "--dry-run"]) == 0
+    printed = capsys.readouterr().out
+    assert f"control, cooperation (Parquet, {tmp_path / 'out.series'}/)" in printed
+    assert not db.exists()
