@@ -136,8 +136,10 @@ class SyriaModel(Model):
             if rule["start_index"] is None and rule["end_index"] is None))
         self.collapse = {k: self.params["syria"][k]
                          for k in ("collapse_key", "collapse_morale", "collapse_steepness")}
+        convexity = float(self.params["choice"]["threat_convexity"])
         self.threat_params = {s: {**self.params[s], **self.collapse,
-                                  "alarm": self.params[s]["alarm"]} for s in STATES}
+                                  "alarm": self.params[s]["alarm"],
+                                  "threat_convexity": convexity} for s in STATES}
         self.events: list[tuple[int, str, str, str, str]] = []
         self.local_power = np.zeros_like(self.control)
         self.key_share = self._key_share()
@@ -747,8 +749,9 @@ def _weigh_terms(portfolios, control, power, force_power, contribution, spend, e
     """Payoff terms (K, N, 5) of every state under each projected situation: survival (minus
     the threat), balancing, influence, cost, and the utility `weights` (N, 3) make of them.
 
-    Survival: each state's threat (`payoffs._threats`); after the fall Israel's buffer zone on
-    the Golan halves its threat. Influence: the government heeds its patrons as far as the
+    Survival: `payoffs._survival` of each state's threat (`payoffs._threats`; linear unless
+    `choice.threat_convexity` says otherwise); after the fall Israel's buffer zone on the Golan
+    halves its threat. Influence: the government heeds its patrons as far as the
     threat to it makes it need them (`payoffs._dependence`, `payoffs._influence`). Balancing:
     `payoffs._balancing`. While the regime stands, both are weighed by each state's reading of
     the risk that it falls (`payoffs._in_the_shadow_of_the_fall`, `payoffs._after_the_fall`).
@@ -793,7 +796,7 @@ def _weigh_terms(portfolios, control, power, force_power, contribution, spend, e
                                  exposure[k, n], casualty_aversion[n], intensity,
                                  clash_risk[k, n], clash_aversion[n], money_scale,
                                  casualty_scale)
-            terms[k, n, 0] = -threat[k, n]
+            terms[k, n, 0] = payoffs._survival(threat[k, n], threat_params[n, payoffs.P_CONVEXITY])
             terms[k, n, 1] = balancing[k, n]
             terms[k, n, 2] = influence[k, n]
             terms[k, n, 3] = cost

@@ -150,6 +150,7 @@ class Choice(Strict):
     money_scale: Positive
     casualty_scale: Positive
     horizon: Annotated[int, Field(ge=1, le=36)]
+    threat_convexity: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
 
 
 class Theatre(Strict):

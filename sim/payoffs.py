@@ -157,10 +157,10 @@ THREAT_PARAMS = ("collapse_key", "alarm", "collapse_morale", "collapse_steepness
                  "threat_after_fall", "hts_share", "isis_scale", "militia_reference_power",
                  "threat.regime", "threat.corridor", "threat.jihadists", "threat.bases",
                  "threat.entrenchment", "threat.golan", "threat.kurds", "threat.isis",
-                 "threat.refugees", "threat.allies")
+                 "threat.refugees", "threat.allies", "threat_convexity")
 (P_COLLAPSE_KEY, P_ALARM, P_COLLAPSE_MORALE, P_STEEPNESS, P_AFTER_FALL, P_HTS, P_ISIS_SCALE,
  P_MILITIA_REF, W_REGIME, W_CORRIDOR, W_JIHADISTS, W_BASES, W_ENTRENCHMENT, W_GOLAN, W_KURDS,
- W_ISIS, W_REFUGEES, W_ALLIES) = range(len(THREAT_PARAMS))
+ W_ISIS, W_REFUGEES, W_ALLIES, P_CONVEXITY) = range(len(THREAT_PARAMS))
 
 
 def threat_vector(p: dict) -> np.ndarray:
@@ -170,8 +170,22 @@ def threat_vector(p: dict) -> np.ndarray:
         if name.startswith("threat."):
             out[slot] = p.get("threat", {}).get(name[len("threat."):], np.nan)
         else:
-            out[slot] = p.get(name, 0.0 if name == "alarm" else np.nan)
+            out[slot] = p.get(name, 0.0 if name in ("alarm", "threat_convexity") else np.nan)
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def _survival(threat, convexity):
+    """The survival term of a state facing `threat` in [0, 1]: `-(threat + convexity *
+    threat**2)`. With `convexity` 0 (the default, `choice.threat_convexity`) every unit of threat
+    weighs the same; above 0 a threat near the existential weighs more than in proportion
+    (seed 001 after Waltz: survival is the state's first goal, the others presuppose it)."""
+    return -(threat + convexity * threat * threat)
+
+
+def survival(threat: float | np.ndarray, convexity: float = 0.0) -> float | np.ndarray:
+    """The survival term (the mechanism and its source: `_survival`)."""
+    return -(np.asarray(threat, dtype=float) + convexity * np.square(threat))
 
 
 @njit(cache=True, error_model="numpy")

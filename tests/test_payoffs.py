@@ -589,3 +589,38 @@ class TestCost:
         out = payoffs.cost(np.ones((4, N)), np.full(N, 4.0), np.full(N, 0.8), np.zeros(N),
                            np.zeros((4, N)), np.ones(N), 0.5, np.zeros((4, N)), np.ones(N))
         assert out.shape == (4, N)
+
+
+class TestSurvivalConvexity:
+    """`choice.threat_convexity`: how much more than in proportion a near-existential threat
+    weighs (0, the default, is linear)."""
+
+    def test_linear_by_default(self):
+        threats = np.linspace(0.0, 1.0, 11)
+        np.testing.assert_array_equal(payoffs.survival(threats), -threats)
+
+    def test_convexity_makes_the_last_units_of_threat_dearer(self):
+        low = payoffs.survival(0.2, 1.5) - payoffs.survival(0.1, 1.5)
+        high = payoffs.survival(0.9, 1.5) - payoffs.survival(0.8, 1.5)
+        assert high < low < 0  # the same 0.1 more threat costs more near the top
+        assert payoffs.survival(0.5, 1.5) < payoffs.survival(0.5)
+
+    def test_the_kernel_and_the_function_agree(self):
+        for threat in (0.0, 0.3, 1.0):
+            assert payoffs._survival(threat, 0.7) == pytest.approx(payoffs.survival(threat, 0.7))
+
+    def test_it_reaches_the_states_choices(self):
+        from sim.model import SyriaModel
+        from sim.scenario import load_scenario
+
+        def run(sets):
+            model = SyriaModel(load_scenario("cooperation_2011_2017", ["end=2013-12", *sets]),
+                               rng=2)
+            while model.running:
+                model.step()
+            return np.array(model.datacollector.model_vars["terms"])
+
+        linear, convex = run([]), run(["choice.threat_convexity=1.5"])
+        survival = (0, slice(None), 0)  # the first month, every state, the survival term
+        assert np.all(convex[survival] <= linear[survival])
+        assert not np.array_equal(linear, convex)
