@@ -46,8 +46,25 @@ def test_no_ukraine_war_removes_the_shocks_and_nothing_before_them(seed):
     np.testing.assert_array_equal(cf[:before], base[:before])
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_hezbollah_intact_keeps_the_militias_in_september_2024(seed):
+@pytest.fixture(scope="module")
+def standing_in_august_2024() -> list[int]:
+    """The first three seeds whose Assad government still stands in August 2024 (in some runs
+    it falls earlier, and then there are no militias for the blows to hit)."""
+    found = []
+    for seed in range(20):
+        model = SyriaModel(load_scenario("full_2011_2025", ["end=2024-08"]), rng=seed)
+        while model.running:
+            model.step()
+        if model.fallen_at is None:
+            found.append(seed)
+        if len(found) == 3:
+            return found
+    pytest.fail("fewer than three of 20 runs keep the regime to August 2024")
+
+
+@pytest.mark.parametrize("nth", range(3))
+def test_hezbollah_intact_keeps_the_militias_in_september_2024(nth, standing_in_august_2024):
+    seed = standing_in_august_2024[nth]
     for name, blown in (("full_2011_2025", True), ("cf_hezbollah_intact", False)):
         model = SyriaModel(load_scenario(name, ["end=2024-09"]), rng=seed)
         while model.month < month_index("2024-08"):
