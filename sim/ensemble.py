@@ -57,9 +57,12 @@ _BLOCKS: tuple[tuple[str, tuple[str, ...], Any], ...] = (
 VARIABLES: tuple[str, ...] = tuple(b[0] for b in _BLOCKS)
 # the model reporter (`sim.model.REPORTERS`) each variable is read from
 _SOURCE = {**{v: v for v in VARIABLES}, **dict.fromkeys(TERM_VARIABLES, "terms")}
-# Variable and subject of each column of a run's wide (T, C) matrix.
-_COLUMN_VARIABLE = np.array([v for v, subjects, _ in _BLOCKS for _ in subjects], dtype=object)
-_COLUMN_SUBJECT = np.array([s for _, subjects, _ in _BLOCKS for s in subjects], dtype=object)
+
+
+def _blocks(reporters: tuple[str, ...] | None = None) -> list:
+    """The output blocks read from the given reporters (all of them by default)."""
+    return [b for b in _BLOCKS if reporters is None or _SOURCE[b[0]] in reporters]
+
 
 IRAN_RUSSIA = PAIR_NAMES.index("iran-russia")
 SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -103,12 +106,13 @@ class RunResult:
     def steps(self) -> int:
         return len(self.series["control"])
 
-    def wide(self) -> np.ndarray:
-        """(T, C) matrix of every output variable and subject, in contract order."""
+    def wide(self, reporters: tuple[str, ...] | None = None) -> np.ndarray:
+        """(T, C) matrix of every output variable and subject, in contract order (of those
+        read from `reporters` only, if given)."""
         return np.concatenate(
             [
                 np.asarray(get(self.series), dtype=float).reshape(self.steps, -1)
-                for _, _, get in _BLOCKS
+                for _, _, get in _blocks(reporters)
             ],
             axis=1,
         )
@@ -197,42 +201,36 @@ def _dates(start: int, steps: np.ndarray) -> np.ndarray:
     return np.array([month_label(start + int(k) - 1) for k in steps], dtype=object)
 
 
-def long_series(result: RunResult, reporters: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """A run's monthly series from the given reporters, as the contract's long columns
-    (`step`, `date`, `variable`, `subject`, `value`; month by month, subjects in contract
-    order): what a sweep keeps per run (`sim.batch.run_outcomes(series=...)`)."""
-    blocks = [block for block in _BLOCKS if _SOURCE[block[0]] in reporters]
-    steps = result.steps
-    wide = np.concatenate(
-        [np.asarray(get(result.series), dtype=float).reshape(steps, -1) for _, _, get in blocks],
-        axis=1,
-    )
+def long_series(
+    result: RunResult, reporters: tuple[str, ...] | None = None
+) -> dict[str, np.ndarray]:
+    """A run's monthly series as the contract's long columns (`step`, `date`, `variable`,
+    `subject`, `value`; month by month, subjects in contract order), of every reporter or of
+    those given: the rows of `timeseries.csv`, and what a sweep keeps per run
+    (`sim.batch.run_outcomes(series=...)`)."""
+    blocks = _blocks(reporters)
     variable = np.array([v for v, subjects, _ in blocks for _ in subjects], dtype=object)
     subject = np.array([s for _, subjects, _ in blocks for s in subjects], dtype=object)
-    step = np.arange(1, steps + 1)
+    steps = np.arange(1, result.steps + 1)
     return {
-        "step": np.repeat(step, len(variable)).astype(np.int32),
-        "date": np.repeat(_dates(result.start, step), len(variable)),
-        "variable": np.tile(variable, steps),
-        "subject": np.tile(subject, steps),
-        "value": wide.ravel(),
+        "step": np.repeat(steps, len(variable)),
+        "date": np.repeat(_dates(result.start, steps), len(variable)),
+        "variable": np.tile(variable, result.steps),
+        "subject": np.tile(subject, result.steps),
+        "value": result.wide(reporters).ravel(),
     }
 
 
 def timeseries_frame(results: list[RunResult]) -> pd.DataFrame:
     """Long table: one row per run, month, variable and subject (rows in that order)."""
-    columns = len(_COLUMN_VARIABLE)
     parts: dict[str, list[np.ndarray]] = {c: [] for c in TIMESERIES_COLUMNS}
     for run, result in enumerate(results):
-        steps = np.arange(1, result.steps + 1)
-        rows = result.steps * columns
+        columns = long_series(result)
+        rows = len(columns["value"])
         parts["run"].append(np.full(rows, run, dtype=np.int64))
         parts["seed"].append(np.full(rows, result.seed, dtype=np.int64))
-        parts["step"].append(np.repeat(steps, columns))
-        parts["date"].append(np.repeat(_dates(result.start, steps), columns))
-        parts["variable"].append(np.tile(_COLUMN_VARIABLE, result.steps))
-        parts["subject"].append(np.tile(_COLUMN_SUBJECT, result.steps))
-        parts["value"].append(result.wide().ravel())
+        for name, values in columns.items():
+            parts[name].append(values)
     return _frame(parts, TIMESERIES_COLUMNS, {"value": np.float64})
 
 
