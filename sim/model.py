@@ -31,6 +31,7 @@ from sim.vocabulary import (
     FORCES,
     PAIR_NAMES,
     PAIRS,
+    REPORTER_NAMES,
     STATES,
     A,
     S,
@@ -638,8 +639,8 @@ def payoff_terms(model: SyriaModel) -> np.ndarray:
 
 
 # the series the DataCollector can keep each month, by name (`SyriaModel(record=...)`)
-REPORTERS = {"control": national_control, "influence": influence, "cooperation": cooperation,
-             "commitment": commitment, "terms": payoff_terms, "morale": regime_morale}
+REPORTERS = dict(zip(REPORTER_NAMES, (national_control, influence, cooperation, commitment,
+                                       payoff_terms, regime_morale), strict=True))
 
 
 # --- the month's kernels ----------------------------------------------------------------------

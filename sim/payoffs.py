@@ -174,7 +174,7 @@ def threat_vector(p: dict) -> np.ndarray:
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@vectorize(["float64(float64, float64)"], cache=True)
 def _survival(threat, convexity):
     """The survival term of a state facing `threat` in [0, 1]: `-(threat + convexity *
     threat**2)`. With `convexity` 0 (the default, `choice.threat_convexity`) every unit of threat
@@ -184,8 +184,8 @@ def _survival(threat, convexity):
 
 
 def survival(threat: float | np.ndarray, convexity: float = 0.0) -> float | np.ndarray:
-    """The survival term (the mechanism and its source: `_survival`)."""
-    return -(np.asarray(threat, dtype=float) + convexity * np.square(threat))
+    """The survival term (the mechanism and its source: `_survival`, a compiled ufunc)."""
+    return _survival(threat, convexity)
 
 
 @njit(cache=True, error_model="numpy")

@@ -41,6 +41,9 @@ ACTIONS: tuple[str, ...] = (
 )
 COMBAT_ACTIONS: tuple[str, ...] = ("advisers_militias", "air_campaign", "ground_deployment")
 MILITARY_ACTIONS: tuple[str, ...] = (*COMBAT_ACTIONS, "strike_rival")
+# the model's monthly series (its DataCollector's reporters, `sim.model.REPORTERS`)
+REPORTER_NAMES: tuple[str, ...] = ("control", "influence", "cooperation", "commitment", "terms",
+                                   "morale")
 
 S = {name: i for i, name in enumerate(STATES)}
 F = {name: i for i, name in enumerate(FACTIONS)}

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import UserInputError
+from sim.vocabulary import REPORTER_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 SWEEP_DIR = ROOT / "params" / "sweeps"
@@ -28,8 +29,8 @@ DEFAULT_SCENARIO = "full_2011_2025"
 SAMPLERS = ("grid", "lhs", "sobol", "morris")
 DISTRIBUTIONS = ("uniform", "loguniform", "normal", "truncnormal")
 OUTCOME_TYPES = ("number", "integer", "text")
-# the model's monthly series a sweep may keep for every run (`timeseries`; sim.model.REPORTERS)
-SERIES = ("control", "influence", "cooperation", "commitment", "terms", "morale")
+# the model's monthly series a sweep may keep for every run (`timeseries`)
+SERIES = REPORTER_NAMES
 # Columns of the results store that are not parameters or outcomes.
 RUN_KEYS = ("point_id", "replicate", "seed")
 

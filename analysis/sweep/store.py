@@ -275,7 +275,9 @@ class SweepStore:
         condition on those columns, e.g. `"variable = 'control' AND subject = 'regime'"`."""
         files = sorted(self.series_dir.glob("*.parquet")) if self.series_dir.is_dir() else []
         if not files:
-            return pd_empty([name for name, _ in SERIES_SCHEMA])
+            import pandas as pd
+
+            return pd.DataFrame({name: [] for name, _ in SERIES_SCHEMA})
         listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
         condition = f"AND ({where})" if where else ""
         return self.con.execute(
@@ -298,12 +300,6 @@ SERIES_SCHEMA = (
     ("step", pa.int32()), ("date", pa.string()), ("variable", pa.string()),
     ("subject", pa.string()), ("value", pa.float64()),
 )
-
-
-def pd_empty(columns: list[str]) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.DataFrame({c: [] for c in columns})
 
 
 def run_columns(spec: SweepSpec) -> list[str]:
