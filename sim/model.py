@@ -143,6 +143,8 @@ class SyriaModel(Model):
                                   "threat_convexity": convexity} for s in STATES}
         self.events: list[tuple[int, str, str, str, str]] = []
         self.local_power = np.zeros_like(self.control)
+        self.contribution = np.zeros((N, NF))  # each state's part of each faction's power
+        self.power = np.zeros(NF)  # each faction's power (both set by each month's fight)
         self.key_share = self._key_share()
         self.agreements = np.zeros((N, N))
         self.negotiating = np.zeros(N)
@@ -216,9 +218,10 @@ class SyriaModel(Model):
         self.threat_now = payoffs.threat_vector({**p["syria"], **self.collapse, "alarm": 0.0})
         v, t, c = self.vectors, p["theatre"], p["choice"]
         geo = self.world.payoff_geo
+        self._floor = float(t["dependence_floor"])
         self._payoff_args = (
             geo.weights, np.ascontiguousarray(geo.area_share, dtype=float), self.threat_matrix,
-            float(t["dependence_floor"]), float(t["capital_weight"]), v["budget"], v["resolve"],
+            self._floor, float(t["capital_weight"]), v["budget"], v["resolve"],
             v["casualty_aversion"], v["clash_aversion"], float(c["money_scale"]),
             float(c["casualty_scale"]))
         self.force_vectors = tuple(
@@ -236,9 +239,27 @@ class SyriaModel(Model):
                 "collapse_key", "collapse_morale", "collapse_steepness")),
             self.world.payoff_geo.weights,
             np.ascontiguousarray(self.world.payoff_geo.area_share, dtype=float), self.threat_now,
-            float(t["dependence_floor"]), float(t["capital_weight"]))
+            self._floor, float(t["capital_weight"]))
         self._forbidden_in: dict[int, np.ndarray] = {}
         self._pack_government()
+        self._consolidate()
+
+    def _consolidate(self) -> None:
+        """How far the government heeds its patrons however safe it is: `dependence_floor`;
+        and a new government more, from all the way at its first month down to the floor
+        after `theatre.consolidation_months` (it has an army without heavy weapons, minorities
+        resisting its authority and sanctions still on: record section 3, seed 004). States
+        weigh the shadow of the fall with a successor that needs its patrons fully
+        (`_weigh_terms`); this is that successor's need as it comes true."""
+        floor = float(self.params["theatre"]["dependence_floor"])
+        span = float(self.params["theatre"]["consolidation_months"])
+        if self.fallen_at is not None and span > 0:
+            floor = max(floor, 1.0 - (self.month - self.fallen_at) / span)
+        if floor != self._floor:
+            self._floor = floor
+            self._payoff_args = (*self._payoff_args[:3], floor, *self._payoff_args[4:])
+            self._relations_args = (*self._relations_args[:-2], floor,
+                                    self._relations_args[-1])
 
     def _pack_government(self) -> None:
         """What changes only when the government does: which faction each force fights for,
@@ -309,6 +330,8 @@ class SyriaModel(Model):
         self.month += 1
         for name, shock in self.shocks.landing(self.month):
             shocks.apply(self, name, shock)
+        if self.fallen_at is not None:
+            self._consolidate()
         self.decide()
         self.fight()
         self.update_regime()
@@ -540,6 +563,10 @@ class SyriaModel(Model):
         self.control[:, SUCC] += self.control[:, R] + self.control[:, O]
         self.control[:, R] = 0.0
         self.control[:, O] = 0.0
+        # the month's forces and patrons as the successor's (`payoffs._after_the_fall`)
+        _, contribution, power = payoffs._after_the_fall(
+            self.control[None], self.contribution[None], self.power[None])
+        self.contribution, self.power = contribution[0], power[0]
         self.government = SUCC
         regime.manpower = 0.0
         self.forces["militias"].manpower = 0.0
@@ -559,6 +586,7 @@ class SyriaModel(Model):
         self._pack_government()
         self._joint = self.joint_portfolio()
         self.key_share = self._key_share()
+        self._consolidate()
         self.event("syria", "succession", "", "successor government takes over")
 
     def update_relations(self) -> None:

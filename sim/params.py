@@ -164,6 +164,7 @@ class Theatre(Strict):
     ceasefire_strength: Share
     capital_weight: Share
     dependence_floor: Share
+    consolidation_months: NonNegative
     value_population: NonNegative
     value_area: NonNegative
     value_area_isis: NonNegative

@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from sim.model import SyriaModel
-from sim.vocabulary import FACTIONS
+from sim.scenario import load_scenario
+from sim.vocabulary import FACTIONS, STATES
 
 R, OPP, SDF, ISIS, SUCC = (FACTIONS.index(f) for f in FACTIONS)
+S = {state: n for n, state in enumerate(STATES)}
 
 
 @pytest.fixture
@@ -115,3 +117,57 @@ class TestTheRegimeHolds:
     def test_the_march_2011_regime_stands(self, model):
         model.check_collapse()
         assert model.government == R and model.fallen_at is None
+
+
+def fall(model: SyriaModel) -> None:
+    rp = model.params["regime"]
+    put_regime_at(model, 0.5 * rp["fall_key"], 0.5 * rp["fall_morale"])
+    model.check_collapse()
+    assert model.government == SUCC
+
+
+class TestTheNewGovernment:
+    """The successor inherits the opposition's patrons, and needs them most at its start
+    (`SyriaModel._consolidate`, `theatre.consolidation_months`)."""
+
+    def test_the_oppositions_patrons_are_the_successors_in_the_month_it_falls(self, model):
+        turkey, us = S["turkey"], S["us"]
+        model.contribution[:] = 0.0
+        model.contribution[turkey, OPP] = 12.0
+        model.contribution[us, SDF] = 5.0
+        model.power[:] = [20.0, 80.0, 40.0, 10.0, 0.0]
+        fall(model)
+        assert model.contribution[turkey, SUCC] == 12.0
+        assert model.contribution[us, SDF] == 5.0
+        np.testing.assert_array_equal(model.contribution[:, [R, OPP]], 0.0)
+        np.testing.assert_array_equal(model.power, [0.0, 0.0, 40.0, 10.0, 80.0])
+        model.update_relations()  # the month's influence is read off the successor
+        assert model._influence[turkey] > 0.0
+
+    @pytest.mark.parametrize("span", [4, 8])
+    def test_its_need_of_patrons_falls_from_all_to_the_floor(self, span):
+        model = SyriaModel(load_scenario("full_2011_2025", sets=[
+            "start=2024-01", "end=2024-12", f"theatre.consolidation_months={span}"]), rng=0)
+        base = model.params["theatre"]["dependence_floor"]
+        assert model._floor == base  # the regime's need has its floor
+        fall(model)
+        floors = [model._floor]
+        while model.running:
+            model.step()
+            floors.append(model._floor)
+        expected = [max(base, 1.0 - m / span) for m in range(len(floors))]
+        np.testing.assert_allclose(floors, expected)
+        assert floors[0] == 1.0 and floors[-1] == base
+
+    def test_patrons_have_more_sway_over_a_new_government(self):
+        sway = {}
+        for span in (0, 24):
+            model = SyriaModel(load_scenario("full_2011_2025", sets=[
+                "start=2024-01", "end=2024-03", f"theatre.consolidation_months={span}"]), rng=0)
+            fall(model)
+            model.contribution[:] = 0.0
+            model.contribution[S["turkey"], SUCC] = 10.0
+            model.power[SUCC] = 80.0
+            model.update_relations()
+            sway[span] = model._influence[S["turkey"]]
+        assert sway[24] > sway[0] > 0.0
