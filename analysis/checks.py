@@ -26,8 +26,10 @@ from analysis.targets import (
     EventWindow,
     ExtremumDate,
     Largest,
+    Rescue,
     Target,
 )
+from sim.vocabulary import month_index, month_label
 
 EVALUATION_COLUMNS = ("id", "set", "description", "share_pass", "n_runs", "source")
 
@@ -168,6 +170,29 @@ def check_extremum_date(target: ExtremumDate, ensemble: EnsembleFrames) -> pd.Se
     return _per_run(inside & has_data, ensemble)
 
 
+def check_rescue(target: Rescue, ensemble: EnsembleFrames) -> pd.Series:
+    """The first matching event in `search` comes at most `lag` months after the variable's
+    minimum over `search` (not before it), and the variable is higher `after` months on (at
+    the end of `search`, if sooner) than at the event by more than `margin`. A run without the
+    event fails."""
+    ts = ensemble.timeseries
+    values = window_values(ts, target.variable, target.subject, target.search)
+    low = values.idxmin(axis=1, skipna=True).dropna()
+    event = first_dates(ensemble.events, target.match, *target.search)
+    runs = low.index.intersection(event.index)
+    low_at = np.array([month_index(str(d)) for d in low[runs]], dtype=int)
+    at = np.array([month_index(str(d)) for d in event[runs]], dtype=int)
+    timely = (at >= low_at) & (at <= low_at + target.lag)
+    last = month_index(target.search[1])
+    later = [month_label(min(m + target.after, last)) for m in at]
+    series = ts[(ts["variable"] == target.variable) & (ts["subject"] == target.subject)]
+    value = series.set_index(["run", "date"])["value"]
+    then = value.reindex(list(zip(runs, event[runs], strict=True))).to_numpy(dtype=float)
+    after = value.reindex(list(zip(runs, later, strict=True))).to_numpy(dtype=float)
+    recovered = after - then > target.margin  # False where a month is missing (NaN)
+    return _per_run(pd.Series(timely & recovered, index=runs), ensemble)
+
+
 def check_event_window(target: EventWindow, ensemble: EnsembleFrames) -> pd.Series:
     """The first matching event (from `search_from`, if given) falls in the window."""
     first = first_dates(ensemble.events, target.match, since=target.search_from)
@@ -212,6 +237,7 @@ CHECKS: dict[str, Callable[..., pd.Series]] = {
     "change": check_change,
     "largest": check_largest,
     "extremum_date": check_extremum_date,
+    "rescue": check_rescue,
     "event_window": check_event_window,
     "event_order": check_event_order,
     "event_count": check_event_count,

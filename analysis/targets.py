@@ -206,6 +206,23 @@ class ExtremumDate(_OnSeries):
         return self.search
 
 
+class Rescue(_OnSeries):
+    """An outside power comes to the rescue at the low point, and it works: the first matching
+    event within `search` comes in the month of the variable's minimum over `search` or at
+    most `lag` months after it, and `after` months after the event (at the end of `search`,
+    if that comes first) the variable is higher than at the event by more than `margin`."""
+
+    kind: Literal["rescue"]
+    match: EventMatch
+    search: Window
+    lag: Annotated[int, Field(ge=0)]
+    after: Annotated[int, Field(ge=1)]
+    margin: Annotated[float, Field(ge=0.0)] = 0.0
+
+    def period(self) -> tuple[str, str]:
+        return self.search
+
+
 class EventWindow(_Target):
     """The first matching event (counting from `search_from`, if given) falls in `window`;
     a run without one fails."""
@@ -276,7 +293,15 @@ class EventEachYear(_Target):
 
 
 Target = Annotated[
-    Band | Change | Largest | ExtremumDate | EventWindow | EventOrder | EventCount | EventEachYear,
+    Band
+    | Change
+    | Largest
+    | ExtremumDate
+    | Rescue
+    | EventWindow
+    | EventOrder
+    | EventCount
+    | EventEachYear,
     Field(discriminator="kind"),
 ]
 KINDS: dict[str, type[_Target]] = {
@@ -284,6 +309,7 @@ KINDS: dict[str, type[_Target]] = {
     "change": Change,
     "largest": Largest,
     "extremum_date": ExtremumDate,
+    "rescue": Rescue,
     "event_window": EventWindow,
     "event_order": EventOrder,
     "event_count": EventCount,

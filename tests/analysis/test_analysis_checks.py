@@ -19,6 +19,8 @@ from analysis.checks import (
     score,
 )
 from analysis.targets import EventMatch, load_targets, parse_targets
+from sim.errors import UserInputError
+from sim.vocabulary import month_index, month_label
 
 BASE = {"set": "train", "description": "d", "source": "s"}
 
@@ -176,9 +178,73 @@ def test_extremum_date_finds_the_month_of_the_low_point():
     assert passes(check(high, tables(rows))) == [1, 2, 3]
 
 
-# --- event_window -------------------------------------------------------------------------------
-
 ENTERS = {"actor": "russia", "event": "military_intervention"}
+
+
+# --- rescue -------------------------------------------------------------------------------------
+
+
+def course(run: int, anchors: dict[str, float], start="2013-01", end="2017-12") -> list[tuple]:
+    """Every month of the regime's control from `start` to `end`, linear between anchors."""
+    months = range(month_index(start), month_index(end) + 1)
+    at = [month_index(d) for d in anchors]
+    values = np.interp(list(months), at, list(anchors.values()))
+    return [
+        (run, month_label(m), "control", "regime", float(v))
+        for m, v in zip(months, values, strict=True)
+    ]
+
+
+def test_rescue_needs_the_entry_at_the_low_point_and_a_recovery():
+    low = {"2013-01": 0.5, "2015-08": 0.2, "2017-12": 0.5}
+    rows = [*course(0, low), *course(1, low), *course(2, low), *course(3, low)]
+    rows += course(4, {"2013-01": 0.5, "2015-08": 0.2, "2017-12": 0.21})  # no recovery
+    rows += course(5, low)
+    events = [
+        (0, "2015-10", "russia", "military_intervention", "syria", ""),  # 2 months after
+        (1, "2015-06", "russia", "military_intervention", "syria", ""),  # before the low
+        (2, "2016-03", "russia", "military_intervention", "syria", ""),  # 7 months after
+        (3, "2015-08", "russia", "military_intervention", "syria", ""),  # at the low
+        (4, "2015-09", "russia", "military_intervention", "syria", ""),
+        (5, "2015-09", "iran", "military_intervention", "syria", ""),  # not Russia
+    ]
+    rescue = target(
+        kind="rescue",
+        variable="control",
+        subject="regime",
+        match=ENTERS,
+        search=["2013-01", "2017-12"],
+        lag=6,
+        after=24,
+        margin=0.05,
+    )
+    ensemble = tables(rows, events, runs=7)  # run 6 has neither series nor event
+    assert passes(check(rescue, ensemble)) == [0, 3]
+    # a late entry is judged at the end of the search window, not on months it cannot see
+    late = [*course(0, low), (0, "2017-06", "russia", "military_intervention", "syria", "")]
+    ensemble = tables(late[:-1], late[-1:])
+    assert passes(check(rescue.model_copy(update={"lag": 30}), ensemble)) == [0]
+    assert not passes(check(rescue.model_copy(update={"lag": 30, "margin": 0.2}), ensemble))
+
+
+def test_rescue_is_validated_like_the_other_kinds():
+    bad = {
+        "id": "t",
+        **BASE,
+        "kind": "rescue",
+        "variable": "control",
+        "subject": "regime",
+        "match": ENTERS,
+        "search": ["2013-01", "2017-12"],
+        "lag": -1,
+        "after": 24,
+    }
+    with pytest.raises(UserInputError) as error:
+        parse_targets({"target": [bad]}, "targets.toml")
+    assert "lag" in str(error.value)
+
+
+# --- event_window -------------------------------------------------------------------------------
 
 
 def test_event_window_uses_the_first_event():
