@@ -240,6 +240,7 @@ class SyriaModel(Model):
             self.world.payoff_geo.weights,
             np.ascontiguousarray(self.world.payoff_geo.area_share, dtype=float), self.threat_now,
             self._floor, float(t["capital_weight"]))
+        self._floor_at = (3, len(self._relations_args) - 2)  # its place in the two tuples
         self._forbidden_in: dict[int, np.ndarray] = {}
         self._pack_government()
         self._consolidate()
@@ -257,9 +258,10 @@ class SyriaModel(Model):
             floor = max(floor, 1.0 - (self.month - self.fallen_at) / span)
         if floor != self._floor:
             self._floor = floor
-            self._payoff_args = (*self._payoff_args[:3], floor, *self._payoff_args[4:])
-            self._relations_args = (*self._relations_args[:-2], floor,
-                                    self._relations_args[-1])
+            p, r = self._floor_at
+            self._payoff_args = (*self._payoff_args[:p], floor, *self._payoff_args[p + 1:])
+            self._relations_args = (*self._relations_args[:r], floor,
+                                    *self._relations_args[r + 1:])
 
     def _pack_government(self) -> None:
         """What changes only when the government does: which faction each force fights for,
