@@ -1,0 +1,154 @@
+"""Each required scenario, run end to end as a 20-seed ensemble, tells its part of the story
+(calibration record section 3; the targets in `analysis/targets.toml`).
+
+A story is judged on the share of runs that pass each dated target, as `run.py validate` does.
+Each floor sits below the share measured when it was written (in the comment beside it), so a
+change to the model that breaks a part of the story fails here; parts the model does not yet
+tell are listed in each test's docstring, with their share, and are not asserted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.checks import evaluate
+from analysis.targets import load_targets
+from sim.ensemble import Ensemble, run_ensemble
+from sim.scenario import load_scenario
+from sim.vocabulary import month_index, month_label
+
+SEEDS = list(range(20))
+_ENSEMBLES: dict[str, Ensemble] = {}
+
+
+def ensemble(name: str) -> Ensemble:
+    if name not in _ENSEMBLES:
+        _ENSEMBLES[name] = run_ensemble(load_scenario(name), SEEDS, progress=False)
+    return _ENSEMBLES[name]
+
+
+def shares(name: str) -> pd.Series:
+    """Share of the ensemble's runs passing each target that applies to it."""
+    table = evaluate(load_targets(), ensemble(name)).set_index("id")["share_pass"]
+    return table.dropna()
+
+
+def assert_story(name: str, floors: dict[str, float]) -> None:
+    passed = shares(name)
+    missing = sorted(set(floors) - set(passed.index))
+    assert not missing, f"{name}: targets that do not apply: {missing}"
+    short = {t: (float(passed[t]), floor) for t, floor in floors.items() if passed[t] < floor}
+    assert not short, f"{name}: (share, floor) below the floor: {short}"
+
+
+def influence_after_the_fall(name: str, months: int = 12) -> pd.DataFrame:
+    """Each fallen run's mean influence (columns: states) over the `months` after its fall."""
+    ens = ensemble(name)
+    table = ens.timeseries[ens.timeseries["variable"] == "influence"].pivot_table(
+        index=["run", "date"], columns="subject", values="value"
+    )
+    rows = {}
+    for run, date in ens.summary.set_index("run")["regime_fall_date"].items():
+        if isinstance(date, str) and date:
+            fall = month_index(date)
+            window = table.loc[run]
+            window = window[(window.index > date) & (window.index <= month_label(fall + months))]
+            if len(window):
+                rows[run] = window.mean()
+    return pd.DataFrame(rows).T
+
+
+def test_cooperation_2011_2017_iran_first_russia_at_the_low_point_and_recovery():
+    """Iran enters in 2012, before Russia; Russia enters when the regime is at its lowest and
+    the regime recovers; Iran–Russia cooperation rises; the regime stands and ISIS is beaten
+    back by the end of 2017. Not yet told: ISIS's mid-2015 extent (0%), Turkey's 2016 entry
+    (0%), the Astana format (0%), the veto counts (35% / 10%)."""
+    assert_story(
+        "cooperation_2011_2017",
+        {
+            "iran_intervention_2012": 0.9,  # 1.00
+            "iran_intervenes_before_russia": 0.7,  # 0.85
+            "regime_control_low_point_2015": 0.7,  # 0.85
+            "russia_rescues_regime_at_its_low": 0.7,  # 0.85
+            "iran_russia_cooperation_rises": 0.7,  # 0.85
+            "regime_survives_2017": 0.8,  # 0.90
+            "regime_control_dec_2017": 0.7,  # 0.85
+            "isis_control_dec_2017": 0.9,  # 1.00
+        },
+    )
+
+
+def test_competition_2017_2024_frozen_lines_and_cooling_partners():
+    """The regime survives to 2024 behind frozen lines, the SDF holds the north-east, and Iran
+    and Russia go on cooperating (competitors, not rivals). Not yet told: Russia's drawdown
+    after the Ukraine war from this start (30%), the Idlib line (15%), ISIS's last ground
+    (0%)."""
+    assert_story(
+        "competition_2017_2024",
+        {
+            "regime_survives_to_2024": 0.7,  # 0.85
+            "front_lines_freeze": 0.65,  # 0.80
+            "sdf_holds_northeast": 0.9,  # 1.00
+            "iran_russia_still_cooperate": 0.9,  # 1.00
+        },
+    )
+    relations = ensemble("competition_2017_2024").timeseries
+    pair = relations[
+        (relations["variable"] == "cooperation") & (relations["subject"] == "iran-russia")
+    ]
+    start = pair[pair["date"] == "2017-12"].set_index("run")["value"]
+    later = pair[pair["date"].between("2019-01", "2023-12")].groupby("run")["value"].mean()
+    assert (later < start).mean() >= 0.7  # cooling from the Astana-era high
+
+
+def test_collapse_2024_the_regime_falls_and_its_patrons_lose_syria():
+    """The regime falls; after it Iran's influence is gone, Russia's is below Turkey's, and a
+    successor governs to the end. Not yet told: the timing. From the hand-built January 2024
+    state the opposition outguns the overstretched regime on its fronts at once, and the
+    regime falls in March–July 2024, not in December (0% in the Sep 2024 – Mar 2025 window);
+    the whole-war scenario, whose regime reaches 2024 on its own course, falls on time."""
+    summary = ensemble("collapse_2024").summary
+    assert summary["regime_fell"].mean() >= 0.9  # 1.00
+    assert_story("collapse_2024", {"iran_influence_gone_2025": 0.9})  # 1.00
+    after = influence_after_the_fall("collapse_2024")
+    assert len(after) >= 18
+    assert (after["turkey"] > after["russia"]).mean() >= 0.9  # 1.00
+    assert (after["iran"] < 0.05).all()
+
+
+def test_full_2011_2025_cooperation_competition_and_the_fall():
+    """The whole story: Iran first, Russia at the regime's low point, cooperation rising then
+    cooling but not hostile, Russia drained after February 2022, the fall in late 2024, and
+    after it Iran's influence gone, Russia's down, Turkey's and the US's up. Not yet told:
+    Turkey the largest influence after the fall (15%), the frozen Idlib line (10%), Iran–Russia
+    cooperation ending with the regime (25%)."""
+    assert_story(
+        "full_2011_2025",
+        {
+            "iran_intervenes_before_russia": 0.7,  # 0.85
+            "russia_rescues_regime_at_its_low": 0.7,  # 0.85
+            "iran_russia_cooperation_rises": 0.7,  # 0.85
+            "iran_russia_cooperation_falls": 0.75,  # 0.90
+            "iran_russia_still_cooperate": 0.9,  # 1.00
+            "russia_drawdown_2022": 0.75,  # 0.90
+            "regime_survives_to_2024": 0.65,  # 0.80
+            "regime_collapse_2024": 0.55,  # 0.70
+            "iran_influence_gone_2025": 0.9,  # 1.00
+            "russia_influence_down_2025": 0.75,  # 0.90
+            "turkey_influence_up_2025": 0.7,  # 0.85
+            "us_influence_up_2025": 0.5,  # 0.65
+        },
+    )
+    fall = ensemble("full_2011_2025").summary["regime_fall_date"]
+    dates = fall.replace("", np.nan).dropna().map(month_index)
+    assert month_label(int(np.median(dates))) in {"2024-09", "2024-10", "2024-11", "2024-12"}
+
+
+@pytest.mark.parametrize("name", ["cooperation_2011_2017", "full_2011_2025"])
+def test_the_story_does_not_hang_on_one_seed(name):
+    """Different seeds tell it differently: Russia's entry and the fall are spread over months."""
+    summary = ensemble(name).summary
+    entries = summary["intervention_date_russia"].replace("", np.nan).dropna()
+    assert entries.nunique() >= 5
