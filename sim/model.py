@@ -913,7 +913,8 @@ def _relations(contribution, joint, relations, anchor, agreements, hostility, ri
 
     Signals: backing the same side (weighed less on the government's side the safer it is:
     patrons of a safe government compete, seed 003 "competition over reconstruction"),
-    backing factions at war with each other, the same talks, deconfliction agreements,
+    backing factions at war with each other, the same talks on the war (while the regime
+    stands), deconfliction agreements,
     strikes on what the other owns or backs (the strike targets, in order), deconflicting
     with a state that strikes a partner's assets (seed 001: "Russia's lack of a clear and
     serious reaction to Israel's attacks"), sanctions on the government the other backs, and
@@ -929,6 +930,10 @@ def _relations(contribution, joint, relations, anchor, agreements, hostility, ri
             share[n, f] = contribution[n, f] / max(total, 1e-9) if total > 1e-9 else 0.0
     weight = np.ones(f_count)
     weight[government] = 0.3 + risk
+    # talks bind the states in them while they are talks on the war, Astana-type, between the
+    # regime and its armed opponents; a successor government each state deals with on its own
+    # account (record section 3: "Russia deals with the new government on its own account")
+    talks = joint_talks if government == R else 0.0
 
     # strikes on what another state owns or backs
     hits = np.zeros((n_count, n_count))
@@ -984,7 +989,7 @@ def _relations(contribution, joint, relations, anchor, agreements, hostility, ri
                 joint_support * both
                 - competition * rivalry * (1.0 - risk)
                 - (opposing_support * opposing_ij + opposing_support * opposing_ji)
-                + joint_talks * (joint[i, NEGOTIATION] * joint[j, NEGOTIATION])
+                + talks * (joint[i, NEGOTIATION] * joint[j, NEGOTIATION])
                 + deconfliction * agreements[i, j]
                 - strikes * (hits[i, j] + hits[j, i])
                 - tolerance * (tolerated_ij + tolerated_ji)

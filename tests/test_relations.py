@@ -10,7 +10,7 @@ import pytest
 
 from sim.model import SyriaModel
 from sim.scenario import load_scenario
-from sim.vocabulary import FACTIONS, S
+from sim.vocabulary import FACTIONS, A, S
 
 IRAN, RUSSIA = S["iran"], S["russia"]
 REGIME = FACTIONS.index("regime")
@@ -53,3 +53,25 @@ def test_the_index_stays_in_bounds_and_symmetric_in_what_it_reads():
     _, _, model = after_a_month(0.9)
     assert np.all(np.abs(model.relations) <= 1.0)
     assert np.allclose(np.diag(model.relations), 1.0)
+
+
+
+def talks_effect(fallen: bool) -> float:
+    """How far Iran and Russia both being in talks moves their cooperation in one month, with
+    the regime standing or fallen (all else the same)."""
+    moved = []
+    for talking in (0.0, 1.0):
+        model = SyriaModel(load_scenario("competition_2017_2024"), rng=0)
+        model.step()
+        if fallen:
+            model.government = FACTIONS.index("successor")
+        model._joint = model._joint.copy()
+        model._joint[[IRAN, RUSSIA], A["negotiation"]] = talking
+        model.update_relations()
+        moved.append(float(model.relations[IRAN, RUSSIA]))
+    return moved[1] - moved[0]
+
+
+def test_talks_on_the_war_bind_the_patrons_only_while_the_regime_stands():
+    assert talks_effect(fallen=False) > 0.0
+    assert talks_effect(fallen=True) == 0.0  # each deals with the successor on its own account
