@@ -62,7 +62,8 @@ def toy_spec(runs: int) -> SweepSpec:
 def real_spec(runs: int) -> SweepSpec:
     """The toy's sweep, run by the real model (`sim.batch:run_outcomes`)."""
     text = TOY_SPEC.format(points=max(1, runs // 2)).replace(
-        "tests.sweep.toy:run_outcomes", "sim.batch:run_outcomes")
+        "tests.sweep.toy:run_outcomes", "sim.batch:run_outcomes"
+    )
     return parse_spec(text, "bench_real.toml")
 
 
@@ -221,8 +222,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--memory-runs",
-        default="2000,50000",
-        help="the two sweep sizes for peak RSS (runs, cheap toy runs)",
+        default=None,
+        help="the two sweep sizes for peak RSS (default: 2000,50000 cheap toy runs; "
+        "100,400 runs of the real model)",
     )
     parser.add_argument(
         "--rss-child", nargs=3, metavar=("KIND", "RUNS", "WORKERS"), help=argparse.SUPPRESS
@@ -267,8 +269,10 @@ def main() -> int:
     )
 
     os.environ["SWEEP_TOY_COST"] = "0"  # memory: many cheap runs
-    sizes = [int(s) for s in args.memory_runs.split(",")]
-    print(f"peak RSS (MB), 2 workers, cheap runs, sizes {sizes[0]} and {sizes[1]} runs:")
+    memory_runs = args.memory_runs or ("100,400" if args.model == "real" else "2000,50000")
+    sizes = [int(s) for s in memory_runs.split(",")]
+    runs = "runs of the real model" if args.model == "real" else "cheap runs"
+    print(f"peak RSS (MB), 2 workers, {runs}, sizes {sizes[0]} and {sizes[1]} runs:")
     for kind, label in (("ours", "sweep"), ("mesa", "mesa.batch_run")):
         small, large = (peak_rss(kind, args.model, n, 2) for n in sizes)
         print(
