@@ -100,7 +100,7 @@ def test_competition_2017_2024_frozen_lines_and_cooling_partners():
     ]
     start = pair[pair["date"] == "2017-12"].set_index("run")["value"]
     later = pair[pair["date"].between("2019-01", "2023-12")].groupby("run")["value"].mean()
-    assert (later < start).mean() >= 0.7  # cooling from the Astana-era high
+    assert (later < start).mean() >= 0.75  # 0.90: cooling from the Astana-era high
 
 
 def test_collapse_2024_the_regime_falls_late_in_2024_and_its_patrons_lose_syria():
