@@ -67,19 +67,25 @@ def real_spec(runs: int) -> SweepSpec:
     return parse_spec(text, "bench_real.toml")
 
 
-def mesa_batch_run_real(spec: SweepSpec, processes: int) -> int:
-    """The sweep's runs as `mesa.batch_run(SyriaModel, ...)`: each point's parameters as a
-    validated scenario, each replicate's seed as `rng` (batch_run crosses the two)."""
-    from sim.model import SyriaModel
+def _runs_and_scenarios(spec: SweepSpec) -> tuple[list, dict]:
+    """The sweep's runs, and each point's parameters as a validated scenario (by point id)."""
     from sim.scenario import load_scenario
 
-    plan = make_plan(spec)
-    runs = list(tasks(plan))
+    runs = list(tasks(make_plan(spec)))
     points = {}
     for point_id, _, _, values in runs:
         if point_id not in points:
             sets = [f"{k}={v!r}" for k, v in zip(spec.names, values, strict=True)]
             points[point_id] = load_scenario(spec.scenario, sets)
+    return runs, points
+
+
+def mesa_batch_run_real(spec: SweepSpec, processes: int) -> int:
+    """The sweep's runs as `mesa.batch_run(SyriaModel, ...)`: each point's parameters as a
+    validated scenario, each replicate's seed as `rng` (batch_run crosses the two)."""
+    from sim.model import SyriaModel
+
+    runs, points = _runs_and_scenarios(spec)
     seeds = [seed for point_id, _, seed, _ in runs if point_id == runs[0][0]]  # one per replicate
     results = mesa.batch_run(
         SyriaModel,
@@ -99,14 +105,8 @@ def model_alone(spec: SweepSpec):
     scenario loaded beforehand (not timed): the ceiling a runner of this model can reach."""
     from sim.batch import SERIES
     from sim.model import SyriaModel
-    from sim.scenario import load_scenario
 
-    runs = list(tasks(make_plan(spec)))
-    points = {}
-    for point_id, _, _, values in runs:
-        if point_id not in points:
-            sets = [f"{k}={v!r}" for k, v in zip(spec.names, values, strict=True)]
-            points[point_id] = load_scenario(spec.scenario, sets)
+    runs, points = _runs_and_scenarios(spec)
 
     def job() -> int:
         for point_id, _, seed, _ in runs:

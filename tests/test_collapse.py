@@ -12,10 +12,9 @@ import pytest
 
 from sim.model import SyriaModel
 from sim.scenario import load_scenario
-from sim.vocabulary import FACTIONS, STATES
+from sim.vocabulary import FACTIONS, S
 
 R, OPP, SDF, ISIS, SUCC = (FACTIONS.index(f) for f in FACTIONS)
-S = {state: n for n, state in enumerate(STATES)}
 
 
 @pytest.fixture
@@ -40,6 +39,16 @@ def put_regime_at(model: SyriaModel, key_share: float, morale: float) -> np.ndar
     return model.control.copy()
 
 
+def fall(model: SyriaModel) -> np.ndarray:
+    """Put the regime below both thresholds and let it fall; returns the control matrix from
+    before the fall."""
+    rp = model.params["regime"]
+    before = put_regime_at(model, 0.5 * rp["fall_key"], 0.5 * rp["fall_morale"])
+    model.check_collapse()
+    assert model.government == SUCC
+    return before
+
+
 def events(model: SyriaModel, kind: str) -> list[tuple]:
     return [e for e in model.events if e[2] == kind]
 
@@ -47,10 +56,7 @@ def events(model: SyriaModel, kind: str) -> list[tuple]:
 class TestTheRegimeFalls:
     @pytest.fixture
     def fallen(self, model):
-        rp = model.params["regime"]
-        before = put_regime_at(model, 0.5 * rp["fall_key"], 0.5 * rp["fall_morale"])
-        model.check_collapse()
-        return model, before
+        return model, fall(model)
 
     def test_a_collapse_event_is_recorded(self, fallen):
         model, _ = fallen
@@ -119,11 +125,6 @@ class TestTheRegimeHolds:
         assert model.government == R and model.fallen_at is None
 
 
-def fall(model: SyriaModel) -> None:
-    rp = model.params["regime"]
-    put_regime_at(model, 0.5 * rp["fall_key"], 0.5 * rp["fall_morale"])
-    model.check_collapse()
-    assert model.government == SUCC
 
 
 class TestTheNewGovernment:

@@ -55,7 +55,6 @@ def test_the_index_stays_in_bounds_and_symmetric_in_what_it_reads():
     assert np.allclose(np.diag(model.relations), 1.0)
 
 
-
 def talks_effect(fallen: bool) -> float:
     """How far Iran and Russia both being in talks moves their cooperation in one month, with
     the regime standing or fallen (all else the same)."""
