@@ -263,6 +263,10 @@ def main() -> int:
                 f"(overhead a run: sweep {1000 / ours - 1000 / alone[0]:.1f} ms, "
                 f"batch_run {1000 / theirs - 1000 / alone[0]:.1f} ms)"
             )
+            print(
+                f"  the most any runner of this model can be over batch_run (a runner costing "
+                f"nothing runs at the model's own speed): {alone[0] / theirs:.2f}x"
+            )
     print(
         f"  speed-up 1 -> 2 workers: sweep {table[2][0] / table[1][0]:.2f}x, "
         f"mesa.batch_run {table[2][1] / table[1][1]:.2f}x"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import UserInputError
 
@@ -126,7 +126,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from analysis.sweep import runner
     from analysis.sweep.sampling import make_plan
-    from analysis.sweep.spec import load_spec
+    from analysis.sweep.spec import base_values, load_spec
 
     if args.scheduler and args.local_cluster:
         raise UserInputError(
@@ -138,7 +138,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.dry_run:
         runner.check_spec(spec, run_fn)
         plan = make_plan(spec)
-        for line in plan_lines(spec, plan.n_points, run_fn, db if args.resume else None, db):
+        base = base_values(spec) if runner.runs_the_model(run_fn) else None
+        for line in plan_lines(spec, plan.n_points, run_fn, db if args.resume else None, db,
+                               base):
             print(line)
         return 0
     outcome = runner.run_sweep(
@@ -162,9 +164,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def plan_lines(spec: SweepSpec, n_points: int, run_fn: str, db: Path | None = None,
-               store: Path | None = None) -> list[str]:
+               store: Path | None = None, base: dict[str, Any] | None = None) -> list[str]:
     """The plan of a sweep as printed by `--dry-run`; the last line gives the number of runs.
-    `db`: a store to report resumable runs from; `store`: where results would go."""
+    `db`: a store to report resumable runs from; `store`: where results would go; `base`: each
+    parameter's value in the base scenario (`spec.base_values`), shown beside its range and
+    flagged when the range leaves it out."""
+    from analysis.sweep.spec import covers
+
     sampler = spec.sampler
     detail = {
         "grid": "product of the levels",
@@ -188,7 +194,12 @@ def plan_lines(spec: SweepSpec, n_points: int, run_fn: str, db: Path | None = No
             what = f"truncnormal(mean {p.mean}, sd {p.sd}) on [{p.low}, {p.high}]"
         else:
             what = f"{p.dist} [{p.low}, {p.high}]"
-        lines.append(f"    {name:<{width}}  {what}")
+        if base is not None:
+            value = base[name]
+            what = f"{what:<32}  scenario's value {value:g}"
+            if not covers(p, value):
+                what += "  (outside the swept range)"
+        lines.append(f"    {name:<{width}}  {what}".rstrip())
     lines.append(f"  outcomes: {', '.join(spec.outcomes)}")
     if spec.timeseries:
         target = store or db

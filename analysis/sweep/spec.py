@@ -223,6 +223,32 @@ def check_against_model(spec: SweepSpec) -> None:
             raise UserInputError(spec.path, "scenario", str(exc)) from None
 
 
+def base_values(spec: SweepSpec) -> dict[str, Any]:
+    """Each swept parameter's value in the base scenario, as a run without the sweep would
+    have it (a parameter path in the scenario's parameters, or `shocks.NAME.FIELD`)."""
+    from sim.params import get_path
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(spec.scenario)
+    out: dict[str, Any] = {}
+    for name in spec.names:
+        if name.startswith("shocks."):
+            _, shock, key = name.split(".")
+            out[name] = scenario.shocks[shock][key]
+        else:
+            out[name] = get_path(scenario.params, name)
+    return out
+
+
+def covers(p: Parameter, value: float) -> bool:
+    """Whether a parameter's range (its levels' span, its bounds, or for a normal distribution
+    mean +- 3 sd) holds `value`."""
+    if p.dist == "normal" and p.levels is None:
+        assert p.mean is not None and p.sd is not None
+        return p.mean - 3 * p.sd <= value <= p.mean + 3 * p.sd
+    return _range_end(p, "low") <= value <= _range_end(p, "high")
+
+
 def _range_end(p: Parameter, end: str) -> float:
     if p.levels is not None:
         return min(p.levels) if end == "low" else max(p.levels)

@@ -59,6 +59,23 @@ def test_dry_run_of_the_shipped_specs(name, runs, capsys):
     assert capsys.readouterr().out.strip().splitlines()[-1].endswith(f"= {runs} runs")
 
 
+def test_dry_run_shows_the_scenarios_own_values_and_flags_a_range_that_misses_one(
+        write_spec, capsys):
+    from sim.scenario import load_scenario
+
+    resolve = load_scenario("full_2011_2025").params["russia"]["resolve"]
+    parameters = (f'"russia.resolve" = {{ low = {resolve / 2}, high = {resolve * 0.9} }}\n'
+                  '"iran.resolve" = { low = 0.3, high = 1.0 }')
+    path = write_spec(spec_text("method = 'lhs'\nn = 4", parameters,
+                                run_fn="sim.batch:run_outcomes"))
+    assert main(["sweep", str(path), "--dry-run"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()
+             if line.startswith("    ")}
+    flagged = f"scenario's value {resolve:g}  (outside the swept range)"
+    assert lines["russia.resolve"].endswith(flagged)
+    assert "scenario's value" in lines["iran.resolve"] and "outside" not in lines["iran.resolve"]
+
+
 def test_samples_stay_in_bounds_and_repeat_with_the_seed(write_spec):
     spec = load_spec(write_spec(spec_text("method = 'sobol'\nn = 32", FOUR)))
     first, again = make_plan(spec).points, make_plan(spec).points

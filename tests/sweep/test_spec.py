@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.sweep.spec import SWEEP_DIR, check_against_model, load_spec, parse_spec
+from analysis.sweep.spec import (
+    SWEEP_DIR,
+    base_values,
+    check_against_model,
+    covers,
+    load_spec,
+    parse_spec,
+)
 from sim.errors import UserInputError
 
 from .helpers import LHS_PARAMETERS, spec_text
@@ -49,6 +56,37 @@ def test_the_shipped_specs_load(name):
 def test_the_shipped_specs_pass_the_models_own_checks():
     for name in ("smoke", "russia_resolve_vs_ukraine", "sobol_core"):
         check_against_model(load_spec(name))
+
+
+@pytest.mark.parametrize("name", ["smoke", "russia_resolve_vs_ukraine", "sobol_core"])
+def test_the_shipped_specs_sweep_across_the_scenarios_own_values(name):
+    """A sweep that leaves out the value the model runs with cannot say how the historical run
+    sits among its neighbours (calibration moves the values: this catches a stale range)."""
+    spec = load_spec(name)
+    base = base_values(spec)
+    outside = {n: base[n] for n, p in spec.parameters.items() if not covers(p, base[n])}
+    assert not outside
+
+
+def test_base_values_read_parameters_and_shocks_from_the_base_scenario(write_spec):
+    from sim.scenario import load_scenario
+
+    text = spec_text(LHS, '"russia.resolve" = { low = 0.3, high = 1.0 }\n'
+                          '"shocks.ukraine_war.magnitude" = { low = 0.0, high = 2.0 }')
+    base = base_values(load_spec(write_spec(text)))
+    scenario = load_scenario("full_2011_2025")
+    assert base == {"russia.resolve": scenario.params["russia"]["resolve"],
+                    "shocks.ukraine_war.magnitude": scenario.shocks["ukraine_war"]["magnitude"]}
+
+
+def test_covers_reads_bounds_levels_and_normal_spread():
+    spec = parse_spec(spec_text(LHS, '"a.b" = { low = 0.3, high = 1.0 }\n'
+                                     '"c.d" = { dist = "normal", mean = 1.0, sd = 0.1 }'), "x.toml")
+    bounded, normal = spec.parameters["a.b"], spec.parameters["c.d"]
+    assert covers(bounded, 0.3) and covers(bounded, 1.0) and not covers(bounded, 1.01)
+    assert covers(normal, 1.29) and not covers(normal, 1.31)
+    grid = parse_spec(spec_text("method = 'grid'", '"a.b" = { levels = [0.2, 0.6] }'), "g.toml")
+    assert covers(grid.parameters["a.b"], 0.4) and not covers(grid.parameters["a.b"], 0.7)
 
 
 @pytest.mark.parametrize(
