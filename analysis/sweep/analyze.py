@@ -168,9 +168,10 @@ def plot_indices(table: pd.DataFrame, title: str, path: Path) -> Path:
     return path
 
 
-def grid_means(record: SweepRecord, outcome: str) -> pd.DataFrame:
+def grid_means(record: SweepRecord, outcome: str, statistic: str = "mean") -> pd.DataFrame:
     """Mean outcome per cell of the first two grid parameters (rows: the first), over
-    replicates and any other parameters."""
+    replicates and any other parameters; `statistic` "std" or "count" gives the spread of
+    the runs in each cell or how many have the outcome."""
     spec = record.spec
     if spec.method != "grid" or len(spec.names) < 2:
         raise UserInputError(
@@ -178,11 +179,25 @@ def grid_means(record: SweepRecord, outcome: str) -> pd.DataFrame:
         )
     rows, cols = spec.names[:2]
     return record.runs.pivot_table(
-        index=rows, columns=cols, values=outcome, aggfunc="mean", dropna=False
+        index=rows, columns=cols, values=outcome, aggfunc=statistic, dropna=False
     )
 
 
-def plot_heatmap(grid: pd.DataFrame, outcome: str, path: Path) -> Path:
+def grid_table(record: SweepRecord, outcome: str) -> pd.DataFrame:
+    """Each cell of the grid as a row: its two parameter values, the mean outcome, the spread
+    of the runs (sd), how many runs have the outcome (n) and the 95% interval of the mean
+    (mean +- 1.96 sd / sqrt(n))."""
+    stats = {s: grid_means(record, outcome, s).stack(future_stack=True)
+             for s in ("mean", "std", "count")}
+    table = pd.DataFrame({"mean": stats["mean"], "sd": stats["std"], "n": stats["count"]})
+    table["n"] = table["n"].fillna(0).astype(int)
+    half = 1.96 * table["sd"] / np.sqrt(table["n"].where(table["n"] > 0))
+    table["ci_low"], table["ci_high"] = table["mean"] - half, table["mean"] + half
+    return table.reset_index()
+
+
+def plot_heatmap(grid: pd.DataFrame, outcome: str, path: Path,
+                 spread: pd.DataFrame | None = None) -> Path:
     from matplotlib.figure import Figure
 
     fig = Figure(
@@ -190,14 +205,18 @@ def plot_heatmap(grid: pd.DataFrame, outcome: str, path: Path) -> Path:
     )
     ax = fig.add_subplot()
     image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
+    sd = None if spread is None else spread.to_numpy(dtype=float)
     for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
         if np.isfinite(value):
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8, color="w")
+            text = f"{value:.3g}"
+            if sd is not None and np.isfinite(sd[i, j]):
+                text += f"\n± {sd[i, j]:.2g}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8, color="w")
     ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
     ax.set_xlabel(str(grid.columns.name))
     ax.set_ylabel(str(grid.index.name))
-    ax.set_title(f"mean {outcome} per cell")
+    ax.set_title(f"mean {outcome} per cell" + ("" if sd is None else " (± sd of the runs)"))
     fig.colorbar(image, ax=ax, label=outcome)
     fig.savefig(path, dpi=120)
     return path
@@ -365,12 +384,17 @@ def report(
             plot_indices(table, f"{spec.name}: {name}", out_dir / f"{spec.method}_{name}.png")
         )
     elif spec.method == "grid" and len(spec.names) >= 2:
-        grid = grid_means(record, name)
-        print(f"\nmean {name} per cell ({grid.index.name} down, {grid.columns.name} across):")
+        grid, spread = grid_means(record, name), grid_means(record, name, "std")
+        counts = grid_means(record, name, "count").fillna(0).to_numpy(dtype=int)
+        where = f"({grid.index.name} down, {grid.columns.name} across)"
+        print(f"\nmean {name} per cell {where}:")
         print(grid.to_string(float_format=lambda v: f"{v:.3f}"))
+        runs = f"{counts.min()}" + ("" if counts.min() == counts.max() else f"-{counts.max()}")
+        print(f"\nsd of the runs in each cell ({runs} runs a cell):")
+        print(spread.to_string(float_format=lambda v: f"{v:.3f}"))
         written.append(out_dir / f"grid_{name}.csv")
-        grid.to_csv(written[-1])
-        written.append(plot_heatmap(grid, name, out_dir / f"grid_{name}.png"))
+        grid_table(record, name).to_csv(written[-1], index=False)
+        written.append(plot_heatmap(grid, name, out_dir / f"grid_{name}.png", spread))
 
     if condition:
         interest = condition_mask(record.runs, condition, spec.names)
@@ -403,6 +427,7 @@ __all__ = [
     "condition_mask",
     "describe_boxes",
     "grid_means",
+    "grid_table",
     "load_record",
     "morris_table",
     "outcome_name",

@@ -5,11 +5,13 @@ temperature -1, turkey -0.5, israel 0."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis.sweep.analyze import (
     condition_mask,
     grid_means,
+    grid_table,
     load_record,
     morris_table,
     point_means,
@@ -105,6 +107,27 @@ def test_grid_means_average_the_replicates_of_each_cell(stored):
     assert len(cell) == 5 and grid.loc[0.65, 1.0] == pytest.approx(cell[OUTCOME].mean())
     assert (np.diff(grid.to_numpy(), axis=0) > 0).all()  # more resolve, more control
     assert (np.diff(grid.to_numpy(), axis=1) < 0).all()  # a bigger war, less
+
+
+def test_the_grid_table_gives_each_cells_spread_and_count(stored, capsys, tmp_path):
+    grid_parameters = (
+        '"russia.resolve" = { levels = [0.3, 1.0] }\n'
+        '"shocks.ukraine_war.magnitude" = { levels = [0.0, 1.0] }'
+    )
+    record = stored("method = 'grid'", grid_parameters, replicates=6)
+    table = grid_table(record, OUTCOME)
+    assert len(table) == 4 and (table["n"] == 6).all()
+    row = table[(table["russia.resolve"] == 1.0) & (table["shocks.ukraine_war.magnitude"] == 0.0)]
+    cell = record.runs[(record.runs["russia.resolve"] == 1.0)
+                       & (record.runs["shocks.ukraine_war.magnitude"] == 0.0)][OUTCOME]
+    assert row["sd"].item() == pytest.approx(cell.std()) and row["sd"].item() > 0
+    half = 1.96 * cell.std() / np.sqrt(6)
+    assert row["ci_low"].item() == pytest.approx(cell.mean() - half)
+    assert row["ci_high"].item() == pytest.approx(cell.mean() + half)
+    assert main(["analyze", str(record.db), "--outcome", OUTCOME, "--out", str(tmp_path)]) == 0
+    assert "sd of the runs in each cell (6 runs a cell)" in capsys.readouterr().out
+    assert list(pd.read_csv(tmp_path / f"grid_{OUTCOME}.csv").columns) == [
+        "russia.resolve", "shocks.ukraine_war.magnitude", "mean", "sd", "n", "ci_low", "ci_high"]
 
 
 def test_prim_finds_the_high_resolve_box_where_the_regime_survives(stored):
