@@ -229,11 +229,16 @@ def plot_heatmap(grid: pd.DataFrame, outcome: str, path: Path,
 class PrimBox:
     """A box of parameter space where the condition mostly holds."""
 
-    limits: pd.DataFrame  # parameter → low, high (only the restricted parameters)
+    limits: pd.DataFrame  # parameter → low, high, qp (only the restricted parameters)
     coverage: float  # share of the runs of interest inside the box
     density: float  # share of the runs inside the box that are of interest
     mass: float  # share of all runs inside the box
     runs: int
+
+    @property
+    def significant(self) -> pd.DataFrame:
+        """The restrictions that matter: quasi-p value at most `QP_LIMIT`."""
+        return self.limits[self.limits["qp"] <= QP_LIMIT]
 
 
 def condition_mask(runs: pd.DataFrame, condition: str, names: tuple[str, ...]) -> np.ndarray:
@@ -257,11 +262,21 @@ def condition_mask(runs: pd.DataFrame, condition: str, names: tuple[str, ...]) -
     return result.to_numpy()
 
 
+# a restriction is significant if its quasi-p value is at most this (Bryant & Lempert 2010)
+QP_LIMIT = 0.05
+
+
 def prim_boxes(
     record: SweepRecord, condition: str, threshold: float = 0.8, max_boxes: int = 2
 ) -> list[PrimBox]:
     """PRIM on every run: for each box, the point on its peeling trajectory with the most
-    coverage among those with density >= `threshold` (else the densest)."""
+    coverage among those with density >= `threshold` (for the first box, else the densest;
+    a later box below the threshold is not reported).
+
+    PRIM's peels also trim parameters that do not matter (a few runs off the edge of a range):
+    each restriction carries its quasi-p value (EMA Workbench's one-sided binomial test of
+    the box with it lifted; Bryant & Lempert 2010), the least over the ends it restricts, and
+    `PrimBox.significant` keeps those at most `QP_LIMIT`."""
     names = list(record.spec.names)
     interest = condition_mask(record.runs, condition, record.spec.names)
     if interest.all() or not interest.any():
@@ -287,9 +302,10 @@ def prim_boxes(
         )
         box.select(i)
         stats = trajectory.iloc[i]
-        if float(stats["density"]) <= base_density:
+        if float(stats["density"]) <= base_density or (boxes and stats["density"] < threshold):
             break
         lims = box.box_lims[i]
+        qps = box.p_values[i]
         restricted = [
             n
             for n in names
@@ -301,6 +317,7 @@ def prim_boxes(
             {
                 "low": [float(lims[n].iloc[0]) for n in restricted],
                 "high": [float(lims[n].iloc[1]) for n in restricted],
+                "qp": [min(q for q in qps[n] if q >= 0) for n in restricted],
             },
             index=pd.Index(restricted, name="parameter"),
         )
@@ -325,7 +342,8 @@ def _quiet_workbench() -> Iterator[None]:
         yield
 
 
-def describe_boxes(boxes: list[PrimBox], condition: str, interest: int, total: int) -> str:
+def describe_boxes(boxes: list[PrimBox], condition: str, interest: int, total: int,
+                   threshold: float = 0.8) -> str:
     lines = [
         f"PRIM: {condition!r} holds in {interest} of {total} runs ({interest / max(total, 1):.1%})"
     ]
@@ -335,14 +353,22 @@ def describe_boxes(boxes: list[PrimBox], condition: str, interest: int, total: i
             "denser than the whole sample"
         )
     for k, box in enumerate(boxes, 1):
+        below = f" (density below the threshold {threshold:g})" if (
+            box.density < threshold) else ""
         lines.append(
             f"  box {k}: coverage {box.coverage:.2f}, density {box.density:.2f}, "
-            f"mass {box.mass:.2f} ({box.runs} runs)"
+            f"mass {box.mass:.2f} ({box.runs} runs){below}"
         )
-        for name, row in box.limits.iterrows():
-            lines.append(f"    {name:<32} {row['low']:.4g} .. {row['high']:.4g}")
-        if box.limits.empty:
-            lines.append("    (no parameter restricted)")
+        for name, row in box.significant.iterrows():
+            lines.append(
+                f"    {name:<32} {row['low']:.4g} .. {row['high']:.4g}   (qp {row['qp']:.2g})"
+            )
+        if box.significant.empty:
+            lines.append("    (no parameter restricted significantly)")
+        weak = box.limits.index.difference(box.significant.index, sort=False)
+        if len(weak):
+            names = ", ".join(weak)
+            lines.append(f"    also trimmed, not significant (qp > {QP_LIMIT:g}): {names}")
     return "\n".join(lines)
 
 
@@ -400,13 +426,14 @@ def report(
         interest = condition_mask(record.runs, condition, spec.names)
         boxes = prim_boxes(record, condition, threshold=threshold)
         print()
-        print(describe_boxes(boxes, condition, int(interest.sum()), len(interest)))
+        print(describe_boxes(boxes, condition, int(interest.sum()), len(interest), threshold))
         rows = [
             {
                 "box": k,
                 "parameter": p,
                 "low": r["low"],
                 "high": r["high"],
+                "qp": r["qp"],
                 "coverage": b.coverage,
                 "density": b.density,
                 "mass": b.mass,
@@ -416,7 +443,8 @@ def report(
         ]
         written.append(out_dir / "prim_boxes.csv")
         pd.DataFrame(
-            rows, columns=["box", "parameter", "low", "high", "coverage", "density", "mass"]
+            rows,
+            columns=["box", "parameter", "low", "high", "qp", "coverage", "density", "mass"],
         ).to_csv(written[-1], index=False)
     return written
 

@@ -10,6 +10,7 @@ import pytest
 
 from analysis.sweep.analyze import (
     condition_mask,
+    describe_boxes,
     grid_means,
     grid_table,
     load_record,
@@ -139,11 +140,20 @@ def test_prim_finds_the_high_resolve_box_where_the_regime_survives(stored):
     assert first.density > survives.mean() and first.density >= 0.7
     assert 0 < first.coverage <= 1 and 0 < first.mass < 1
     assert first.limits.loc["russia.resolve", "low"] > 0.5  # survival needs Russia's resolve
-    assert (
-        "israel.resolve" not in first.limits.index
-        or first.limits.loc["israel.resolve", "high"] - first.limits.loc["israel.resolve", "low"]
-        > 0.5
-    )
+    assert first.significant.loc["russia.resolve", "qp"] < 1e-6
+    # Israel's resolve does nothing in the toy: a peel that trims it is not significant
+    assert "israel.resolve" not in first.significant.index
+    assert first.limits["qp"].between(0, 1).all()
+    assert all(box.density >= 0.7 for box in boxes[1:])  # later boxes only if dense enough
+    text = describe_boxes(boxes, "regime_fell == 0", int(survives.sum()), len(survives), 0.7)
+    first_lines = text.split("  box 2")[0].splitlines()
+    assert any(line.split()[0] == "russia.resolve" and "(qp " in line for line in first_lines)
+    printed = [float(line.rsplit("(qp ", 1)[1].rstrip(")")) for line in first_lines
+               if "(qp " in line and not line.strip().startswith("also")]
+    assert len(printed) == len(first.significant) and max(printed) <= 0.05
+    weak = first.limits.index.difference(first.significant.index)
+    assert weak.empty or any(line.strip().startswith("also trimmed, not significant")
+                             and all(n in line for n in weak) for line in first_lines)
 
 
 def test_conditions_may_name_dotted_parameters_bare(stored):
