@@ -89,6 +89,33 @@ def point_means(record: SweepRecord, outcome: str) -> np.ndarray:
     return means.to_numpy(dtype=float)
 
 
+def noise_share(record: SweepRecord, outcome: str) -> float | None:
+    """The share of the runs' variance that lies between replicates of the same point: the
+    model's own noise (the seeds), which no parameter explains. Pooled within-point variance
+    over total variance; None with one replicate a point (or no variance)."""
+    values = record.runs[["point_id", outcome]].dropna().astype({outcome: float})
+    within = values.groupby("point_id")[outcome].var(ddof=1).dropna()
+    total = values[outcome].var(ddof=1)
+    if within.empty or not total > 0:
+        return None
+    return float(within.mean() / total)
+
+
+def describe_noise(record: SweepRecord, outcome: str) -> str:
+    share, replicates = noise_share(record, outcome), record.spec.replicates
+    if share is None:
+        return (
+            f"the runs' own noise: not measured ({replicates} run a point); it is inside what "
+            "any index apportions (Sobol': as interaction, ST above S1); replicates >= 2 "
+            "measure it"
+        )
+    return (
+        f"the runs' own noise: {share:.0%} of the variance of {outcome} lies between "
+        f"replicates of the same point (seeds, not parameters); what follows is of the means "
+        f"of {replicates} replicates, which keep about 1/{replicates} of it"
+    )
+
+
 def sobol_table(record: SweepRecord, outcome: str, num_resamples: int = 100) -> pd.DataFrame:
     """Sobol' first-order (S1) and total (ST) indices with 95% confidence half-widths."""
     from SALib.analyze import sobol
@@ -399,6 +426,7 @@ def report(
             f"range {values.min():.4g} .. {values.max():.4g}, "
             f"missing in {int(values.isna().sum())} runs"
         )
+        print(describe_noise(record, name))
 
     if spec.method in ("sobol", "morris"):
         table = sobol_table(record, name) if spec.method == "sobol" else morris_table(record, name)
@@ -454,10 +482,12 @@ __all__ = [
     "SweepRecord",
     "condition_mask",
     "describe_boxes",
+    "describe_noise",
     "grid_means",
     "grid_table",
     "load_record",
     "morris_table",
+    "noise_share",
     "outcome_name",
     "plot_heatmap",
     "plot_indices",

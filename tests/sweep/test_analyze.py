@@ -11,10 +11,12 @@ import pytest
 from analysis.sweep.analyze import (
     condition_mask,
     describe_boxes,
+    describe_noise,
     grid_means,
     grid_table,
     load_record,
     morris_table,
+    noise_share,
     point_means,
     prim_boxes,
     sobol_table,
@@ -42,9 +44,13 @@ OUTCOME = "control_regime_2017_12"
 def stored(write_spec, tmp_path):
     """Run a spec through the inline executor and return the sweep as stored."""
 
+    made = []
+
     def make(sampler: str, parameters: str = FIVE, replicates: int = 1):
-        path = write_spec(spec_text(sampler, parameters, replicates=replicates))
-        db = tmp_path / "s.duckdb"
+        made.append(sampler)
+        name = f"s{len(made)}"
+        path = write_spec(spec_text(sampler, parameters, replicates=replicates), name)
+        db = tmp_path / f"{name}.duckdb"
         assert run_sweep(path, db, workers=1, progress=False).complete
         return load_record(db)
 
@@ -131,6 +137,19 @@ def test_the_grid_table_gives_each_cells_spread_and_count(stored, capsys, tmp_pa
         "russia.resolve", "shocks.ukraine_war.magnitude", "mean", "sd", "n", "ci_low", "ci_high"]
 
 
+def test_the_noise_share_is_the_pooled_spread_between_replicates(stored):
+    record = stored("method = 'lhs'\nn = 40", replicates=3)
+    runs = record.runs
+    within = runs.groupby("point_id")[OUTCOME].var(ddof=1).mean()
+    share = noise_share(record, OUTCOME)
+    assert share == pytest.approx(within / runs[OUTCOME].var(ddof=1))
+    assert 0 < share < 0.5  # the toy's noise is small next to its parameters' effects
+    assert f"{share:.0%} of the variance" in describe_noise(record, OUTCOME)
+    single = stored("method = 'lhs'\nn = 10", replicates=1)
+    assert noise_share(single, OUTCOME) is None
+    assert "not measured" in describe_noise(single, OUTCOME)
+
+
 def test_prim_finds_the_high_resolve_box_where_the_regime_survives(stored):
     record = stored("method = 'lhs'\nn = 300", replicates=2)
     survives = condition_mask(record.runs, "regime_fell == 0", record.spec.names)
@@ -170,13 +189,13 @@ def test_conditions_may_name_dotted_parameters_bare(stored):
 
 
 def test_analyze_writes_the_table_the_figure_and_the_boxes(stored, tmp_path, capsys):
-    stored("method = 'sobol'\nn = 64")
+    record = stored("method = 'sobol'\nn = 64")
     out = tmp_path / "report"
     assert (
         main(
             [
                 "analyze",
-                str(tmp_path / "s.duckdb"),
+                str(record.db),
                 "--outcome",
                 OUTCOME,
                 "--condition",
