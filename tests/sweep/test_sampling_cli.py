@@ -52,7 +52,7 @@ def test_dry_run_prints_the_number_of_runs(case, write_spec, capsys, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("name", "runs"), [("smoke", 64), ("russia_resolve_vs_ukraine", 360), ("sobol_core", 2560)]
+    ("name", "runs"), [("smoke", 64), ("russia_resolve_vs_ukraine", 360), ("sobol_core", 10240)]
 )
 def test_dry_run_of_the_shipped_specs(name, runs, capsys):
     assert main(["sweep", name, "--dry-run"]) == 0
