@@ -83,7 +83,9 @@ def point_means(record: SweepRecord, outcome: str) -> np.ndarray:
             f"{no_runs} points have no runs yet: finish the sweep with --resume"
             if no_runs
             else f"{missing} points have no value (e.g. a month for runs in "
-            "which nothing happened); pick an outcome defined in every run"
+            "which nothing happened); pick an outcome defined in every run, or give --fill "
+            "VALUE for them (e.g. --fill 180 for a fall that never came: month 180 is "
+            "January 2026)"
         )
         raise UserInputError(str(record.db), outcome, why)
     return means.to_numpy(dtype=float)
@@ -408,17 +410,28 @@ def report(
     condition: str | None = None,
     out: str | Path | None = None,
     threshold: float = 0.8,
+    fill: float | None = None,
 ) -> list[Path]:
-    """Print what the sweep says about one outcome and write tables and figures to `out`."""
+    """Print what the sweep says about one outcome and write tables and figures to `out`.
+    `fill`: the value a run without the outcome counts as (a fall that never came, say, as
+    the month after the scenario's end), for every analysis of it."""
     record = load_record(db)
     spec = record.spec
     name = outcome_name(record, outcome)
+    if fill is not None:
+        if spec.outcomes[name] == "text":
+            raise UserInputError("--fill", str(fill), f"a number for a numeric outcome; {name} "
+                                 "is text")
+        missing = int(record.runs[name].isna().sum())
+        record.runs[name] = record.runs[name].astype(float).fillna(fill)
     out_dir = Path(out) if out else Path(db).with_name(Path(db).stem + "_analysis")
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
     planned = int(record.info["planned_runs"])
     print(f"sweep {spec.name}: {spec.method}, {len(record.runs)} of {planned} runs in {db}")
+    if fill is not None:
+        print(f"{name}: {missing} runs without a value count as {fill:g} (--fill)")
     if spec.outcomes[name] != "text":
         values = record.runs[name].astype(float)
         print(

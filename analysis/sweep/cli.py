@@ -114,6 +114,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="PRIM: the least density of a box worth reporting (default 0.8)",
     )
     p.add_argument(
+        "--fill",
+        type=float,
+        default=None,
+        metavar="VALUE",
+        help="count runs without the outcome as VALUE (e.g. regime_fall_month: --fill 180, "
+        "the month after December 2025, for a fall that never came)",
+    )
+    p.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -231,6 +239,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         condition=args.condition,
         out=args.out,
         threshold=args.threshold,
+        fill=args.fill,
     )
     for path in written:
         print(f"wrote {path}")

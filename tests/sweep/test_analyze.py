@@ -212,3 +212,17 @@ def test_analyze_writes_the_table_the_figure_and_the_boxes(stored, tmp_path, cap
         assert (out / name).stat().st_size > 0
     assert (out / f"sobol_{OUTCOME}.png").read_bytes()[:4] == b"\x89PNG"
     assert main(["analyze", str(tmp_path / "s.duckdb"), "--outcome", "nothing"]) == 2
+
+
+def test_fill_counts_runs_without_the_outcome_as_a_value(stored, capsys, tmp_path):
+    record = stored("method = 'sobol'\nn = 32", replicates=2)
+    missing = int(record.runs["regime_fall_month"].isna().sum())
+    assert 0 < missing < len(record.runs)  # the toy's regime survives in some runs
+    args = ["analyze", str(record.db), "--outcome", "regime_fall_month", "--out", str(tmp_path)]
+    assert main(args) == 2
+    assert "--fill VALUE" in capsys.readouterr().err
+    assert main([*args, "--fill", "180"]) == 0
+    out = capsys.readouterr().out
+    assert f"regime_fall_month: {missing} runs without a value count as 180 (--fill)" in out
+    table = pd.read_csv(tmp_path / "sobol_regime_fall_month.csv", index_col=0)
+    assert table.loc["russia.resolve", "ST"] > table.loc["israel.resolve", "ST"]
