@@ -204,8 +204,9 @@ def plan_lines(spec: SweepSpec, n_points: int, run_fn: str, db: Path | None = No
             what = f"{p.dist} [{p.low}, {p.high}]"
         if base is not None:
             value = base[name]
-            what = f"{what:<32}  scenario's value {value:g}"
-            if not covers(p, value):
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            what = f"{what:<32}  scenario's value {f'{value:g}' if number else value}"
+            if number and not covers(p, value):
                 what += "  (outside the swept range)"
         lines.append(f"    {name:<{width}}  {what}".rstrip())
     lines.append(f"  outcomes: {', '.join(spec.outcomes)}")
