@@ -451,8 +451,10 @@ def report(
             plot_indices(table, f"{spec.name}: {name}", out_dir / f"{spec.method}_{name}.png")
         )
     elif spec.method == "grid" and len(spec.names) >= 2:
-        grid, spread = grid_means(record, name), grid_means(record, name, "std")
-        counts = grid_means(record, name, "count").fillna(0).to_numpy(dtype=int)
+        table = grid_table(record, name)
+        rows, cols = spec.names[:2]
+        grid, spread = (table.pivot(index=rows, columns=cols, values=v) for v in ("mean", "sd"))
+        counts = table["n"].to_numpy()
         where = f"({grid.index.name} down, {grid.columns.name} across)"
         print(f"\nmean {name} per cell {where}:")
         print(grid.to_string(float_format=lambda v: f"{v:.3f}"))
@@ -460,7 +462,7 @@ def report(
         print(f"\nsd of the runs in each cell ({runs} runs a cell):")
         print(spread.to_string(float_format=lambda v: f"{v:.3f}"))
         written.append(out_dir / f"grid_{name}.csv")
-        grid_table(record, name).to_csv(written[-1], index=False)
+        table.to_csv(written[-1], index=False)
         written.append(plot_heatmap(grid, name, out_dir / f"grid_{name}.png", spread))
 
     if condition:
