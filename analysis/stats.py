@@ -148,14 +148,20 @@ def fall_probability_difference(
     n_boot: int = 2000,
     seed: int = 0,
     level: float = 0.95,
+    by: str | None = None,
 ) -> dict:
-    """P(regime falls) in B minus in A over paired runs, with a paired bootstrap interval."""
+    """P(regime falls) in B minus in A over paired runs, with a paired bootstrap interval;
+    with `by` (`YYYY-MM`), a fall counts only if it came in that month or before."""
     pairs = paired_runs(a, b)
-    fell_a, fell_b, _, _ = _fall_arrays(a, b, pairs)
+    fell_a, fell_b, month_a, month_b = _fall_arrays(a, b, pairs)
+    if by is not None:
+        last = month_number(pd.Series([by])).iloc[0]
+        fell_a, fell_b = (np.nan_to_num(m, nan=np.inf) <= last for m in (month_a, month_b))
+        fell_a, fell_b = fell_a.astype(float), fell_b.astype(float)
     each = fell_b - fell_a
     draws = each[bootstrap_indices(len(each), n_boot, seed)].mean(axis=1)
     return _row(
-        "fall_probability",
+        "fall_probability" if by is None else f"fallen_by_{by}",
         float(fell_a.mean()),
         float(fell_b.mean()),
         float(each.mean()),

@@ -83,7 +83,8 @@ QUOTE = re.compile(r"\bseeds? (\d{3})\b(?:(?!seed)[^\";#\n]){0,60}?\"([^\"\n]+)\
 def cited_files() -> list[Path]:
     """Every file whose values or targets cite a source."""
     return sorted([*ROOT.glob("params/**/*.toml"), *ROOT.glob("scenarios/*.toml"),
-                   ROOT / "analysis" / "targets.toml"])
+                   ROOT / "analysis" / "targets.toml", ROOT / "analysis" / "structural.toml",
+                   *ROOT.glob("analysis/structural/*.toml")])
 
 
 def normalised(text: str) -> str:
