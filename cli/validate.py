@@ -33,6 +33,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="exit with status 1 if the train or test score is below this",
     )
+    p.add_argument(
+        "--structural",
+        nargs="?",
+        type=Path,
+        const=Path("analysis/structural.toml"),
+        default=None,
+        metavar="FILE",
+        help="also run the structural targets (causal facts, paired variants of their baseline "
+        "on the same seeds; default file: analysis/structural.toml); never part of the scores",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = subparsers.add_parser(
@@ -59,6 +69,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     targets = load_targets(args.targets) if args.targets else load_targets()
     scenario, seeds = ensemble_inputs(args, args.scenario, default_runs=50)
+    structural = None
+    if args.structural is not None:  # a bad file is refused before any run
+        from analysis.structural import load_structural
+
+        structural = load_structural(args.structural)
     ensemble = run_checked(scenario, seeds, args)
     table = evaluate(targets, ensemble)
     out = args.out or Path("results") / f"validate_{scenario.name}.csv"
@@ -84,12 +99,45 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"  [bold]{name} score: {scores[name]:.3f}[/bold] (mean share of runs passing)"
         )
     console.print(f"\ntable written to {out}")
+    if structural is not None:
+        structural_report(structural, args, scenario, ensemble, seeds, out.parent)
     if args.min_score is not None:
         below = {k: v for k, v in scores.items() if v < args.min_score}
         if below:
             print(f"score below {args.min_score}: {below}", file=sys.stderr)
             return 1
     return 0
+
+
+def structural_report(spec, args, scenario, ensemble, seeds, folder: Path) -> None:
+    """Run and print the structural targets; the validated ensemble is reused when it is
+    their baseline (the same scenario, seeds and --set)."""
+    from analysis.structural import evaluate
+
+    def run(variant):
+        if variant.name == scenario.name and variant.path == scenario.path:
+            return ensemble
+        return run_checked(variant, seeds, args)
+
+    table = evaluate(spec, run, seed=args.seed, sets=tuple(args.sets))
+    out = folder / f"structural_{spec.baseline}.csv"
+    tmp = out.with_suffix(".csv.tmp")
+    table.to_csv(tmp, index=False, float_format="%.4g")
+    tmp.replace(out)
+    console = _console()
+    console.print(
+        f"\n[bold]structural[/bold] ({len(table)} targets: variants of {spec.baseline} against "
+        f"it on the same {len(seeds)} seeds; regime fallen by the month; 95% paired intervals)"
+    )
+    for row in table.itertuples():
+        mark = "pass" if row.passes else "FAIL"
+        console.print(
+            f"  {mark}  {row.id:<40} by {row.fallen_by}: {row.baseline_share:.2f} -> "
+            f"{row.variant_share:.2f} ({row.difference:+.2f} [{row.ci_low:+.2f}, "
+            f"{row.ci_high:+.2f}]); needs {row.requirement}"
+        )
+    console.print(f"  [bold]{int(table['passes'].sum())} of {len(table)} pass[/bold]; "
+                  f"table written to {out}")
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

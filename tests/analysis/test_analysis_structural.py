@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
 import pytest
 from synthetic import synthetic_ensemble
 
@@ -17,6 +22,7 @@ from sim.errors import UserInputError
 from sim.scenario import load_scenario
 
 RUNS = 40
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_shipped_targets_load_and_every_variant_is_a_scenario():
@@ -119,3 +125,34 @@ evidence = "record section 3"
     assert ukraine.requirement == "difference at most -0.30"
     assert table.loc["ukraine_placebo_bound"].passes
     assert DEFAULT_STRUCTURAL.exists()
+
+
+def run_py(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "run.py"), *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_validate_reports_the_structural_targets_apart(tmp_path):
+    spec = tmp_path / "structural.toml"
+    spec.write_text(
+        'baseline = "cooperation_2011_2017"\n[[target]]\nid = "iran_holds_it_up"\n'
+        'description = "d"\nvariant = "structural/no_iranian_forces.toml"\n'
+        'fallen_by = "2015-09"\ndifference_at_least = 0.3\nevidence = "record row 9"\n',
+        encoding="utf-8")
+    done = run_py("validate", "cooperation_2011_2017", "--runs", "3", "--structural", str(spec),
+                  "--out", str(tmp_path / "v.csv"), cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "structural (1 targets" in done.stdout and "iran_holds_it_up" in done.stdout
+    table = pd.read_csv(tmp_path / "structural_cooperation_2011_2017.csv")
+    assert table["n_pairs"].tolist() == [3] and table["fallen_by"].tolist() == ["2015-09"]
+    assert "train score" in done.stdout  # the scores are printed as before, apart
+
+
+def test_a_bad_structural_file_is_refused_before_any_run(tmp_path):
+    spec = tmp_path / "structural.toml"
+    spec.write_text('baseline = "full_2011_2025"\n[[target]]\nid = "x"\n', encoding="utf-8")
+    done = run_py("validate", "--runs", "2", "--structural", str(spec),
+                  "--out", str(tmp_path / "v.csv"), cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "structural.toml" in done.stderr and "missing" in done.stderr
+    assert not (tmp_path / "v.csv").exists()  # refused before the work
