@@ -58,8 +58,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--write",
         action="store_true",
-        help="write the fitted values into params/ and the record to params/calibration.json",
+        help="write the fitted values into params/ and the record to params/calibration.json "
+        "(with --posterior: the posterior to params/posterior.parquet)",
     )
+    p.add_argument(
+        "--posterior",
+        action="store_true",
+        help="ABC-SMC (pyabc): a weighted sample of every parameter set the train window "
+        "allows, instead of one point",
+    )
+    p.add_argument("--population", type=int, default=100, help="particles a generation "
+                   "(with --posterior; default 100)")
+    p.add_argument("--generations", type=int, default=4, help="generations of ABC-SMC "
+                   "(with --posterior; default 4)")
+    p.add_argument("--db", type=Path, default=None, help="the inference's store, for --resume "
+                   "(default: results/posterior/<scenario>.db)")
+    p.add_argument("--resume", action="store_true",
+                   help="go on with the inference stored in --db after an interruption")
     p.set_defaults(func=cmd_calibrate)
 
 
@@ -148,10 +163,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         ("--maxiter", args.maxiter),
         ("--popsize", args.popsize),
         ("--workers", args.workers),
+        ("--population", args.population),
+        ("--generations", args.generations),
     ):
         if value < 1:
             raise UserInputError(name, None, f"expected a number >= 1, got {value}")
     free = calibrate.load_free()
+    if args.posterior:
+        return calibrate_posterior(args, free)
     console = _console()
     console.print(
         f"calibrating {len(free)} free parameters on the train targets of "
@@ -183,4 +202,86 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         console.print("written: " + ", ".join(str(p) for p in written))
     else:
         console.print("(dry run: add --write to put these values into params/)")
+    return 0
+
+
+def calibrate_posterior(args: argparse.Namespace, free) -> int:
+    """`calibrate --posterior`: ABC-SMC on the train targets, a report, and the posterior's
+    train score on fresh seeds beside its score on the search seeds."""
+    import functools
+    import json
+    from concurrent.futures import ProcessPoolExecutor
+    from contextlib import ExitStack
+    from datetime import UTC, datetime
+    from multiprocessing import get_context
+
+    from analysis import calibrate, posterior
+    from analysis.targets import load_targets
+
+    settings = posterior.Settings(scenario=args.scenario, runs=args.runs, seed=args.seed,
+                                  population=args.population, generations=args.generations,
+                                  workers=args.workers)
+    folder = Path("results") / "posterior"
+    db = args.db or folder / f"{args.scenario}.db"
+    if db.exists() and not args.resume:
+        raise UserInputError(db, None, "an inference is stored there: add --resume to go on "
+                             "with it, or name another --db")
+    if args.resume and not db.exists():
+        raise UserInputError(db, None, "no inference stored there to resume")
+    targets = tuple(calibrate.train_targets(load_targets()))
+    search = calibrate.Problem(scenario=args.scenario, paths=tuple(f.path for f in free),
+                               seeds=tuple(range(args.seed, args.seed + args.runs)),
+                               targets=targets)
+    fresh_start = args.seed + 100_000  # never the search's seeds
+    fresh = calibrate.Problem(**{**search.__dict__,
+                                 "seeds": tuple(range(fresh_start, fresh_start + args.runs))})
+    console = _console()
+    console.print(f"ABC-SMC over {len(free)} free parameters on the train targets of "
+                  f"{args.scenario}: {args.population} particles x {args.generations} "
+                  f"generations, {args.runs} seeds a candidate; store {db}")
+
+    def progress(t: int, median: float, epsilon: float) -> None:
+        console.print(f"  generation {t}: tolerance {epsilon:.3f}, median train score "
+                      f"{1 - median:.3f}")
+
+    with ExitStack() as stack:
+        map_ = map
+        if args.workers > 1:
+            pool = stack.enter_context(
+                ProcessPoolExecutor(args.workers, mp_context=get_context("forkserver")))
+            map_ = pool.map
+        distance = functools.partial(posterior.train_distance, problem=search)
+        table = posterior.infer(free, distance, settings, db, map_=map_,
+                                on_generation=progress)
+        on_search = posterior.weighted_mean(1.0 - table["distance"].to_numpy(), table)
+        on_fresh = posterior.weighted_mean(posterior.train_scores(table, fresh, map_), table)
+    metadata = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "method": "ABC-SMC (pyabc), uniform priors on the declared bounds, distance = "
+                  "1 - train score, median tolerance schedule",
+        "settings": settings.__dict__,
+        "search_seeds": list(search.seeds),
+        "fresh_seeds": list(fresh.seeds),
+        "targets_used": [t.id for t in targets],
+        "priors": {f.path: [f.low, f.high] for f in free},
+        "train_score_search_seeds": round(on_search, 4),
+        "train_score_fresh_seeds": round(on_fresh, 4),
+    }
+    out = calibrate.ROOT / "params" / "posterior.parquet" if args.write \
+        else folder / "posterior.parquet"
+    folder.mkdir(parents=True, exist_ok=True)
+    posterior.write_posterior(table, metadata, out)
+    summary = posterior.summary(table, free)
+    summary.to_csv(folder / "posterior_summary.csv", index=False, float_format="%.4g")
+    (folder / "posterior_settings.json").write_text(json.dumps(metadata, indent=2) + "\n",
+                                                   encoding="utf-8")
+    figures = posterior.plot_posterior(table, free, folder / "figures")
+    for row in summary.itertuples():
+        mark = "" if row.identified else "  (unidentified by the train window)"
+        console.print(f"  {row.parameter:<32} {row.mean:.4g} [{row.q05:.4g}, {row.q95:.4g}] "
+                      f"of {row.prior_low:g}-{row.prior_high:g}{mark}")
+    console.print(f"train score: {on_search:.3f} on the search seeds, {on_fresh:.3f} on fresh "
+                  f"seeds ({fresh_start}..{fresh_start + args.runs - 1})")
+    console.print(f"written: {out}, {folder / 'posterior_summary.csv'}, "
+                  + ", ".join(str(f) for f in figures))
     return 0
