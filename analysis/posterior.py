@@ -265,3 +265,39 @@ def plot_posterior(table: pd.DataFrame, free: Sequence[FreeParameter], folder: P
     fig.savefig(pairs, dpi=110)
     plt.close(fig)
     return [marginals, pairs]
+
+
+# --- answers across the posterior -----------------------------------------------------------
+
+
+def draw_sets(table: pd.DataFrame, k: int, seed: int = 0) -> pd.DataFrame:
+    """`k` parameter sets drawn by weight (systematic resampling: the same seed, the same
+    sets), each then standing for 1/k of the posterior."""
+    weights = table["weight"].to_numpy(dtype=float)
+    cumulative = np.cumsum(weights / weights.sum())
+    start = np.random.default_rng(seed).random() / k
+    picks = np.searchsorted(cumulative, start + np.arange(k) / k)
+    return table.iloc[np.minimum(picks, len(table) - 1)].reset_index(drop=True)
+
+
+def overrides(row: pd.Series, paths: Sequence[str]) -> list[str]:
+    """One parameter set as `--set` overrides."""
+    return [f"{path}={float(row[path])!r}" for path in paths]
+
+
+def split_variance(values: np.ndarray) -> dict[str, float]:
+    """A quantity measured on K parameter sets x R common seeds (shape K, R): its mean, the
+    interval across the sets' means (5-95%), and its variance split into what comes from the
+    parameters (between the sets' means) and what from the seeds (within a set)."""
+    values = np.asarray(values, dtype=float)
+    per_set = values.mean(axis=1)
+    between = float(per_set.var())
+    within = float(values.var(axis=1).mean())
+    total = between + within
+    low, high = np.percentile(per_set, [5, 95])
+    return {"mean": float(values.mean()), "set_q05": float(low), "set_q95": float(high),
+            "var_parameters": between, "var_seeds": within,
+            "share_parameters": between / total if total > 0 else float("nan"),
+            "sets_positive": float(np.mean(per_set > 0)),
+            "sets_negative": float(np.mean(per_set < 0)), "sets": len(per_set),
+            "seeds": values.shape[1]}

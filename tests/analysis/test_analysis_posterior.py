@@ -103,3 +103,57 @@ def test_calibrate_posterior_end_to_end_on_the_real_model(tmp_path):
     resumed = calibrate("--generations", "2", "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert "generation 1:" in resumed.stdout and "generation 0:" not in resumed.stdout
+
+
+def test_sets_are_drawn_by_weight_and_reproducibly():
+    from analysis.posterior import draw_sets, overrides
+
+    table = pd.DataFrame({"toy.a": [0.1, 0.2, 0.3], "weight": [0.0, 0.25, 0.75]})
+    drawn = draw_sets(table, 8, seed=3)
+    assert drawn["toy.a"].value_counts().to_dict() == {0.3: 6, 0.2: 2}  # never weight 0
+    assert drawn.equals(draw_sets(table, 8, seed=3))
+    assert overrides(drawn.iloc[0], ["toy.a"]) == [f"toy.a={float(drawn['toy.a'][0])!r}"]
+
+
+def test_variance_splits_into_parameters_and_seeds():
+    from analysis.posterior import split_variance
+
+    # two sets whose effects differ (-0.5 and +0.1 on average), with seed noise inside each
+    values = np.array([[-1.0, 0.0, -1.0, 0.0], [0.0, 0.0, 0.0, 0.4]])
+    split = split_variance(values)
+    assert split["mean"] == pytest.approx(-0.2)
+    assert split["var_parameters"] == pytest.approx(0.09)  # means -0.5 and +0.1
+    assert split["var_seeds"] == pytest.approx((0.25 + 0.03) / 2)
+    assert split["sets_negative"] == 0.5 and split["sets_positive"] == 0.5
+    assert split["share_parameters"] == pytest.approx(0.09 / (0.09 + 0.14))
+    same = split_variance(np.array([[1.0, 0.0], [1.0, 0.0]]))
+    assert same["var_parameters"] == 0.0 and same["share_parameters"] == 0.0
+
+
+def test_compare_answers_across_a_posterior(tmp_path):
+    """compare --posterior: every drawn set runs both scenarios on the same seeds; the table
+    has each arm's mean and the variance split, and a missing file is one clear refusal."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from analysis.calibrate import load_free
+
+    free = load_free()
+    table = pd.DataFrame({f.path: [(f.low + f.high) / 2, f.low + 0.9 * (f.high - f.low)]
+                          for f in free})
+    table["weight"], table["distance"] = [0.5, 0.5], [0.4, 0.5]
+    write_posterior(table, {"priors": {f.path: [f.low, f.high] for f in free}},
+                    tmp_path / "p.parquet")
+    run_py = Path(__file__).resolve().parents[2] / "run.py"
+    command = [sys.executable, str(run_py), "compare", "cooperation_2011_2017",
+               "cooperation_2011_2017", "--runs", "2", "--sets", "2", "--out", "out"]
+    done = subprocess.run([*command, "--posterior", "p.parquet"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    result = pd.read_csv(tmp_path / "out" / "comparison_posterior.csv")
+    same = result[result["arm"] == "b - a"]
+    assert (same["mean"] == 0).all() and (same["sets"] == 2).all() and (same["seeds"] == 2).all()
+    missing = subprocess.run([*command, "--posterior", "none.parquet"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and "none.parquet" in missing.stderr
