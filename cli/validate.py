@@ -43,6 +43,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also run the structural targets (causal facts, paired variants of their baseline "
         "on the same seeds; default file: analysis/structural.toml); never part of the scores",
     )
+    p.add_argument(
+        "--posterior",
+        nargs="?",
+        type=Path,
+        const=Path("params/posterior.parquet"),
+        default=None,
+        metavar="FILE",
+        help="score across the posterior (default file: params/posterior.parquet): each of "
+        "--sets parameter sets drawn by weight runs on the same seeds",
+    )
+    p.add_argument("--sets", type=int, default=20, dest="posterior_sets",
+                   help="parameter sets drawn from the posterior (default 20)")
     p.set_defaults(func=cmd_validate)
 
     p = subparsers.add_parser(
@@ -84,6 +96,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     targets = load_targets(args.targets) if args.targets else load_targets()
     scenario, seeds = ensemble_inputs(args, args.scenario, default_runs=50)
+    if args.posterior is not None:
+        return validate_across_posterior(args, targets, scenario, seeds)
     structural = None
     if args.structural is not None:  # a bad file is refused before any run
         from analysis.structural import load_structural
@@ -121,6 +135,53 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if below:
             print(f"score below {args.min_score}: {below}", file=sys.stderr)
             return 1
+    return 0
+
+
+def validate_across_posterior(args, targets, scenario, seeds) -> int:
+    """The train and test scores across parameter sets drawn from the posterior, every set on
+    the same seeds: the mean, the interval across sets and the variance split into what the
+    parameters and what the seeds explain (a run's score is its mean over the set's targets)."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis.checks import outcomes
+    from analysis.posterior import draw_sets, overrides, read_posterior, split_variance
+    from sim.scenario import load_scenario
+
+    if args.posterior_sets < 1:
+        raise UserInputError("--sets", None, f"expected a number >= 1, got {args.posterior_sets}")
+    if not args.posterior.is_file():
+        raise UserInputError(args.posterior, None, "no posterior there (run.py calibrate "
+                             "--posterior writes one)")
+    table, metadata = read_posterior(args.posterior)
+    sets = draw_sets(table, args.posterior_sets, seed=args.seed)
+    paths = sorted(metadata["priors"])
+    by_set = {name: [] for name in ("train", "test")}
+    for _, row in sets.iterrows():
+        variant = load_scenario(args.scenario, [*args.sets, *overrides(row, paths)])
+        passed = outcomes(targets, run_checked(variant, seeds, args, progress=False))
+        for name in by_set:
+            ids = [t.id for t in targets if t.set == name]
+            by_set[name].append(passed[ids].astype(float).mean(axis=1).to_numpy())
+    console = _console()
+    console.print(f"{scenario.name} across {len(sets)} posterior parameter sets x {len(seeds)} "
+                  f"seeds ({args.posterior})")
+    rows = []
+    for name, values in by_set.items():
+        values = np.vstack(values)
+        if np.isnan(values).all():
+            continue  # the scenario does not cover this set's months
+        split = split_variance(np.nan_to_num(values, nan=np.nanmean(values)))
+        rows.append({"set": name, **split})
+        console.print(f"  {name} score {split['mean']:.3f} (sets 5-95%: {split['set_q05']:.3f} "
+                      f"to {split['set_q95']:.3f}); variance from parameters "
+                      f"{split['share_parameters']:.0%}, from seeds "
+                      f"{1 - split['share_parameters']:.0%}", markup=False)
+    out = args.out or Path("results") / f"validate_{scenario.name}_posterior.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(out, index=False, float_format="%.4g")
+    console.print(f"table written to {out}")
     return 0
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -78,18 +81,11 @@ def test_the_file_keeps_its_settings(posterior, tmp_path):
 def test_calibrate_posterior_end_to_end_on_the_real_model(tmp_path):
     """A tiny inference through the command line: the file, its metadata, the refusal to
     overwrite a stored inference, and --resume going on from the last generation."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
     from analysis.calibrate import load_free
 
-    run_py = Path(__file__).resolve().parents[2] / "run.py"
-
     def calibrate(*extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(run_py), "calibrate", "--posterior",
-                               "--population", "4", "--runs", "1", *extra], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=600)
+        return run_py("calibrate", "--posterior", "--population", "4", "--runs", "1", *extra,
+                      cwd=tmp_path)
 
     done = calibrate("--generations", "1")
     assert done.returncode == 0, done.stderr
@@ -130,13 +126,8 @@ def test_variance_splits_into_parameters_and_seeds():
     assert same["var_parameters"] == 0.0 and same["share_parameters"] == 0.0
 
 
-def test_compare_answers_across_a_posterior(tmp_path):
-    """compare --posterior: every drawn set runs both scenarios on the same seeds; the table
-    has each arm's mean and the variance split, and a missing file is one clear refusal."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
+def two_set_posterior(folder) -> None:
+    """A posterior of two equally weighted sets of the real free parameters, at p.parquet."""
     from analysis.calibrate import load_free
 
     free = load_free()
@@ -144,16 +135,36 @@ def test_compare_answers_across_a_posterior(tmp_path):
                           for f in free})
     table["weight"], table["distance"] = [0.5, 0.5], [0.4, 0.5]
     write_posterior(table, {"priors": {f.path: [f.low, f.high] for f in free}},
-                    tmp_path / "p.parquet")
-    run_py = Path(__file__).resolve().parents[2] / "run.py"
-    command = [sys.executable, str(run_py), "compare", "cooperation_2011_2017",
-               "cooperation_2011_2017", "--runs", "2", "--sets", "2", "--out", "out"]
-    done = subprocess.run([*command, "--posterior", "p.parquet"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=600)
+                    folder / "p.parquet")
+
+
+def run_py(*args: str, cwd) -> subprocess.CompletedProcess:
+    script = Path(__file__).resolve().parents[2] / "run.py"
+    return subprocess.run([sys.executable, str(script), *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=600)
+
+
+def test_compare_answers_across_a_posterior(tmp_path):
+    """compare --posterior: every drawn set runs both scenarios on the same seeds; the table
+    has each arm's mean and the variance split, and a missing file is one clear refusal."""
+    two_set_posterior(tmp_path)
+    command = ["compare", "cooperation_2011_2017", "cooperation_2011_2017", "--runs", "2",
+               "--sets", "2", "--out", "out"]
+    done = run_py(*command, "--posterior", "p.parquet", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     result = pd.read_csv(tmp_path / "out" / "comparison_posterior.csv")
     same = result[result["arm"] == "b - a"]
     assert (same["mean"] == 0).all() and (same["sets"] == 2).all() and (same["seeds"] == 2).all()
-    missing = subprocess.run([*command, "--posterior", "none.parquet"], cwd=tmp_path,
-                             capture_output=True, text=True, timeout=120)
+    missing = run_py(*command, "--posterior", "none.parquet", cwd=tmp_path)
     assert missing.returncode == 2 and "none.parquet" in missing.stderr
+
+
+def test_validate_scores_across_a_posterior(tmp_path):
+    two_set_posterior(tmp_path)
+    done = run_py("validate", "cooperation_2011_2017", "--runs", "2", "--sets", "2",
+                  "--posterior", "p.parquet", "--out", "v.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    scores = pd.read_csv(tmp_path / "v.csv").set_index("set")
+    assert list(scores.index) == ["train"]  # the scenario ends in 2017: no test targets
+    assert 0 <= scores.loc["train", "mean"] <= 1 and scores.loc["train", "sets"] == 2
+    assert 0 <= scores.loc["train", "share_parameters"] <= 1
