@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.calibrate import FreeParameter, Problem, loss
+from sim.errors import UserInputError
 
 POSTERIOR = Path(__file__).resolve().parent.parent / "params" / "posterior.parquet"
 Distance = Callable[[dict[str, float]], float]
@@ -141,6 +142,7 @@ def infer(
         db.parent.mkdir(parents=True, exist_ok=True)
         return abc, abc.new(url, {"distance": 0.0}, meta_info={"settings": asdict(settings)})
 
+    _check_same_inference(db, settings)
     abc, history = generation_from_the_store()
     while history.max_t + 1 < settings.generations:
         t = history.max_t + 1
@@ -153,6 +155,26 @@ def infer(
             on_generation(t, float(particles(history)["distance"].median()), epsilon)
         abc, history = generation_from_the_store()
     return particles(history)
+
+
+# what may change when an inference is resumed: how long it goes on, and on how many workers
+RESUMABLE = ("generations", "workers")
+
+
+def _check_same_inference(db: Path, settings: Settings) -> None:
+    """A store holds one inference: resuming it with other settings would mix two."""
+    sidecar = db.with_name(db.name + ".settings.json")
+    wanted = {k: v for k, v in asdict(settings).items() if k not in RESUMABLE}
+    if db.exists() and sidecar.exists():
+        stored = json.loads(sidecar.read_text(encoding="utf-8"))
+        changed = sorted(k for k in wanted if stored.get(k) != wanted[k])
+        if changed:
+            raise UserInputError(db, changed[0], f"the stored inference has {changed[0]} = "
+                                 f"{stored.get(changed[0])!r}, not {wanted[changed[0]]!r}: "
+                                 "resume with its settings, or name another --db")
+    elif not db.exists():
+        db.parent.mkdir(parents=True, exist_ok=True)
+        sidecar.write_text(json.dumps(wanted, indent=2) + "\n", encoding="utf-8")
 
 
 def particles(history) -> pd.DataFrame:

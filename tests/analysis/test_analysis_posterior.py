@@ -14,6 +14,7 @@ import pytest
 
 from analysis.calibrate import FreeParameter
 from analysis.posterior import Settings, infer, read_posterior, summary, write_posterior
+from sim.errors import UserInputError
 
 TRUTH = {"toy.a": 0.3, "toy.b": 0.7}
 FREE = [FreeParameter(path="toy.a", low=0.0, high=1.0, why="a known value to recover"),
@@ -63,6 +64,8 @@ def test_an_interrupted_inference_resumes_to_the_same_posterior(posterior, tmp_p
     resumed = infer(FREE, toy_distance, SETTINGS, db, on_generation=lambda t, *_: seen.append(t))
     assert seen == [2, 3]  # only the missing generations ran
     pd.testing.assert_frame_equal(resumed, posterior)
+    with pytest.raises(UserInputError, match="population"):  # one store, one inference
+        infer(FREE, toy_distance, Settings(**{**SETTINGS.__dict__, "population": 30}), db)
 
 
 def test_workers_do_not_change_the_posterior(posterior, tmp_path):
