@@ -209,6 +209,13 @@ def read_posterior(path: Path = POSTERIOR) -> tuple[pd.DataFrame, dict]:
     return arrow.to_pandas(), json.loads(arrow.schema.metadata[b"posterior"])
 
 
+def effective_sample_size(table: pd.DataFrame) -> float:
+    """Kish's effective sample size of the weighted particles: below about a quarter of the
+    population, a few particles carry the posterior and its spreads are not to be trusted."""
+    weights = table["weight"].to_numpy(dtype=float)
+    return float(weights.sum() ** 2 / np.sum(weights**2))
+
+
 def summary(table: pd.DataFrame, free: Sequence[FreeParameter]) -> pd.DataFrame:
     """Each parameter's posterior against its prior. `sd_ratio` near 1 means the train window
     leaves the parameter where the prior had it: unidentified (above 0.8, say)."""

@@ -327,6 +327,7 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
         "priors": {f.path: [f.low, f.high] for f in free},
         "train_score_search_seeds": round(on_search, 4),
         "train_score_fresh_seeds": round(on_fresh, 4),
+        "effective_sample_size": round(posterior.effective_sample_size(table), 1),
     }
     out = calibrate.ROOT / "params" / "posterior.parquet" if args.write \
         else folder / "posterior.parquet"
@@ -341,6 +342,10 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
         mark = "" if row.identified else "  (unidentified by the train window)"
         console.print(f"  {row.parameter:<32} {row.mean:.4g} [{row.q05:.4g}, {row.q95:.4g}] "
                       f"of {row.prior_low:g}-{row.prior_high:g}{mark}")
+    ess = metadata["effective_sample_size"]
+    console.print(f"effective sample size {ess:.1f} of {len(table)} particles"
+                  + (": a few particles carry the posterior; its spreads are not to be "
+                     "trusted (more particles or generations)" if ess < len(table) / 4 else ""))
     console.print(f"train score: {on_search:.3f} on the search seeds, {on_fresh:.3f} on fresh "
                   f"seeds ({fresh_start}..{fresh_start + args.runs - 1})")
     console.print(f"written: {out}, {folder / 'posterior_summary.csv'}, "

@@ -44,6 +44,10 @@ def test_the_posterior_covers_the_true_values_and_leaves_the_blind_one_open(post
         assert table.loc[path, "q05"] <= true <= table.loc[path, "q95"], table.loc[path]
         assert table.loc[path, "identified"]
     assert not table.loc["toy.c", "identified"]  # its spread stays near the prior's
+    from analysis.posterior import effective_sample_size
+
+    assert SETTINGS.population / 4 < effective_sample_size(posterior) <= SETTINGS.population
+    assert effective_sample_size(pd.DataFrame({"weight": [1.0, 0.0, 0.0]})) == 1.0
 
 
 def test_the_same_settings_give_the_same_posterior(posterior, tmp_path):
