@@ -63,6 +63,15 @@ def dashboard_server(timeout: float = 120.0) -> Iterator[str]:
         log.close()
 
 
+def open_page(page, url: str) -> None:
+    """Load the dashboard and wait until its kernels are built and the map is drawn."""
+    page.goto(url)
+    page.locator(".syria-month h2").wait_for(timeout=90_000)
+    page.locator(".syria-map svg").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Step").and_(page.locator(":enabled")).wait_for(
+        timeout=180_000)
+
+
 @contextlib.contextmanager
 def browser_page(url: str, width: int = 1500, height: int = 1100):
     from playwright.sync_api import sync_playwright
@@ -71,9 +80,7 @@ def browser_page(url: str, width: int = 1500, height: int = 1100):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(url)
-            page.locator(".syria-month h2").wait_for(timeout=90_000)
-            page.locator(".syria-map svg").wait_for(timeout=30_000)
+            open_page(page, url)
             yield page
         finally:
             browser.close()
