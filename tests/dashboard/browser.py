@@ -73,14 +73,21 @@ def open_page(page, url: str) -> None:
 
 
 @contextlib.contextmanager
-def browser_page(url: str, width: int = 1500, height: int = 1100):
+def chromium():
+    """Debian's Chromium under Playwright."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            open_page(page, url)
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def browser_page(url: str, width: int = 1500, height: int = 1100):
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        open_page(page, url)
+        yield page
