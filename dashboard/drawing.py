@@ -42,8 +42,8 @@ def map_svg(control: np.ndarray, names: list[str] | tuple[str, ...]) -> str:
     parts = [f'{SVG_HEAD} viewBox="0 0 {geo.width:.0f} {geo.height:.0f}" width="100%" '
              'class="syria-map-svg" role="img" '
              'aria-label="Map of Syria\'s governorates coloured by who holds them"><defs>']
-    parts += [f'<clipPath id="clip-{n}"><path d="{geo.shapes[n].path}"/></clipPath>'
-              for n in names]
+    # each clip reuses its outline's path (sent once: the map is redrawn every month)
+    parts += [f'<clipPath id="clip-{n}"><use href="#outline-{n}"/></clipPath>' for n in names]
     parts.append("</defs>")
     for g, name in enumerate(names):
         shape = geo.shapes[name]
@@ -60,7 +60,8 @@ def map_svg(control: np.ndarray, names: list[str] | tuple[str, ...]) -> str:
                          f'height="{h:.1f}" fill="{FACTION_COLOURS[faction]}" '
                          f'data-faction="{faction}" data-share="{share:.3f}"/>')
             left += w * share
-        parts.append(f'</g><path class="outline" d="{shape.path}" fill="none" '
+        parts.append(f'</g><path class="outline" id="outline-{name}" d="{shape.path}" '
+                     'fill="none" '
                      'stroke="#fff" stroke-width="1.2" stroke-linejoin="round"/></g>')
     for name in names:
         if name == "damascus":  # labelled with the capital's star
@@ -76,8 +77,7 @@ def map_svg(control: np.ndarray, names: list[str] | tuple[str, ...]) -> str:
     parts.append(f'<g class="capital"><title>Damascus (capital): '
                  f'{_esc(_shares_text(control[list(names).index("damascus")]))}</title>'
                  f'<polygon points="{star}" fill="#ffd43b" stroke="#111" stroke-width="0.8"/>'
-                 f'<text x="{cx - 8:.1f}" y="{cy - 7:.1f}" font-size="12" font-weight="bold" '
-                 'text-anchor="end" '
+                 f'<text x="{cx + 6:.1f}" y="{cy + 16:.1f}" font-size="12" font-weight="bold" '
                  'fill="#111" stroke="#fff" stroke-width="2.5" paint-order="stroke">'
                  'Damascus</text></g></svg>')
     return "".join(parts)
@@ -213,6 +213,10 @@ def line_chart_svg(lines: list[Line], first_month: int, months: tuple[int, int],
     return "".join(parts)
 
 
+def _signed(value: float) -> str:
+    return f"{value:+.3f}".replace("-0.000", "+0.000")  # no "-0.000" for a tiny negative
+
+
 WHY_COLUMNS = ("survival", "balancing", "influence", "cost", "entry", "switching")
 
 
@@ -234,11 +238,11 @@ def why_table_html(rows: list[dict], weights: dict[str, float] | None = None) ->
             chance = row["utility"] < best - 1e-12
             mark = (f' <b class="pick chance">chance pick, p = {row["probability"]:.2f}</b>'
                     if chance else ' <b class="pick">chosen</b>')
-        cells = "".join(f'<td class="term" data-term="{k}">{row[k]:+.3f}</td>'
+        cells = "".join(f'<td class="term" data-term="{k}">{_signed(row[k])}</td>'
                         for k in WHY_COLUMNS)
         body.append(f'<tr class="{" ".join(classes)}"><td class="option">'
                     f'{_esc(row["text"])}{mark}</td>{cells}'
-                    f'<td class="utility">{row["utility"]:+.3f}</td>'
+                    f'<td class="utility">{_signed(row["utility"])}</td>'
                     f'<td class="probability">{row["probability"]:.2f}</td></tr>')
     return ('<table class="why-table"><thead><tr><th>option</th>' + head +
             "<th>utility</th><th>chance</th></tr></thead><tbody>" + "".join(body)

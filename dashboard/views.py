@@ -50,8 +50,8 @@ CSS = """
 .syria-legend .legend-item i { display: inline-block; width: 12px; height: 12px;
   margin-right: 5px; vertical-align: -1px; border: 1px solid #888; }
 .why-scroll { overflow-x: auto; }
-.why-table { border-collapse: collapse; font-size: 12.5px; width: 100%; }
-.why-table th, .why-table td { padding: 3px 7px; text-align: right; white-space: nowrap;
+.why-table { border-collapse: collapse; font-size: 12px; width: 100%; }
+.why-table th, .why-table td { padding: 3px 5px; text-align: right; white-space: nowrap;
   border-bottom: 1px solid rgba(128,128,128,.3); }
 .why-table th:first-child, .why-table td:first-child { text-align: left; white-space: normal; }
 .why-table tr.chosen { background: rgba(230,159,0,.22); }
@@ -164,6 +164,28 @@ def influence_lines(influence: np.ndarray) -> list[Line]:
 # --- the views of one run ---------------------------------------------------------------------
 
 
+ALL_CHARTS = ("map", "control", "influence", "network")
+
+
+def run_charts(model, names=("control", "influence")) -> dict[str, str]:
+    """The run's charts as SVG, by name: the control chart with the record, influence, and
+    (when asked for) the map and the network."""
+    if "map" in names:
+        return {"map": map_svg(model.control, model.geo.names),
+                "network": network_svg(model.relations), **run_charts(model)}
+    window = (model.spec.start, model.spec.end)
+    bands, points = record_layers()
+    control = _series(model, "control", len(FACTIONS))
+    influence = _series(model, "influence", len(STATES))
+    return {
+        "control": line_chart_svg(control_lines(control), model.spec.start, window,
+                                  "Share of Syria held (shaded and ▼▲◆: the record)", bands,
+                                  points, css_class="control-chart"),
+        "influence": line_chart_svg(influence_lines(influence), model.spec.start, window,
+                                    "Influence over Damascus and the ground"),
+    }
+
+
 @solara.component
 def StatusCard(model, pending: list[str], summary: dict, version: int = 0):
     fallen = model.fallen_at is not None
@@ -197,24 +219,14 @@ def MapCard(model, version: int = 0):
             FACTION_COLOURS, FACTION_NAMES,
             '<span class="legend-item">★ capital · bands: shares held · hover for details'
             '</span>'))
-        solara.FileDownload(svg, filename="map.svg", label="SVG: map.svg",
-                            mime_type="image/svg+xml")
         solara.HTML(tag="small", unsafe_innerHTML="Boundaries: OCHA (COD-AB), via HXL p-codes.")
 
 
 @solara.component
 def ChartsCard(model, version: int = 0):
-    window = (model.spec.start, model.spec.end)
-    bands, points = record_layers()
-    control = _series(model, "control", len(FACTIONS))
-    influence = _series(model, "influence", len(STATES))
     with solara.Card("Over time", classes=["syria-charts"]):
-        Svg(line_chart_svg(control_lines(control), model.spec.start, window,
-                           "Share of Syria held (shaded and ▼▲◆: the record)", bands, points,
-                           css_class="control-chart"), "syria-control", "control.svg")
-        Svg(line_chart_svg(influence_lines(influence), model.spec.start, window,
-                           "Influence over Damascus and the ground"),
-            "syria-influence", "influence.svg")
+        for name, svg in run_charts(model).items():
+            solara.HTML(tag="div", classes=[f"syria-{name}"], unsafe_innerHTML=svg)
 
 
 @solara.component
@@ -235,7 +247,8 @@ def WhyCard(model, version: int = 0):
 @solara.component
 def NetworkCard(model, version: int = 0):
     with solara.Card("Cooperation (green) and rivalry (red)", classes=["syria-network-card"]):
-        Svg(network_svg(model.relations), "syria-network", "network.svg")
+        solara.HTML(tag="div", classes=["syria-network"],
+                    unsafe_innerHTML=network_svg(model.relations))
 
 
 @solara.component
@@ -250,13 +263,18 @@ def EventsCard(model, version: int = 0):
 
 
 @solara.component
-def ExportCard(model, applied: dict, version: int = 0):
+def ExportCard(box: dict, applied: dict):
     query = settings_query(applied)
     with solara.Card("Export and share", classes=["syria-export"]):
-        solara.FileDownload(lambda: M.series_csv(model), filename="timeseries.csv",
+        solara.FileDownload(lambda: M.series_csv(box["model"]), filename="timeseries.csv",
                             label="Series (CSV)", mime_type="text/csv")
-        solara.FileDownload(lambda: M.events_csv(model), filename="events.csv",
+        solara.FileDownload(lambda: M.events_csv(box["model"]), filename="events.csv",
                             label="Events (CSV)", mime_type="text/csv")
+        for name in ALL_CHARTS:
+            # drawn when asked for, from the month shown then
+            solara.FileDownload(lambda name=name: run_charts(box["model"], ALL_CHARTS)[name],
+                                filename=f"{name}.svg", label=f"{name} (SVG)",
+                                mime_type="image/svg+xml")
         solara.HTML(tag="div", classes=["syria-link"], unsafe_innerHTML=(
             f'<a href="?{query}">Link to this scenario, seed and settings</a><br>'
             f"<code style='word-break:break-all'>?{query}</code>"))
@@ -394,6 +412,7 @@ def EnsembleView(applied: dict):
         other = counterfactual.value
         total = len(seeds) * (1 if other == NO_COUNTERFACTUAL else 2)
         progress.set((0, total))
+        results.set(None)
         base = M.run_seeds(M.spec_of(applied), seeds, lambda k: progress.set((k, total)),
                            cancel.is_set)
         cf = None
@@ -401,7 +420,7 @@ def EnsembleView(applied: dict):
             cf = M.run_seeds(M.spec_of(applied, other), seeds,
                              lambda k: progress.set((len(seeds) + k, total)), cancel.is_set)
         if not cancel.is_set():
-            results.set({"base": base, "other": cf, "name": other,
+            results.set({"base": base, "other": cf, "name": other, "request": request,
                          "charts": ensemble_charts(base, cf, other)})
 
     solara.use_thread(work, dependencies=[request])
@@ -422,12 +441,33 @@ def EnsembleView(applied: dict):
             solara.HTML(tag="small", unsafe_innerHTML=(
                 "With the settings applied to this run (press Reset first to change them)."))
         if results.value:
+            solara.HTML(tag="span", classes=["syria-ensemble-done"], unsafe_innerHTML="",
+                        attributes={"data-request": str(results.value["request"])})
             for svg, filename in results.value["charts"]:
                 with solara.Card(classes=["syria-ensemble-chart"]):
                     Svg(svg, "syria-ensemble", filename)
 
 
 # --- the page ---------------------------------------------------------------------------------
+
+
+@solara.component
+def RunView(box: dict, tick: solara.Reactive, settings: solara.Reactive, applied: dict):
+    """The views of this session's run. Only they read `tick`, so a Step redraws them and not
+    the controls."""
+    model = box["model"]
+    version = tick.value  # the model moves in place: each view is told it did
+    with solara.Div(classes=["syria-main"]):
+        with solara.Div(classes=["syria-col"]):
+            StatusCard(model, changed_settings(settings.value, applied),
+                       M.run_summary(model), version=version)
+            MapCard(model, version=version)
+            ChartsCard(model, version=version)
+        with solara.Div(classes=["syria-col"]):
+            WhyCard(model, version=version)
+            EventsCard(model, version=version)
+            NetworkCard(model, version=version)
+            ExportCard(box, applied)
 
 
 @solara.component
@@ -444,9 +484,6 @@ def Page():
     month_text = solara.use_reactive("")
     busy, set_busy = solara.use_state("")
     view = solara.use_reactive(VIEWS[0])
-    model = box["model"]
-    # `version`: the model moves in place, so each view is told it did
-    version = tick.value
 
     def wait_for_kernels():
         M.warm_kernels()
@@ -504,16 +541,6 @@ def Page():
         with solara.Div(style={"min-width": "0"}):
             solara.ToggleButtonsSingle(value=view, values=VIEWS, classes=["syria-views"])
             if view.value == VIEWS[0]:
-                with solara.Div(classes=["syria-main"]):
-                    with solara.Div(classes=["syria-col"]):
-                        StatusCard(model, changed_settings(settings.value, applied),
-                                   M.run_summary(model), version=version)
-                        MapCard(model, version=version)
-                        ChartsCard(model, version=version)
-                    with solara.Div(classes=["syria-col"]):
-                        WhyCard(model, version=version)
-                        EventsCard(model, version=version)
-                        NetworkCard(model, version=version)
-                        ExportCard(model, applied, version=version)
+                RunView(box, tick, settings, applied)
             else:
                 EnsembleView(applied)

@@ -86,7 +86,7 @@ class TestDrawing:
         svg = map_svg(control, names)
         drawn = re.findall(r'class="governorate" data-name="([a-z_]+)"', svg)
         assert sorted(drawn) == sorted(names)
-        assert len(re.findall(r'<path class="outline" d="M', svg)) == 14
+        assert len(re.findall(r'<path class="outline" id="outline-[a-z_]+" d="M', svg)) == 14
         assert 'class="capital"' in svg
 
     def test_bands_follow_control_shares(self):
