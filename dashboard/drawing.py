@@ -240,10 +240,11 @@ def why_table_html(rows: list[dict], weights: dict[str, float] | None = None) ->
                     if chance else ' <b class="pick">chosen</b>')
         cells = "".join(f'<td class="term" data-term="{k}">{_signed(row[k])}</td>'
                         for k in WHY_COLUMNS)
+        # utility and chance first: they stay in view when a narrow card scrolls the terms
         body.append(f'<tr class="{" ".join(classes)}"><td class="option">'
-                    f'{_esc(row["text"])}{mark}</td>{cells}'
+                    f'{_esc(row["text"])}{mark}</td>'
                     f'<td class="utility">{_signed(row["utility"])}</td>'
-                    f'<td class="probability">{row["probability"]:.2f}</td></tr>')
-    return ('<table class="why-table"><thead><tr><th>option</th>' + head +
-            "<th>utility</th><th>chance</th></tr></thead><tbody>" + "".join(body)
+                    f'<td class="probability">{row["probability"]:.2f}</td>{cells}</tr>')
+    return ('<table class="why-table"><thead><tr><th>option</th><th>utility<br><small>= sum'
+            '</small></th><th>chance</th>' + head + "</tr></thead><tbody>" + "".join(body)
             + "</tbody></table>")

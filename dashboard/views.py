@@ -55,6 +55,8 @@ CSS = """
   border-bottom: 1px solid rgba(128,128,128,.3); }
 .why-table th:first-child, .why-table td:first-child { text-align: left; white-space: normal; }
 .why-table tr.chosen { background: rgba(230,159,0,.22); }
+.why-table td.option { min-width: 120px; }
+.why-table td.utility { font-weight: bold; }
 .why-table .pick { font-size: 11px; margin-left: 4px; }
 .why-table .pick.chance { color: #d55e00; }
 .syria-events { font-size: 13px; margin: 0; padding-left: 0; list-style: none; }
@@ -428,8 +430,8 @@ def EnsembleView(applied: dict):
     running = total and done < total
     with solara.Div(classes=["syria-main"]):
         with solara.Card("Ensemble of seeds, and a what-if", classes=["syria-ensemble-controls"]):
-            solara.SliderInt("Runs (seeds from the run's seed on)", value=runs, min=2, max=200,
-                             thumb_label="always")
+            solara.SliderInt(f"Runs: {runs.value} seeds from the run's seed on", value=runs,
+                             min=2, max=200, thumb_label=False)
             solara.Select(label="Counterfactual beside the baseline", value=counterfactual,
                           values=options)
             solara.Button("Run ensemble", on_click=lambda: set_request(request + 1),

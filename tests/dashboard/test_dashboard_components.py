@@ -258,7 +258,7 @@ class TestPage:
         page.find(v.BtnToggle).widget.v_model = 1  # the ensemble view
         page.find(v.Select, label="Counterfactual beside the baseline").widget.v_model = (
             "cf_no_russian_intervention")
-        page.find(v.Slider, label="Runs (seeds from the run's seed on)").widget.v_model = 3
+        page.find(v.Slider, label="Runs: 20 seeds from the run's seed on").widget.v_model = 3
         click(page, "Run ensemble")
         deadline = time.monotonic() + 120
         while not widgets_html(page, "syria-ensemble") and time.monotonic() < deadline:
