@@ -68,6 +68,7 @@ def ensembles(page, count: int) -> list[float]:
             arg=len(times) + 1, polling="raf", timeout=120_000)
         times.append(time.perf_counter() - start)
     page.get_by_role("button", name="This run").click()
+    page.locator(".syria-map svg").wait_for()
     return times
 
 
@@ -87,8 +88,13 @@ def main() -> int:
         summary("ensemble of 20 seeds shown", ensembles(page, args.ensembles), "s",
                 ENSEMBLE_TARGET_S)
         if args.screenshot is not None:
-            steps(page, 40)  # some years into the war, for the picture
-            page.wait_for_timeout(500)
+            # Russia weighing its air campaign, for the picture
+            page.get_by_label("Jump to month (YYYY-MM)").fill("2015-08")
+            page.get_by_role("button", name="Go").click()
+            page.wait_for_function("() => (document.querySelector('.syria-month h2') || {})"
+                                   ".innerText === '2015-08'", timeout=30_000)
+            page.set_viewport_size({"width": 1440, "height": 1640})  # the page scrolls inside
+            page.wait_for_timeout(800)
             page.screenshot(path=str(args.screenshot), full_page=True)
             print(f"  screenshot: {args.screenshot}")
     return 0

@@ -297,12 +297,13 @@ def paired_difference(base: list[ensemble.RunResult], other: list[ensemble.RunRe
     return np.quantile(diff, (0.1, 0.5, 0.9), axis=0)
 
 
-def record_points() -> list[tuple[int, str, float, str, str]]:
+@lru_cache(maxsize=1)
+def record_points() -> tuple[tuple[int, str, float, str, str], ...]:
     """The record's estimates of control (analysis/data/control_record_2011_2017.csv):
     (month, faction, share, bound, source)."""
     with RECORD.open(encoding="utf-8") as handle:
-        return [(month_index(r["date"]), r["subject"], float(r["share"]), r["bound"],
-                 r["source"]) for r in csv.DictReader(handle)]
+        return tuple((month_index(r["date"]), r["subject"], float(r["share"]), r["bound"],
+                      r["source"]) for r in csv.DictReader(handle))
 
 
 # --- the kernels ----------------------------------------------------------------------------

@@ -64,7 +64,8 @@ def event_text(actor: str, event: str, target: str, detail: str) -> str:
     action, _, rest = detail.partition(": ")
     fields = {
         "who": FACTION_NAMES.get(actor) or state_name(actor, start=True),
-        "whom": state_name(target) if target else "Syria", "detail": detail or "talks",
+        "whom": FACTION_NAMES.get(target) or state_name(target) if target else "Syria",
+        "detail": detail or "talks",
         "detail_words": detail.replace("_", " "), "rest": rest,
         "actions": " and ".join(ACTION_NAMES.get(a, a).removeprefix("an ")
                                 for a in action.split("+")),

@@ -127,6 +127,7 @@ def record_bands() -> dict[str, list[tuple[int, int, float, float]]]:
     return bands
 
 
+@lru_cache(maxsize=1)
 def record_layers() -> tuple[list, list]:
     """The record's bands and point estimates of control, in the factions' colours."""
     bands = [(*band, FACTION_COLOURS[f]) for f in FACTIONS for band in record_bands().get(f, [])]
