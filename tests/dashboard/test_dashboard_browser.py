@@ -84,6 +84,13 @@ def test_the_map_draws_fourteen_shapes_and_nothing_covers_it_or_its_legend(brows
         assert page.evaluate(COVERED) == []
         # the page is no wider than the window: nothing spills sideways
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        # and the probe does see a card laid over the map
+        page.evaluate("""() => { const r = document.querySelector('.syria-map svg')
+            .getBoundingClientRect(); const d = document.createElement('div');
+            d.style.cssText = `position:fixed;left:${r.left}px;top:${r.top + r.height / 2}px;`
+              + `width:${r.width}px;height:${r.height}px;background:#fff;z-index:99`;
+            document.body.appendChild(d); }""")
+        assert page.evaluate(COVERED)
     finally:
         context.close()
 
@@ -115,6 +122,18 @@ def test_step_and_jump_to_a_month(page):
     page.get_by_label("Jump to month (YYYY-MM)").fill("2013-01")
     page.get_by_role("button", name="Go").click()  # back: replayed from the start
     expect(page.locator(MONTH)).to_have_text("2013-01", timeout=15_000)
+
+
+def test_play_runs_at_its_speed_and_pause_stops_it(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Play").click()
+    expect(page.locator(MONTH)).to_have_text(re.compile(r"^2012-"), timeout=20_000)
+    page.get_by_role("button", name="Pause").click()
+    page.wait_for_timeout(600)
+    paused_at = page.locator(MONTH).inner_text()
+    page.wait_for_timeout(1000)
+    assert page.locator(MONTH).inner_text() == paused_at
 
 
 def test_the_why_columns_add_up_to_the_utility(page):
