@@ -4,6 +4,9 @@ a widget is validated exactly like a value in a scenario file.
 
 Scenarios come only from the project's `scenarios/` folder (`list_scenarios()`); the picker
 never takes a path.
+
+This module is the dashboard's one meeting point with sim/: every other dashboard module reads
+the model through the functions here (or through the model's public state these pass on).
 """
 
 from __future__ import annotations
@@ -111,10 +114,7 @@ class DashboardModel(SyriaModel):
                  us_survival: float = _START["us_survival"],
                  us_resolve: float = _START["us_resolve"],
                  ukraine_war: bool = True, gaza_war: bool = True, hezbollah_blows: bool = True,
-                 lebanon_war: bool = True, rng=None, scenario=None) -> None:
-        # `scenario` is Mesa's own scenario object, which SolaraViz passes back on Reset; the
-        # Syrian scenario is `scenario_name`
-        del scenario
+                 lebanon_war: bool = True, rng=None) -> None:
         values = {k: v for k, v in locals().items() if k.endswith(("_survival", "_resolve"))}
         values["temperature"] = temperature
         switches = {"ukraine_war": ukraine_war, "gaza_war": gaza_war,
