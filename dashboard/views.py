@@ -141,6 +141,20 @@ def record_layers() -> tuple[list, list]:
 # --- small pieces -----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def scenario_names() -> dict[str, str]:
+    """Each shipped scenario's id and its description (what the pickers show)."""
+    return {name: f"{name}: {M.scenario_for(name, ()).description}" for name in list_scenarios()}
+
+
+@solara.component
+def Picker(label: str, value, options: dict[str, str], on_value=None):
+    """A drop-down showing readable names for ids (`value` and `on_value` deal in ids)."""
+    solara.v.Select(label=label, v_model=value.value if isinstance(value, solara.Reactive)
+                    else value, items=[{"text": t, "value": k} for k, t in options.items()],
+                    on_v_model=on_value or value.set, hide_details=True)
+
+
 @solara.component
 def Svg(svg: str, css_class: str, filename: str):
     """A chart and its SVG download."""
@@ -237,7 +251,7 @@ def WhyCard(model, version: int = 0):
     state, set_state = solara.use_state("russia")
     rows, weights = M.why_rows(model, state)
     with solara.Card("Why: the options weighed this month", classes=["syria-why-card"]):
-        solara.Select(label="State", value=state, values=list(STATES), on_value=set_state)
+        Picker("State", state, {s: state_name(s, True) for s in STATES}, set_state)
         solara.HTML(tag="p", classes=["syria-reading"], unsafe_innerHTML=M.reading(state, rows))
         solara.HTML(tag="div", classes=["syria-why", "why-scroll"],
                     unsafe_innerHTML=why_table_html(rows, weights))
@@ -324,8 +338,7 @@ def Controls(settings: solara.Reactive, ready: bool, busy: str, on_step, on_rese
             solara.InputText("Jump to month (YYYY-MM)", value=month_text, continuous_update=True)
             solara.Button("Go", on_click=on_jump, disabled=not ready or playing.value,
                           small=True)
-        solara.Select(label="Scenario", value=values["scenario_name"], values=list_scenarios(),
-                      on_value=setter("scenario_name"))
+        Picker("Scenario", values["scenario_name"], scenario_names(), setter("scenario_name"))
         solara.InputText("Seed", value=values["seed"], on_value=setter("seed"))
         Slider(f"Choice noise (logit temperature): {values['temperature']:.3f}",
                values["temperature"], 0.001, 0.05, 0.001, setter("temperature"))
@@ -433,8 +446,8 @@ def EnsembleView(applied: dict):
         with solara.Card("Ensemble of seeds, and a what-if", classes=["syria-ensemble-controls"]):
             solara.SliderInt(f"Runs: {runs.value} seeds from the run's seed on", value=runs,
                              min=2, max=200, thumb_label=False)
-            solara.Select(label="Counterfactual beside the baseline", value=counterfactual,
-                          values=options)
+            Picker("Counterfactual beside the baseline", counterfactual,
+                   {k: scenario_names().get(k, k) for k in options})
             solara.Button("Run ensemble", on_click=lambda: set_request(request + 1),
                           color="primary", disabled=bool(running))
             if total:
