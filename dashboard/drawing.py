@@ -40,7 +40,7 @@ def map_svg(control: np.ndarray, names: list[str] | tuple[str, ...]) -> str:
     control shares (G, F), its name, hover details, and the capital marked."""
     geo = outline()
     parts = [f'{SVG_HEAD} viewBox="0 0 {geo.width:.0f} {geo.height:.0f}" width="100%" '
-             'class="syria-map-svg" role="img" '
+             'class="syria-map-svg" role="img" font-family="sans-serif" '
              'aria-label="Map of Syria\'s governorates coloured by who holds them"><defs>']
     # each clip reuses its outline's path (sent once: the map is redrawn every month)
     parts += [f'<clipPath id="clip-{n}"><use href="#outline-{n}"/></clipPath>' for n in names]

@@ -28,6 +28,7 @@ from dashboard.drawing import (
     why_table_html,
 )
 from dashboard.names import FACTION_NAMES, event_text, state_name
+from dashboard.png import PngButton
 from sim.errors import UserInputError
 from sim.scenario import list_scenarios
 from sim.vocabulary import FACTIONS, FOREIGN_STATES, STATES, month_index, month_label
@@ -157,10 +158,13 @@ def Picker(label: str, value, options: dict[str, str], on_value=None):
 
 @solara.component
 def Svg(svg: str, css_class: str, filename: str):
-    """A chart and its SVG download."""
-    solara.HTML(tag="div", classes=[css_class], unsafe_innerHTML=svg)
-    solara.FileDownload(svg, filename=filename, label=f"SVG: {filename}",
-                        mime_type="image/svg+xml")
+    """A chart and its SVG and PNG downloads."""
+    stem = filename.removesuffix(".svg")
+    solara.HTML(tag="div", classes=[css_class, f"chart-{stem}"], unsafe_innerHTML=svg)
+    with solara.Row(gap="6px"):
+        solara.FileDownload(svg, filename=filename, label=f"SVG: {filename}",
+                            mime_type="image/svg+xml")
+        PngButton(f".chart-{stem}", f"{stem}.png")
 
 
 def _series(model, name: str, width: int) -> np.ndarray:
@@ -289,9 +293,11 @@ def ExportCard(box: dict, applied: dict):
                             label="Events (CSV)", mime_type="text/csv")
         for name in ALL_CHARTS:
             # drawn when asked for, from the month shown then
-            solara.FileDownload(lambda name=name: run_charts(box["model"], ALL_CHARTS)[name],
-                                filename=f"{name}.svg", label=f"{name} (SVG)",
-                                mime_type="image/svg+xml")
+            with solara.Row(gap="6px"):
+                solara.FileDownload(lambda name=name: run_charts(box["model"], ALL_CHARTS)[name],
+                                    filename=f"{name}.svg", label=f"{name} (SVG)",
+                                    mime_type="image/svg+xml")
+                PngButton(f".syria-{name}", f"{name}.png")
         solara.HTML(tag="div", classes=["syria-link"], unsafe_innerHTML=(
             f'<a href="?{query}">Link to this scenario, seed and settings</a><br>'
             f"<code style='word-break:break-all'>?{query}</code>"))

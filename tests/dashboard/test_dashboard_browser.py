@@ -150,6 +150,20 @@ def test_the_why_columns_add_up_to_the_utility(page):
     assert page.locator(".why-table tr.chosen").count() == 1
 
 
+def test_the_map_saves_as_png_and_the_series_as_csv(page, tmp_path):
+    step(page, 2)
+    with page.expect_download(timeout=20_000) as png:
+        page.get_by_role("button", name="PNG: map.png").click()
+    path = tmp_path / "map.png"
+    png.value.save_as(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+    with page.expect_download(timeout=20_000) as csv:
+        page.get_by_role("button", name="Series (CSV)").click()
+    text = Path(csv.value.path()).read_text()
+    assert text.startswith("run,seed,step,date,variable,subject,value")
+    assert "\n0,1,2,2011-04,control,regime," in text
+
+
 def test_two_sessions_stay_independent(browser, server):
     first, second = (browser.new_context(viewport={"width": 1280, "height": 900})
                      for _ in range(2))
