@@ -103,19 +103,6 @@ class ArmedForce(Agent):
         self.faction = faction
         self.offensive = False  # only the opposition decides this itself
 
-    def recruit(self, pool: float, patron_recruits: float, holds_ground: bool) -> None:
-        """Close part of the gap to the recruitment pool; add fighters patrons raise and pay
-        (the mechanism: `_recruited`, which the month's fighting kernel calls too)."""
-        p = self.params
-        self.manpower = _recruited(float(self.manpower), float(pool), float(patron_recruits),
-                                   bool(holds_ground), float(p["pool_base"]),
-                                   float(p["manpower_cap"]), float(p["recruitment"]),
-                                   float(p["decay"]))
-
-    def suffer(self, losses: float) -> None:
-        self.manpower = _after_losses(float(self.manpower), float(losses))
-
-
 @njit(cache=True, error_model="numpy")
 def _recruited(manpower, pool, patron_recruits, holds_ground, pool_base, manpower_cap,
                recruitment, decay):

@@ -6,8 +6,8 @@ batch of joint portfolios (each alternative changes one state's row, others as l
 and each state picks among its own by a logit on utility (bounded rationality: McFadden 1974;
 logit-response dynamics, Blume 1993). Changing one action a month gives policy inertia.
 
-Both steps are compiled kernels (`_alternatives`, `_choose`); `alternatives` and `choose` wrap
-them with the same arguments and results as before.
+Both steps are compiled kernels (`_alternatives`, `_choose`), called by the model's decision
+kernel (`_decide`).
 """
 
 from __future__ import annotations
@@ -53,18 +53,6 @@ class Alternatives:
     owner: np.ndarray  # (K,) the state whose alternative the row is; -1 for row 0
     action: np.ndarray  # (K,) the action changed; -1 for row 0
     entering: np.ndarray  # (K,) the row takes a state from no combat into combat
-
-
-def alternatives(joint: np.ndarray, menus: Menus, forbidden: np.ndarray, cost: np.ndarray,
-                 cap: np.ndarray) -> tuple[np.ndarray, Alternatives]:
-    """Keep, or change one action. Returns the joint portfolio with forbidden actions dropped,
-    and the alternatives (the mechanism: `_alternatives`)."""
-    joint, portfolios, owner, action, entering = _alternatives(
-        *(np.ascontiguousarray(a, dtype=float) for a in (joint, forbidden, cost, cap)),
-        np.ascontiguousarray(menus.state, dtype=np.int64),
-        np.ascontiguousarray(menus.action, dtype=np.int64), menus.deconfliction)
-    return joint, Alternatives(portfolios=portfolios, owner=owner, action=action,
-                               entering=entering)
 
 
 @njit(cache=True, error_model="numpy")
@@ -127,23 +115,6 @@ def menus_has(menus: Menus, states: np.ndarray, action: int) -> np.ndarray:
     has = np.zeros(int(menus.state.max()) + 1, dtype=bool)
     has[menus.state[menus.action == action]] = True
     return has[states]
-
-
-def choose(utility: np.ndarray, owner: np.ndarray, n_states: int, temperature: float,
-           rng: np.random.Generator) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
-    """Each state's logit choice among keeping (row 0) and its own alternatives.
-
-    utility: (K, N), each state's utility under each row. Returns the chosen row per state,
-    and per state the rows it weighed and their probabilities (for the "why" panel). One
-    uniform draw per state from `rng` (the mechanism: `_choose`).
-    """
-    draws = rng.random(n_states)
-    chosen, _, flat_rows, starts, probability = _choose(
-        np.ascontiguousarray(utility, dtype=float), np.ascontiguousarray(owner, dtype=np.int64),
-        n_states, float(temperature), draws)
-    rows = [flat_rows[starts[s]:starts[s + 1]] for s in range(n_states)]
-    split = [probability[starts[s]:starts[s + 1]] for s in range(n_states)]
-    return chosen, rows, split
 
 
 @njit(cache=True, error_model="numpy")

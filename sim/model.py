@@ -7,7 +7,7 @@ regime falls if its hold on the key governorates and its morale have both given 
 follow from behaviour. Nothing is scripted: a scenario only adds shocks and forbids actions.
 
 The numerical work of a month is done by compiled kernels (numba): weighing every alternative
-(`World.situation_arrays`, then `_weigh_terms`), the month's fighting (`_fight`) and the move of
+(`world._situation`, then `_weigh_terms`), the month's fighting (`_fight`) and the move of
 relations (`_relations`). Events, diplomacy and all random draws stay in Python, drawn from
 `self.rng` in the same order as ever, so a seed gives the same run.
 """
@@ -41,7 +41,6 @@ from sim.world import (
     AIR,
     MILITARY,
     ActionEffects,
-    Month,
     World,
     _ceasefire_level,
     _evaluate,
@@ -290,21 +289,6 @@ class SyriaModel(Model):
                                 np.array([t[2] for t in targets], dtype=float),
                                 np.array([t[3] for t in targets], dtype=np.bool_))
 
-    def _month_state(self) -> Month:
-        return Month(
-            control=self.control,
-            manpower=np.array([self.forces[f].manpower for f in FORCES]),
-            quality=np.array([self.forces[f].quality for f in FORCES]),
-            morale=np.array([self.forces[f].morale for f in FORCES]),
-            force_faction=self._force_faction,
-            owner=self._owner,
-            availability=self.shocks.availability(self.month),
-            ceasefire=self.ceasefire,
-            opposition_offensive=float(self.forces["opposition"].offensive),
-            relations=self.relations,
-            government=self.government,
-        )
-
     def _key_share(self) -> float:
         return _holding(self.geo.key, self.control, self.government)
 
@@ -413,14 +397,6 @@ class SyriaModel(Model):
                 *world.effect_args, *world.theatre_args, *self._payoff_args,
                 self.shocks.demand(self.month),
                 self.shocks.weight_matrix(self.month, self.base_weights))
-
-    def weigh(self, portfolios: np.ndarray, month: Month, demand: np.ndarray,
-              horizon: int) -> np.ndarray:
-        """Payoff terms (K, N, 5) of every state under each joint portfolio, `horizon` months on
-        (the mechanism: `_weigh`)."""
-        args = list(self._weigh_args(self.world.month_args(month), horizon))
-        args[-2] = np.ascontiguousarray(demand, dtype=float)
-        return _weigh(np.ascontiguousarray(portfolios, dtype=float), *args)
 
     def _enact(self, actor: StateActor, portfolio: np.ndarray, changed: int) -> None:
         if changed >= 0:
@@ -600,13 +576,6 @@ class SyriaModel(Model):
             self.government, self._danger, self._danger_fade, *self._relations_args,
             self.control, self.power, *self._strike_targets)
 
-    def _current_situation(self, contribution: np.ndarray) -> payoffs.Situation:
-        return payoffs.Situation(
-            control=self.control[None], power=self.power[None], force_power=np.zeros((1, NFO)),
-            contribution=contribution[None], spend=np.zeros((1, N)), exposure=np.zeros((1, N)),
-            clash_risk=np.zeros((1, N)), morale=np.array([self.forces["regime"].morale]),
-            government=self.government, relations=self.relations, intensity=0.0)
-
     # --- reading the model ------------------------------------------------------------------
 
     @property
@@ -631,12 +600,6 @@ def talks_format(negotiating: np.ndarray | list[float]) -> str:
     if {"russia", "us"} <= parties:
         return "geneva"
     return "talks"
-
-
-def _risk_args(collapse: dict) -> dict:
-    return {"threshold_key": collapse["collapse_key"],
-            "threshold_morale": collapse["collapse_morale"],
-            "steepness": collapse["collapse_steepness"]}
 
 
 # --- reporters (what the DataCollector records each month) ------------------------------------

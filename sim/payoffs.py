@@ -143,13 +143,6 @@ def collapse_risk(key_share: np.ndarray, morale: np.ndarray | float, threshold_k
     return _collapse_risk(key_share, morale, threshold_key, threshold_morale, steepness)
 
 
-def power_share(power: np.ndarray, factions: list[int] | tuple[int, ...],
-                weights: tuple[float, ...] | None = None) -> np.ndarray:
-    """Share of all combat power in Syria held by some factions (optionally weighted)."""
-    w = np.ones(len(factions)) if weights is None else np.asarray(weights)
-    return (power[..., list(factions)] * w).sum(axis=-1) / np.maximum(power.sum(axis=-1), 1e-9)
-
-
 # A state's threat parameters packed into one vector for the kernels (`threat_vector`): the
 # collapse thresholds (the model passes Syria's to every state, with the state's own alarm), the
 # state's scalars, and its threat weights `threat.<name>` (NaN where a state has none).

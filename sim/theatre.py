@@ -348,7 +348,3 @@ def _national_shares(control, area_share):
             for f in range(f_count):
                 out[b, f] += control[b, g, f] * area_share[g]
     return out
-
-
-def faction_names() -> tuple[str, ...]:
-    return FACTIONS

@@ -4,8 +4,8 @@ and for the projections states make when they weigh their options.
 A joint portfolio is an array (K, N, A): K alternatives, N states, A actions (0/1). Effects of
 actions are tensors built once from the actor parameters (`ActionEffects`). Each mechanism is a
 compiled kernel on plain arrays (`_evaluate`, `_intensity`, `_ceasefire_level`, `_clash_risk`,
-and `_situation`, which projects a whole batch of portfolios in one call); the `World` methods
-unpack a `Month` and call them.
+and `_situation`, which projects a whole batch of portfolios in one call); `World` holds the
+arguments they take that are fixed for a run.
 """
 
 from __future__ import annotations
@@ -49,25 +49,8 @@ class ActionEffects:
     legitimacy: np.ndarray  # (N, A) diplomatic cover: morale and protection at the UN
 
 
-@dataclass
-class Month:
-    """The state of the war that the effects act on (updated by the model each month)."""
-
-    control: np.ndarray  # (G, F)
-    manpower: np.ndarray  # (FO,) thousands
-    quality: np.ndarray  # (FO,)
-    morale: np.ndarray  # (FO,) only the regime's moves; others stay at 1
-    force_faction: np.ndarray  # (FO, F) which faction each force fights for
-    owner: np.ndarray  # (N, FO) forces a state owns (Syria its army, Iran its militias)
-    availability: np.ndarray  # (N,) share of a state's military assets not drawn elsewhere
-    ceasefire: float  # 0-1, strength of a regime-opposition ceasefire in force
-    opposition_offensive: float  # 0/1: the opposition has gone on the offensive
-    relations: np.ndarray  # (N, N)
-    government: int
-
-
 class World:
-    """Turns joint portfolios into combat power, fighting and the situation states weigh."""
+    """The fixed arguments of the theatre's kernels: effect tensors and the theatre parameters."""
 
     def __init__(self, geography: theatre.Geography, effects: ActionEffects, params: dict,
                  never: frozenset[tuple[str, str]] = frozenset()) -> None:
@@ -80,8 +63,7 @@ class World:
         self.offensive_boost = t["offensive_boost"]
         self.ceasefire_strength = t["ceasefire_strength"]
         self.hostility = hostility_matrix(t["hostility"])
-        self.pairs = theatre.pair_index(self.hostility)
-        i, j, _ = self.pairs
+        i, j, _ = theatre.pair_index(self.hostility)
         self.pair_hostility = self.hostility[i, j]
         self.regime_opposition = ((i == R) & (j == O)) | ((i == O) & (j == R))
         self.neighbour_mean = theatre.row_normalised(geography.adjacency)
@@ -128,102 +110,11 @@ class World:
         self._offensive_flat = fx.offensive.reshape(N * A, F)
         self._morale_lift = (fx.legitimacy + self.economy_weight
                              * (fx.economy - fx.pressure)).reshape(-1)
-        self._deploy_for = None
         arrays = [np.ascontiguousarray(a, dtype=float) for a in (
             fx.cost, fx.exposure, fx.quality, fx.recruits, fx.attrition, fx.air,
             self._troops_flat, self._offensive_flat, self._morale_lift)]
         troop_actions = np.ascontiguousarray((self._troops_flat != 0.0).any(axis=-1))
         self.effect_args = (*arrays[:7], troop_actions, *arrays[7:])
-
-    @staticmethod
-    def month_args(month: Month) -> tuple:
-        """The parts of a `Month` the kernels read, in their order."""
-        return (np.ascontiguousarray(month.control, dtype=float),
-                np.ascontiguousarray(month.availability, dtype=float),
-                np.ascontiguousarray(month.manpower, dtype=float),
-                np.ascontiguousarray(month.quality, dtype=float),
-                np.ascontiguousarray(month.morale, dtype=float),
-                np.ascontiguousarray(month.force_faction, dtype=float),
-                np.ascontiguousarray(month.owner, dtype=float), int(month.government),
-                float(month.opposition_offensive),
-                np.ascontiguousarray(month.relations, dtype=float))
-
-    def evaluate(self, portfolios: np.ndarray, month: Month, months: float) -> Evaluation:
-        """Everything the joint portfolios do to the forces, in one pass, (K, ...) arrays (the
-        mechanism: `_evaluate`)."""
-        (_, availability, manpower, quality, morale, force_faction, owner, government, _,
-         _) = self.month_args(month)
-        _, _, fx_quality, fx_recruits, fx_attrition, fx_air, troops, fields, _, lift = (
-            self.effect_args)
-        out = _evaluate(np.ascontiguousarray(portfolios, dtype=float), availability, fx_quality,
-                        fx_recruits, fx_attrition, fx_air, troops, fields, lift, manpower,
-                        quality, morale, force_faction, owner, government, float(months),
-                        float(self.morale_recovery),
-                        np.ascontiguousarray(self.deployment(month), dtype=float))
-        return Evaluation(*out)
-
-    def deployment(self, month: Month) -> np.ndarray:
-        """Where each faction's forces stand this month (cached: it depends on control only)."""
-        if self._deploy_for is not month.control:
-            self._deploy = theatre.deployment(month.control, self.neighbour_mean, self.value,
-                                              self.hostility, self.spill)
-            self._deploy_for = month.control
-        return self._deploy
-
-    @staticmethod
-    def projected_recruits(months: float) -> float:
-        """Fighters patrons raise arrive over the horizon: count half of them (none this month)."""
-        return _projected_recruits(float(months))
-
-    def morale_vector(self, portfolios: np.ndarray, month: Month, months: float) -> np.ndarray:
-        """Morale of each force (K, FO); the regime's projected under aid, cover and sanctions."""
-        return self.evaluate(portfolios, month, months).morale
-
-    # --- fighting ---------------------------------------------------------------------------
-
-    def intensity(self, portfolios: np.ndarray, month: Month) -> np.ndarray:
-        """Fighting intensity of each hostile pair, (K, P) (the mechanism: `_intensity`)."""
-        portfolios = np.ascontiguousarray(portfolios, dtype=float)
-        first, second, pair_hostility, regime_opposition = self.theatre_args[4:8]
-        return _intensity(portfolios, np.ascontiguousarray(month.availability, dtype=float),
-                          self.effect_args[8], first, second, pair_hostility, regime_opposition,
-                          _ceasefire_level(portfolios, int(month.government)),
-                          float(self.ceasefire_strength), float(self.offensive_boost),
-                          float(month.opposition_offensive),
-                          float(month.morale[REGIME_FORCE]), float(self.rout_morale),
-                          float(self.rout_intensity))
-
-    def fight(self, month: Month, local: np.ndarray, intensity: np.ndarray,
-              months: float) -> np.ndarray:
-        mobility = 1.0 - (1.0 - self.mobility) ** months
-        return theatre.contest(month.control[None], local, intensity[:, None, :], self.pairs,
-                               self.decisiveness, mobility)
-
-    # --- the situation a state weighs -------------------------------------------------------
-
-    def situation(self, portfolios: np.ndarray, month: Month, months: float) -> tuple[
-            payoffs.Situation, Evaluation]:
-        """Project `months` ahead under each joint portfolio (the mechanism: `_situation`)."""
-        (control, power, force_power, contribution, spend, exposure, clash_risk, morale,
-         intensity) = self.situation_arrays(portfolios, month, months)
-        sit = payoffs.Situation(
-            control=control, power=power, force_power=force_power, contribution=contribution,
-            spend=spend, exposure=exposure, clash_risk=clash_risk, morale=morale,
-            government=month.government, relations=month.relations, intensity=intensity)
-        return sit, self.evaluate(portfolios, month, months)
-
-    def situation_arrays(self, portfolios: np.ndarray, month: Month, months: float) -> tuple:
-        """`situation` as the tuple of arrays `_situation` returns."""
-        return _situation(np.ascontiguousarray(portfolios, dtype=float), float(months),
-                          1.0 - (1.0 - self.mobility) ** months, *self.month_args(month),
-                          *self.effect_args, *self.theatre_args)
-
-    def clash_risk(self, portfolios: np.ndarray, month: Month) -> np.ndarray:
-        """Risk of a clash between two states' aircraft, (K, N) (the mechanism: `_clash_risk`)."""
-        return _clash_risk(np.ascontiguousarray(portfolios, dtype=float),
-                           np.ascontiguousarray(month.relations, dtype=float),
-                           float(self.state_hostility_floor), self.willing)
-
 
 @njit(cache=True, error_model="numpy")
 def _projected_recruits(months):
@@ -243,8 +134,9 @@ def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, f
     the state focuses them (`troops_flat`: (N, A, G*F), nonzero for `troop_actions`
     (N, A)); fighters patrons raise count half
     over a horizon (`_projected_recruits`); the regime's morale is projected under aid, cover
-    and sanctions (`morale_lift`, (N*A,)). Returns (K, ...) arrays in the order of the fields
-    of `Evaluation`.
+    and sanctions (`morale_lift`, (N*A,)). Returns (K, ...) arrays: force power (FO), ground, air
+    and total power (F), contribution (N, F), local power (G, F), morale (FO), the monthly
+    share destroyed by strikes (FO) and the fighters patrons raise each month (FO).
     """
     k_count, n_count, a_count = portfolios.shape
     fo_count, f_count = force_faction.shape
@@ -539,21 +431,6 @@ def _situation(portfolios, months, mobility, control, availability, manpower, qu
             morale_all[:, REGIME_FORCE].copy(), now)
 
 
-@dataclass
-class Evaluation:
-    """What a batch of joint portfolios does to the forces (K leading)."""
-
-    force_power: np.ndarray  # (K, FO)
-    ground: np.ndarray  # (K, F)
-    air: np.ndarray  # (K, F)
-    power: np.ndarray  # (K, F)
-    contribution: np.ndarray  # (K, N, F)
-    local: np.ndarray  # (K, G, F)
-    morale: np.ndarray  # (K, FO)
-    strikes: np.ndarray  # (K, FO) monthly share destroyed by strikes
-    recruits: np.ndarray  # (K, FO) fighters patrons raise each month
-
-
 @njit(cache=True, error_model="numpy")
 def _ceasefire_level(portfolios, government):
     """How far a regime-opposition ceasefire holds under each joint portfolio, (K,): someone
@@ -567,12 +444,6 @@ def _ceasefire_level(portfolios, government):
         opposition_side = min(1.0, 0.8 * talks[TURKEY] + 0.4 * talks[US])
         out[k] = regime_side * opposition_side
     return out
-
-
-def ceasefire_level(portfolios: np.ndarray, government: int) -> np.ndarray:
-    """How far a regime-opposition ceasefire holds under each joint portfolio, (K,) (the
-    mechanism and its source: `_ceasefire_level`)."""
-    return _ceasefire_level(np.ascontiguousarray(portfolios, dtype=float), int(government))
 
 
 def hostility_matrix(table: dict[str, float]) -> np.ndarray:
