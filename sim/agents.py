@@ -12,10 +12,7 @@ import numpy as np
 from mesa import Agent
 from numba import njit
 
-from sim.vocabulary import ACTIONS, COMBAT_ACTIONS, FORCES, A
-
-TERMS = ("survival", "balancing", "influence", "cost", "utility")
-_COMBAT = tuple(A[a] for a in COMBAT_ACTIONS)
+from sim.vocabulary import ACTIONS, COMBAT_INDEX, FORCES, TERMS, A
 
 
 class StateActor(Agent):
@@ -68,7 +65,7 @@ class StateActor(Agent):
     @property
     def in_combat(self) -> bool:
         portfolio = self.portfolio
-        for a in _COMBAT:  # noqa: SIM110 (a plain loop: this is asked every month)
+        for a in COMBAT_INDEX:  # noqa: SIM110 (a plain loop: this is asked every month)
             if portfolio[a]:
                 return True
         return False

@@ -19,12 +19,7 @@ import numpy as np
 from numba import njit
 
 from sim.numeric import pairwise_sum
-from sim.vocabulary import ACTIONS, COMBAT_ACTIONS
-
-WITHDRAWAL = ACTIONS.index("withdrawal")
-DECONFLICTION = ACTIONS.index("deconfliction")
-INTO_THE_AIR = np.array([a in ("air_campaign", "strike_rival") for a in ACTIONS])
-COMBAT = np.array([a in COMBAT_ACTIONS for a in ACTIONS])
+from sim.vocabulary import AIR, COMBAT, DECONFLICTION, WITHDRAWAL
 
 
 @dataclass(frozen=True)
@@ -96,7 +91,7 @@ def _alternatives(joint, forbidden, cost, cap, menu_state, menu_action, deconfli
         # a state taking to Syria's sky seeks deconfliction with it (record row 15: the
         # Israel-Russia mechanism was agreed on 21 Sep 2015, nine days before the first
         # Russian strikes)
-        if not on and INTO_THE_AIR[a] and deconfliction[n] and forbidden[n, DECONFLICTION] == 0:
+        if not on and AIR[a] and deconfliction[n] and forbidden[n, DECONFLICTION] == 0:
             row[n, DECONFLICTION] = 1.0
         spend = pairwise_sum(row[n] * cost[n])
         if not (spend <= cap[n] or spend <= spend_now[n]):

@@ -21,25 +21,41 @@ from mesa import DataCollector, Model
 from numba import njit
 
 from sim import decisions, payoffs, shocks, theatre
-from sim.agents import TERMS, ArmedForce, StateActor, _after_losses, _recruited
+from sim.agents import ArmedForce, StateActor, _after_losses, _recruited
 from sim.numeric import pairwise_sum
 from sim.scenario import Scenario, load_scenario
 from sim.vocabulary import (
     ACTIONS,
+    AIR,
+    COMBAT,
     COMBAT_ACTIONS,
+    COMBAT_INDEX,
+    DECONFLICTION,
     FACTIONS,
+    FINANCIAL_AID,
     FORCES,
+    GROUND,
+    IRAN,
+    ISRAEL,
+    MILITARY,
+    NEGOTIATION,
     PAIR_NAMES,
     PAIRS,
+    REGIME_FORCE,
     REPORTER_NAMES,
+    SANCTIONS,
     STATES,
+    STRIKE,
+    SUCC,
+    SYRIA,
+    TERMS,
     A,
+    O,
+    R,
     S,
     month_label,
 )
 from sim.world import (
-    AIR,
-    MILITARY,
     ActionEffects,
     World,
     _ceasefire_level,
@@ -49,21 +65,13 @@ from sim.world import (
 )
 
 N, NA, NF, NFO = len(STATES), len(ACTIONS), len(FACTIONS), len(FORCES)
-R, O, SDF, ISIS, SUCC = range(NF)  # noqa: E741 (faction initials: R, O, ...)
-REGIME_FORCE = FORCES.index("regime")
 FORCE_FACTION = {"regime": "regime", "opposition": "opposition", "sdf": "sdf", "isis": "isis",
                  "militias": "regime"}
 OWNED = {"syria": ("regime",), "iran": ("militias",)}
 # whose assets a strike on a force hits, for events and relations
 FORCE_PATRON = {"militias": "iran", "regime": "syria", "opposition": "turkey", "sdf": "us",
                 "isis": "isis"}
-IRAN, ISRAEL, SYRIA = S["iran"], S["israel"], S["syria"]
-DECONFLICTION = A["deconfliction"]
-GROUND, STRIKE, NEGOTIATION = A["ground_deployment"], A["strike_rival"], A["negotiation"]
-SANCTIONS, FINANCIAL_AID = A["sanctions"], A["financial_aid"]
 PAIR_I, PAIR_J = (np.array(side) for side in zip(*PAIRS, strict=True))
-COMBAT_INDEX = [A[a] for a in COMBAT_ACTIONS]
-COMBAT_MASK = np.array([a in COMBAT_ACTIONS for a in ACTIONS])
 
 
 class SyriaModel(Model):
@@ -128,8 +136,9 @@ class SyriaModel(Model):
                                     "entry_cost")}
         self.base_weights = np.array([[self.params[s]["weights"][t] for t in TERMS[:3]]
                                       for s in STATES])
-        self.shocks = shocks.Calendar(sc.shocks)
-        self.shocks.tabulate(sc.start, sc.end, self.base_weights)
+        # what the shocks put in force, from the month before the first step to the last
+        self.shocks = shocks.Calendar(sc.shocks).in_force(sc.start - 1, sc.end,
+                                                          self.base_weights)
         self.forbid = sc.forbid
         self.world = World(self.geo, self._effects(), self.params, frozenset(
             (rule["actor"], rule["action"]) for rule in self.forbid
@@ -314,8 +323,8 @@ class SyriaModel(Model):
 
     def step(self) -> None:
         self.month += 1
-        for name, shock in self.shocks.landing(self.month):
-            shocks.apply(self, name, shock)
+        for landing in self.shocks.landing(self.month):
+            self._land(landing)
         if self.fallen_at is not None:
             self._consolidate()
         self.decide()
@@ -328,6 +337,22 @@ class SyriaModel(Model):
         self.datacollector.collect(self)
         if self.month >= self.end:
             self.running = False
+
+    def _land(self, landing: shocks.Landing) -> None:
+        """A shock lands: record it, and apply its one-off effect on a force if it has one."""
+        self.event("world", "shock", landing.target, landing.name)
+        if landing.kind == "force_surge":
+            force = self.forces[landing.force]
+            force.manpower += landing.manpower
+            faction = FACTIONS.index(force.faction)
+            for governorate, taken in landing.taken:
+                g = self.geo.index(governorate)
+                self.control[g] *= 1.0 - taken
+                self.control[g, faction] += taken
+        elif landing.kind == "force_blow":
+            force = self.forces[landing.force]
+            force.manpower *= 1.0 - landing.loss
+            force.quality *= 1.0 - landing.quality_loss
 
     def decide(self) -> None:
         """Every state weighs its alternatives at once, on what the others did last month
@@ -360,11 +385,12 @@ class SyriaModel(Model):
         the state's `deployment_lag` months ago are still on their way (their cost is paid,
         and diplomacy knows of them: record rows 22, 15, 16). A state's first combat forces
         to arrive are its military intervention."""
-        waiting = (self.month - self._ordered < self._lag[:, None]) & COMBAT_MASK
+        waiting = (self.month - self._ordered < self._lag[:, None]) & COMBAT
         fighting = joint if not waiting.any() else np.where(waiting, 0.0, joint)
         for n, state in enumerate(STATES):
             actor = self.states[state]
-            if actor.intervened is None and state != "syria" and fighting[n, COMBAT_INDEX].any():
+            if (actor.intervened is None and state != "syria"
+                    and fighting[n, list(COMBAT_INDEX)].any()):
                 actor.intervened = self.month
                 entered = [ACTIONS[a] for a in COMBAT_INDEX if fighting[n, a]]
                 self.event(state, "military_intervention", "syria", "+".join(entered))
@@ -396,7 +422,7 @@ class SyriaModel(Model):
         return (float(horizon), 1.0 - (1.0 - world.mobility) ** horizon, *month,
                 *world.effect_args, *world.theatre_args, *self._payoff_args,
                 self.shocks.demand(self.month),
-                self.shocks.weight_matrix(self.month, self.base_weights))
+                self.shocks.weights(self.month))
 
     def _enact(self, actor: StateActor, portfolio: np.ndarray, changed: int) -> None:
         if changed >= 0:

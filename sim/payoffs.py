@@ -24,12 +24,21 @@ from functools import cached_property
 import numpy as np
 from numba import njit, vectorize
 
-from sim.vocabulary import FACTIONS, FORCES, STATES
-
-R, O, SDF, ISIS, SUCC = (FACTIONS.index(f) for f in FACTIONS)  # noqa: E741 (faction initials: R, O, ...)
-MILITIAS = FORCES.index("militias")
-IRAN, ISRAEL, RUSSIA, SYRIA, TURKEY, US = (STATES.index(s) for s in STATES)
-assert STATES == ("iran", "israel", "russia", "syria", "turkey", "us")  # order of `_threats`
+from sim.vocabulary import (
+    FACTIONS,
+    IRAN,
+    ISIS,
+    ISRAEL,
+    MILITIAS,
+    RUSSIA,
+    SDF,
+    SUCC,
+    SYRIA,
+    TURKEY,
+    US,
+    O,
+    R,
+)
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,27 @@ from numba import njit
 
 from sim import payoffs, theatre
 from sim.numeric import pairwise_sum
-from sim.vocabulary import ACTIONS, FACTIONS, FORCES, MILITARY_ACTIONS, STATES
+from sim.vocabulary import (
+    ACTIONS,
+    AIR_CAMPAIGN,
+    DECONFLICTION,
+    FACTIONS,
+    FORCES,
+    IRAN,
+    MILITARY,
+    NEGOTIATION,
+    REGIME_FORCE,
+    RUSSIA,
+    STATES,
+    STRIKE,
+    SYRIA,
+    TURKEY,
+    US,
+    O,
+    R,
+)
 
 N, A, F, FO = len(STATES), len(ACTIONS), len(FACTIONS), len(FORCES)
-MILITARY = np.array([a in MILITARY_ACTIONS for a in ACTIONS])
-AIR = np.array([a in ("air_campaign", "strike_rival") for a in ACTIONS])
-R, O = FACTIONS.index("regime"), FACTIONS.index("opposition")  # noqa: E741 (faction initials: R, O, ...)
-REGIME_FORCE = FORCES.index("regime")
-NEGOTIATION, DECONFLICTION = ACTIONS.index("negotiation"), ACTIONS.index("deconfliction")
-AIR_CAMPAIGN, STRIKE_RIVAL = ACTIONS.index("air_campaign"), ACTIONS.index("strike_rival")
-assert AIR.nonzero()[0].tolist() == [AIR_CAMPAIGN, STRIKE_RIVAL]
-IRAN, RUSSIA, SYRIA, TURKEY, US = (STATES.index(s) for s in ("iran", "russia", "syria", "turkey",
-                                                              "us"))
 
 
 @dataclass
@@ -346,10 +355,10 @@ def _clash_risk(portfolios, relations, hostility_floor, willing):
     out = np.empty((k_count, n_count))
     for k in range(k_count):
         for n in range(n_count):
-            active_n = max(portfolios[k, n, AIR_CAMPAIGN], portfolios[k, n, STRIKE_RIVAL])
+            active_n = max(portfolios[k, n, AIR_CAMPAIGN], portfolios[k, n, STRIKE])
             risk = 0.0
             for m in range(n_count):
-                active_m = max(portfolios[k, m, AIR_CAMPAIGN], portfolios[k, m, STRIKE_RIVAL])
+                active_m = max(portfolios[k, m, AIR_CAMPAIGN], portfolios[k, m, STRIKE])
                 answered = max(portfolios[k, m, DECONFLICTION], willing[m])
                 exposed = active_n * active_m * (1.0 - portfolios[k, n, DECONFLICTION]
                                                  * answered)
