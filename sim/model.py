@@ -564,13 +564,11 @@ class SyriaModel(Model):
         self.fallen_at = self.month
         self.event("syria", "regime_collapse", "",
                    f"key governorates {self.key_share:.2f}, morale {regime.morale:.2f}")
-        self.control[:, SUCC] += self.control[:, R] + self.control[:, O]
-        self.control[:, R] = 0.0
-        self.control[:, O] = 0.0
-        # the month's forces and patrons as the successor's (`payoffs._after_the_fall`)
-        _, contribution, power = payoffs._after_the_fall(
+        # the ground, the month's forces and patrons as the successor's: the same transfer
+        # the states weigh in the shadow of the fall (`payoffs._after_the_fall`)
+        control, contribution, power = payoffs._after_the_fall(
             self.control[None], self.contribution[None], self.power[None])
-        self.contribution, self.power = contribution[0], power[0]
+        self.control, self.contribution, self.power = control[0], contribution[0], power[0]
         self.government = SUCC
         regime.manpower = 0.0
         self.forces["militias"].manpower = 0.0
@@ -733,11 +731,8 @@ def _decide(joint, forbidden, draws, menu_state, menu_action, menu_deconfliction
     (portfolios, owner, action, entering), their terms (K, N, 5), the chosen rows and their
     positions among each state's, the rows each state weighed (flat, from `starts`), their
     probabilities and their terms (flat)."""
-    n_count, a_count = joint.shape
-    cost = np.empty((n_count, a_count))
-    for n in range(n_count):
-        for a in range(a_count):
-            cost[n, a] = fx_cost[n, a] * (availability[n] if MILITARY[a] else 1.0)
+    n_count = joint.shape[0]
+    cost = payoffs._as_paid(fx_cost, availability)
     held, portfolios, changer, changed, entering = decisions._alternatives(
         joint, forbidden, cost, budget - demand, menu_state, menu_action, menu_deconfliction)
     terms = _weigh(portfolios, months, mobility, control, availability, manpower, quality,
@@ -784,9 +779,7 @@ def _weigh_terms(portfolios, control, power, force_power, contribution, spend, e
     if government == SUCC:  # Israel's buffer zone on the Golan after the fall
         for k in range(k_count):
             threat[k, ISRAEL] *= 1.0 - 0.5 * portfolios[k, ISRAEL, GROUND]
-    need = np.empty(k_count)
-    for k in range(k_count):
-        need[k] = payoffs._dependence(threat[k, SYRIA], dependence_floor)
+    need = payoffs._dependence(threat[:, SYRIA], dependence_floor)
     influence = payoffs._influence(control, area_share, contribution, power, government,
                                    capital_weight, need)
     alignment = payoffs._alignment(contribution, relations)
@@ -1010,7 +1003,7 @@ def _influence_now(control, power, contribution, morale, government, relations, 
     threat = payoffs._threat_syria(rolled, share, np.full(1, morale),
                                    np.zeros((1, len(FORCES))), government, relations,
                                    threat_params)
-    need = np.full(1, payoffs._dependence(threat[0], dependence_floor))
+    need = payoffs._dependence(threat, dependence_floor)
     return payoffs._influence(control_now, area_share,
                               contribution.copy().reshape((1, n_count, f_count)), power_now,
                               government, capital_weight, need)[0]
@@ -1112,11 +1105,8 @@ def _month_end(contribution, joint, relations, anchor, agreements, hostility, ke
 def _spend(joint, cost, availability):
     """What each state's portfolio (N, A) costs it, (N,): military assets drawn to other wars
     cost nothing."""
-    n_count, a_count = joint.shape
-    out = np.empty(n_count)
-    row = np.empty(a_count)
-    for n in range(n_count):
-        for a in range(a_count):
-            row[a] = joint[n, a] * cost[n, a] * (availability[n] if MILITARY[a] else 1.0)
-        out[n] = pairwise_sum(row)
+    paid = payoffs._as_paid(cost, availability)
+    out = np.empty(joint.shape[0])
+    for n in range(joint.shape[0]):
+        out[n] = pairwise_sum(joint[n] * paid[n])
     return out

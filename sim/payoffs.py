@@ -29,6 +29,7 @@ from sim.vocabulary import (
     IRAN,
     ISIS,
     ISRAEL,
+    MILITARY,
     MILITIAS,
     RUSSIA,
     SDF,
@@ -501,15 +502,20 @@ def influence(sit: Situation, geo: Geo, capital_weight: float,
                       int(sit.government), float(capital_weight), need)
 
 
-@vectorize(["float64(float64, float64)"], cache=True)
+@njit(cache=True, error_model="numpy")
 def _dependence(threat_to_government, floor):
-    """How much the government needs its patrons: `floor` when safe, 1 when about to fall."""
-    return floor + (1.0 - floor) * min(max(threat_to_government, 0.0), 1.0)
+    """How much the government needs its patrons, (K,) from the threat to it (K,): `floor`
+    when safe, 1 when about to fall. The one place the model reads the need: the month's
+    influence (`relations._influence_now`) and the states' projections (`_weigh_terms`)."""
+    out = np.empty(threat_to_government.shape[0])
+    for k in range(threat_to_government.shape[0]):
+        out[k] = floor + (1.0 - floor) * min(max(threat_to_government[k], 0.0), 1.0)
+    return out
 
 
 def dependence(threat_to_government: np.ndarray, floor: float) -> np.ndarray:
-    """How much the government needs its patrons: `floor` when safe, 1 when about to fall."""
-    return _dependence(threat_to_government, floor)
+    """How much the government needs its patrons (the mechanism: `_dependence`)."""
+    return _dependence(*_floats(np.atleast_1d(threat_to_government)), float(floor))
 
 
 # --- the shadow of the fall -------------------------------------------------------------------
@@ -575,6 +581,20 @@ def in_the_shadow_of_the_fall(surviving: np.ndarray, fallen: np.ndarray,
 
 
 # --- costs ----------------------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def _as_paid(rates, availability):
+    """Per-action rates (N, A) (money, casualty exposure) as a state pays them this month:
+    military assets drawn to other wars (`availability` (N,), the theatre-demand shocks) cost
+    nothing in Syria. The one place the scaling is written: the month's spending, the
+    affordability of alternatives and the projected costs all read it."""
+    n_count, a_count = rates.shape
+    out = np.empty((n_count, a_count))
+    for n in range(n_count):
+        for a in range(a_count):
+            out[n, a] = rates[n, a] * (availability[n] if MILITARY[a] else 1.0)
+    return out
 
 
 @vectorize(["float64(float64, float64, float64, float64, float64, float64, float64, float64,"

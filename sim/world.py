@@ -24,7 +24,6 @@ from sim.vocabulary import (
     FACTIONS,
     FORCES,
     IRAN,
-    MILITARY,
     NEGOTIATION,
     REGIME_FORCE,
     RUSSIA,
@@ -416,13 +415,8 @@ def _situation(portfolios, months, mobility, control, availability, manpower, qu
                            mobility, projected)
 
     # money and casualty exposure; military assets drawn to other wars cost nothing here
-    cost = np.empty((n_count, a_count))
-    exposure_rate = np.empty((n_count, a_count))
-    for n in range(n_count):
-        for a in range(a_count):
-            scale = availability[n] if MILITARY[a] else 1.0
-            cost[n, a] = fx_cost[n, a] * scale
-            exposure_rate[n, a] = fx_exposure[n, a] * scale
+    cost = payoffs._as_paid(fx_cost, availability)
+    exposure_rate = payoffs._as_paid(fx_exposure, availability)
     spend = np.empty((k_count, n_count))
     exposure = np.empty((k_count, n_count))
     row = np.empty(a_count)
