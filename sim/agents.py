@@ -6,11 +6,8 @@ so that "why did Russia intervene?" can be read off the agent.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from mesa import Agent
-from numba import njit
 
 from sim.vocabulary import ACTIONS, COMBAT_INDEX, FORCES, TERMS, A
 
@@ -100,24 +97,12 @@ class ArmedForce(Agent):
         self.faction = faction
         self.offensive = False  # only the opposition decides this itself
 
-@njit(cache=True, error_model="numpy")
-def _recruited(manpower, pool, patron_recruits, holds_ground, pool_base, manpower_cap,
-               recruitment, decay):
-    """A force's manpower after a month's recruitment: it closes part (`recruitment`) of the gap
-    to its recruitment pool, which saturates at `manpower_cap` and has a floor `pool_base`
-    while the force holds ground; fighters its patrons raise and pay are added; a force that
-    lives on patrons alone (`decay`) wastes away in a month they send none."""
-    pool = pool + (pool_base if holds_ground else 0.0)
-    pool = manpower_cap * (1.0 - math.exp(-pool / manpower_cap))  # saturating
-    if pool > manpower:
-        manpower += recruitment * (pool - manpower)
-    manpower += patron_recruits
-    if decay != 0.0 and patron_recruits == 0.0:
-        manpower *= 1.0 - decay
-    return manpower
 
 
-@njit(cache=True, error_model="numpy")
-def _after_losses(manpower, losses):
-    """A force's manpower after losses (never below zero)."""
-    return max(manpower - losses, 0.0)
+    def weigh_offensive(self, front_ratio: float) -> None:
+        """The opposition goes on the offensive when it outguns the regime on its fronts
+        (`front_ratio` above its `offensive_ratio`), and says so when it starts."""
+        was = self.offensive
+        self.offensive = bool(front_ratio > self.params["offensive_ratio"])
+        if self.offensive and not was:
+            self.model.event(self.name, "offensive", "regime", f"force ratio {front_ratio:.2f}")

@@ -19,6 +19,8 @@ import numpy as np
 from numba import njit
 
 from sim.numeric import pairwise_sum
+from sim.payoffs import _as_paid, _utility, _weigh_terms
+from sim.theatre import _situation
 from sim.vocabulary import AIR, COMBAT, DECONFLICTION, WITHDRAWAL
 
 
@@ -161,3 +163,78 @@ def _choose(utility, owner, n_states, temperature, draws):
         chosen[s] = flat_rows[min(position, last)]
         picked[s] = min(position, last) - first
     return chosen, picked, flat_rows, starts, probability
+
+
+# --- the month's choice ----------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def _weigh(portfolios, months, mobility, control, availability, manpower, quality, morale,
+           force_faction, owner, government, opposition_offensive, relations, fx_cost,
+           fx_exposure, fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat,
+           troop_actions, offensive_flat, morale_lift, neighbour_mean, value, hostility, spill,
+           first, second, pair_hostility, regime_opposition, decisiveness, offensive_boost,
+           ceasefire_strength, rout_morale, rout_intensity, morale_recovery, hostility_floor,
+           willing, geo_weights, area_share, threat_params, dependence_floor, capital_weight,
+           budget, resolve, casualty_aversion, clash_aversion, money_scale, casualty_scale, demand,
+           weights):
+    """Payoff terms (K, N, 5) of every state under each joint portfolio (K, N, A), `months`
+    ahead: the situation each portfolio leads to (`theatre._situation`), weighed by
+    `_weigh_terms`. Money other theatres take (`demand`) makes spending in Syria dearer."""
+    (projected, power, force_power, contribution, spend, exposure, clash_risk, regime_morale,
+     intensity) = _situation(
+        portfolios, months, mobility, control, availability, manpower, quality, morale,
+        force_faction, owner, government, opposition_offensive, relations, fx_cost, fx_exposure,
+        fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat, troop_actions,
+        offensive_flat, morale_lift, neighbour_mean, value, hostility, spill, first, second,
+        pair_hostility, regime_opposition, decisiveness, offensive_boost, ceasefire_strength,
+        rout_morale, rout_intensity, morale_recovery, hostility_floor, willing)
+    return _weigh_terms(portfolios, projected, power, force_power, contribution, spend, exposure,
+                        clash_risk, regime_morale, intensity, government, relations, geo_weights,
+                        area_share, threat_params, dependence_floor, capital_weight, budget,
+                        resolve, demand / budget, casualty_aversion, clash_aversion,
+                        money_scale, casualty_scale, weights)
+
+
+@njit(cache=True, error_model="numpy")
+def _decide(joint, forbidden, draws, menu_state, menu_action, menu_deconfliction, temperature,
+            switching_cost, entry_cost, months, mobility, control, availability, manpower,
+            quality, morale, force_faction, owner, government, opposition_offensive, relations,
+            fx_cost, fx_exposure, fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat,
+            troop_actions, offensive_flat, morale_lift, neighbour_mean, value, hostility, spill,
+            first, second, pair_hostility, regime_opposition, decisiveness, offensive_boost,
+            ceasefire_strength, rout_morale, rout_intensity, morale_recovery, hostility_floor,
+           willing, geo_weights, area_share, threat_params, dependence_floor, capital_weight,
+            budget, resolve, casualty_aversion, clash_aversion, money_scale, casualty_scale, demand,
+            weights):
+    """The month's choice: every state's alternatives (`_alternatives`: keep, or
+    change one action it can afford), weighed together (`_weigh`), made utilities
+    (`_utility`) and chosen among by the logit (`_choose`, on `draws`). Military
+    assets drawn to other wars cost nothing here; other theatres' `demand` leaves less of the
+    budget. Returns the joint portfolio with forbidden actions dropped, the alternatives
+    (portfolios, owner, action, entering), their terms (K, N, 5), the chosen rows and their
+    positions among each state's, the rows each state weighed (flat, from `starts`), their
+    probabilities and their terms (flat)."""
+    n_count = joint.shape[0]
+    cost = _as_paid(fx_cost, availability)
+    held, portfolios, changer, changed, entering = _alternatives(
+        joint, forbidden, cost, budget - demand, menu_state, menu_action, menu_deconfliction)
+    terms = _weigh(portfolios, months, mobility, control, availability, manpower, quality,
+                   morale, force_faction, owner, government, opposition_offensive, relations,
+                   fx_cost, fx_exposure, fx_quality, fx_recruits, fx_attrition, fx_air,
+                   troops_flat, troop_actions, offensive_flat, morale_lift, neighbour_mean,
+                   value, hostility, spill, first, second, pair_hostility, regime_opposition,
+                   decisiveness, offensive_boost, ceasefire_strength, rout_morale,
+                   rout_intensity, morale_recovery, hostility_floor, willing, geo_weights,
+                   area_share, threat_params, dependence_floor, capital_weight, budget, resolve,
+                   casualty_aversion, clash_aversion, money_scale, casualty_scale, demand,
+                   weights)
+    utility = _utility(terms, changer, entering, entry_cost, switching_cost)
+    chosen, positions, rows, starts, probability = _choose(
+        utility, changer, n_count, temperature, draws)
+    weighed_terms = np.empty((len(rows), terms.shape[2]))
+    for s in range(n_count):
+        for i in range(starts[s], starts[s + 1]):
+            weighed_terms[i] = terms[rows[i], s]
+    return (held, portfolios, changer, changed, entering, terms, chosen, positions, rows,
+            starts, probability, weighed_terms)

@@ -6,7 +6,7 @@ Conventions: survival is minus a threat in [0, 1]; balancing is in [-1, 1]; infl
 [0, 1]; cost is >= 0. Utility = w_s * survival + w_b * balancing + w_i * influence - cost.
 
 Each term is written once, as a compiled kernel on plain arrays (`_threat_iran`, `_alignment`,
-`_influence`, ...): the model's weighing kernel (sim/model.py) calls these directly, and the
+`_influence`, ...): the weighing kernel (`_weigh_terms`, below) calls these directly, and the
 public functions here (`threat_iran(sit, geo, p)`, `balancing_all(sit)`, `influence(...)`, ...)
 unpack a `Situation` and call the same kernels.
 
@@ -26,6 +26,7 @@ from numba import njit, vectorize
 
 from sim.vocabulary import (
     FACTIONS,
+    GROUND,
     IRAN,
     ISIS,
     ISRAEL,
@@ -35,6 +36,7 @@ from sim.vocabulary import (
     SDF,
     SUCC,
     SYRIA,
+    TERMS,
     TURKEY,
     US,
     O,
@@ -622,3 +624,86 @@ def cost(spend: np.ndarray, budget: float, resolve: float, opportunity: float,
     ufunc that broadcasts like the arrays it is given)."""
     return _cost(spend, budget, resolve, opportunity, exposure, casualty_aversion, intensity,
                  clash_risk, clash_aversion, money_scale, casualty_scale)
+
+
+# --- the terms composed into utility ------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def _utility(terms, owner, entering, entry_cost, switching_cost):
+    """Utility (K, N) of each row to each state: entering the war with own combat forces costs
+    the entering state `entry_cost` once (booked into its cost term, in place), and any change
+    of course costs `switching_cost` (policy inertia)."""
+    k_count, n_count, _ = terms.shape
+    utility = np.empty((k_count, n_count))
+    for k in range(k_count):
+        if entering[k]:
+            n = owner[k]
+            terms[k, n, 3] += entry_cost[n]
+            terms[k, n, 4] -= entry_cost[n]
+        inertia = switching_cost * (1.0 if owner[k] >= 0 else 0.0)
+        for n in range(n_count):
+            utility[k, n] = terms[k, n, 4] - inertia
+    return utility
+
+
+@njit(cache=True, error_model="numpy")
+def _weigh_terms(portfolios, control, power, force_power, contribution, spend, exposure,
+                 clash_risk, morale, intensity, government, relations, geo_weights, area_share,
+                 threat_params, dependence_floor, capital_weight, budget, resolve, opportunity,
+                 casualty_aversion, clash_aversion, money_scale, casualty_scale, weights):
+    """Payoff terms (K, N, 5) of every state under each projected situation: survival (minus
+    the threat), balancing, influence, cost, and the utility `weights` (N, 3) make of them.
+
+    Survival: `_survival` of each state's threat (`_threats`; linear unless
+    `choice.threat_convexity` says otherwise); after the fall Israel's buffer zone on the Golan
+    halves its threat. Influence: the government heeds its patrons as far as the
+    threat to it makes it need them (`_dependence`, `_influence`). Balancing:
+    `_balancing`. While the regime stands, both are weighed by each state's reading of
+    the risk that it falls (`_in_the_shadow_of_the_fall`, `_after_the_fall`).
+    Cost: `_cost`, at the war's intensity now.
+    """
+    k_count, n_count, _ = portfolios.shape
+    rolled, share = _indicators(control, power, geo_weights, THREAT_READS)
+    threat = _threats(rolled, share, morale, force_power, government, relations,
+                              threat_params)
+    if government == SUCC:  # Israel's buffer zone on the Golan after the fall
+        for k in range(k_count):
+            threat[k, ISRAEL] *= 1.0 - 0.5 * portfolios[k, ISRAEL, GROUND]
+    need = _dependence(threat[:, SYRIA], dependence_floor)
+    influence = _influence(control, area_share, contribution, power, government,
+                                   capital_weight, need)
+    alignment = _alignment(contribution, relations)
+    balancing = _balancing(alignment, power)
+    if government == R:  # sway and balance in the shadow of the regime's fall
+        risk = np.empty((k_count, n_count))
+        for k in range(k_count):
+            for n in range(n_count):
+                p = threat_params[n]
+                risk[k, n] = _collapse_risk(
+                    rolled[k, KEY, R], morale[k],
+                    p[P_COLLAPSE_KEY] + p[P_ALARM], p[P_COLLAPSE_MORALE],
+                    p[P_STEEPNESS])
+        fallen_control, fallen_contribution, fallen_power = _after_the_fall(
+            control, contribution, power)
+        fallen_influence = _influence(fallen_control, area_share, fallen_contribution,
+                                              fallen_power, SUCC, capital_weight,
+                                              np.ones(k_count))
+        fallen_balancing = _balancing(
+            _alignment(fallen_contribution, relations), fallen_power)
+        influence = _in_the_shadow_of_the_fall(influence, fallen_influence, risk)
+        balancing = _in_the_shadow_of_the_fall(balancing, fallen_balancing, risk)
+    terms = np.empty((k_count, n_count, len(TERMS)))
+    for k in range(k_count):
+        for n in range(n_count):
+            cost = _cost(spend[k, n], budget[n], resolve[n], opportunity[n],
+                                 exposure[k, n], casualty_aversion[n], intensity,
+                                 clash_risk[k, n], clash_aversion[n], money_scale,
+                                 casualty_scale)
+            terms[k, n, 0] = _survival(threat[k, n], threat_params[n, P_CONVEXITY])
+            terms[k, n, 1] = balancing[k, n]
+            terms[k, n, 2] = influence[k, n]
+            terms[k, n, 3] = cost
+            terms[k, n, 4] = (terms[k, n, 0] * weights[n, 0] + terms[k, n, 1] * weights[n, 1]
+                              + terms[k, n, 2] * weights[n, 2]) - cost
+    return terms
