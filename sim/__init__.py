@@ -19,7 +19,8 @@ def _refresh_compiled_cache(package: Path = Path(__file__).parent) -> None:
 
     Numba checks only the file of a cached function, so a kernel that calls a kernel in
     another module (`decisions._decide` calls `theatre._situation`) would keep running stale
-    code after an edit of the callee. A stamp of all the sources decides for the whole package at once.
+    code after an edit of the callee. A stamp of all the sources decides for the whole
+    package at once.
     """
     cache = package / "__pycache__"
     digest = hashlib.sha256()

@@ -13,7 +13,7 @@ kernel (`_decide`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -21,25 +21,44 @@ from numba import njit
 from sim.numeric import pairwise_sum
 from sim.payoffs import _as_paid, _utility, _weigh_terms
 from sim.theatre import _situation
-from sim.vocabulary import AIR, COMBAT, DECONFLICTION, WITHDRAWAL
+from sim.vocabulary import AIR, COMBAT, DECONFLICTION, STATES, WITHDRAWAL
 
 
-@dataclass(frozen=True)
-class Menus:
+class Menus(NamedTuple):
     """Every (state, action) a state could change this month, fixed for a run."""
 
     state: np.ndarray  # (T,) which state a change belongs to
     action: np.ndarray  # (T,) which action it changes
+    deconfliction: np.ndarray  # (N,) whether each state has deconfliction on its menu
 
     @classmethod
     def from_mask(cls, menu: np.ndarray) -> Menus:
         state, action = np.nonzero(menu)
-        return cls(state=state, action=action)
+        has = np.zeros(menu.shape[0], dtype=bool)
+        has[state[action == DECONFLICTION]] = True
+        return cls(state=state, action=action, deconfliction=has)
 
-    @cached_property
-    def deconfliction(self) -> np.ndarray:
-        """(N,) whether each state has deconfliction on its menu."""
-        return menus_has(self, np.arange(int(self.state.max()) + 1), DECONFLICTION)
+
+class ChoiceParams(NamedTuple):
+    """How states choose (`from_params`): the logit's temperature, the costs of changing
+    course and of entering the war, and the horizon states project over (months, and the
+    contest's mobility over that many months)."""
+
+    temperature: float
+    switching_cost: float
+    entry_cost: np.ndarray  # (N,)
+    months: float
+    mobility: float
+
+    @classmethod
+    def from_params(cls, params: dict) -> ChoiceParams:
+        c = params["choice"]
+        horizon = c["horizon"]
+        return cls(temperature=float(c["temperature"]),
+                   switching_cost=float(c["switching_cost"]),
+                   entry_cost=np.array([params[s]["entry_cost"] for s in STATES], dtype=float),
+                   months=float(horizon),
+                   mobility=1.0 - (1.0 - params["theatre"]["mobility"]) ** horizon)
 
 
 @dataclass(frozen=True)
@@ -107,11 +126,6 @@ def _alternatives(joint, forbidden, cost, cap, menu_state, menu_action, deconfli
     return joint, portfolios[:k], owner[:k], action[:k], entering[:k]
 
 
-def menus_has(menus: Menus, states: np.ndarray, action: int) -> np.ndarray:
-    """Whether each given state has `action` on its menu."""
-    has = np.zeros(int(menus.state.max()) + 1, dtype=bool)
-    has[menus.state[menus.action == action]] = True
-    return has[states]
 
 
 @njit(cache=True, error_model="numpy")
@@ -169,69 +183,36 @@ def _choose(utility, owner, n_states, temperature, draws):
 
 
 @njit(cache=True, error_model="numpy")
-def _weigh(portfolios, months, mobility, control, availability, manpower, quality, morale,
-           force_faction, owner, government, opposition_offensive, relations, fx_cost,
-           fx_exposure, fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat,
-           troop_actions, offensive_flat, morale_lift, neighbour_mean, value, hostility, spill,
-           first, second, pair_hostility, regime_opposition, decisiveness, offensive_boost,
-           ceasefire_strength, rout_morale, rout_intensity, morale_recovery, hostility_floor,
-           willing, geo_weights, area_share, threat_params, dependence_floor, capital_weight,
-           budget, resolve, casualty_aversion, clash_aversion, money_scale, casualty_scale, demand,
-           weights):
+def _weigh(portfolios, months, mobility, war, fx, tp, pp, demand, weights):
     """Payoff terms (K, N, 5) of every state under each joint portfolio (K, N, A), `months`
     ahead: the situation each portfolio leads to (`theatre._situation`), weighed by
-    `_weigh_terms`. Money other theatres take (`demand`) makes spending in Syria dearer."""
-    (projected, power, force_power, contribution, spend, exposure, clash_risk, regime_morale,
-     intensity) = _situation(
-        portfolios, months, mobility, control, availability, manpower, quality, morale,
-        force_faction, owner, government, opposition_offensive, relations, fx_cost, fx_exposure,
-        fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat, troop_actions,
-        offensive_flat, morale_lift, neighbour_mean, value, hostility, spill, first, second,
-        pair_hostility, regime_opposition, decisiveness, offensive_boost, ceasefire_strength,
-        rout_morale, rout_intensity, morale_recovery, hostility_floor, willing)
-    return _weigh_terms(portfolios, projected, power, force_power, contribution, spend, exposure,
-                        clash_risk, regime_morale, intensity, government, relations, geo_weights,
-                        area_share, threat_params, dependence_floor, capital_weight, budget,
-                        resolve, demand / budget, casualty_aversion, clash_aversion,
-                        money_scale, casualty_scale, weights)
+    `payoffs._weigh_terms`. Money other theatres take (`demand`) makes spending in Syria
+    dearer."""
+    projection = _situation(portfolios, months, mobility, war, fx, tp)
+    return _weigh_terms(portfolios, projection, war.government, war.relations, pp,
+                        demand / pp.budget, weights)
 
 
 @njit(cache=True, error_model="numpy")
-def _decide(joint, forbidden, draws, menu_state, menu_action, menu_deconfliction, temperature,
-            switching_cost, entry_cost, months, mobility, control, availability, manpower,
-            quality, morale, force_faction, owner, government, opposition_offensive, relations,
-            fx_cost, fx_exposure, fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat,
-            troop_actions, offensive_flat, morale_lift, neighbour_mean, value, hostility, spill,
-            first, second, pair_hostility, regime_opposition, decisiveness, offensive_boost,
-            ceasefire_strength, rout_morale, rout_intensity, morale_recovery, hostility_floor,
-           willing, geo_weights, area_share, threat_params, dependence_floor, capital_weight,
-            budget, resolve, casualty_aversion, clash_aversion, money_scale, casualty_scale, demand,
-            weights):
+def _decide(joint, forbidden, draws, menus, choice, war, fx, tp, pp, demand, weights):
     """The month's choice: every state's alternatives (`_alternatives`: keep, or
     change one action it can afford), weighed together (`_weigh`), made utilities
-    (`_utility`) and chosen among by the logit (`_choose`, on `draws`). Military
+    (`payoffs._utility`) and chosen among by the logit (`_choose`, on `draws`). Military
     assets drawn to other wars cost nothing here; other theatres' `demand` leaves less of the
     budget. Returns the joint portfolio with forbidden actions dropped, the alternatives
     (portfolios, owner, action, entering), their terms (K, N, 5), the chosen rows and their
     positions among each state's, the rows each state weighed (flat, from `starts`), their
     probabilities and their terms (flat)."""
     n_count = joint.shape[0]
-    cost = _as_paid(fx_cost, availability)
+    cost = _as_paid(fx.cost, war.availability)
     held, portfolios, changer, changed, entering = _alternatives(
-        joint, forbidden, cost, budget - demand, menu_state, menu_action, menu_deconfliction)
-    terms = _weigh(portfolios, months, mobility, control, availability, manpower, quality,
-                   morale, force_faction, owner, government, opposition_offensive, relations,
-                   fx_cost, fx_exposure, fx_quality, fx_recruits, fx_attrition, fx_air,
-                   troops_flat, troop_actions, offensive_flat, morale_lift, neighbour_mean,
-                   value, hostility, spill, first, second, pair_hostility, regime_opposition,
-                   decisiveness, offensive_boost, ceasefire_strength, rout_morale,
-                   rout_intensity, morale_recovery, hostility_floor, willing, geo_weights,
-                   area_share, threat_params, dependence_floor, capital_weight, budget, resolve,
-                   casualty_aversion, clash_aversion, money_scale, casualty_scale, demand,
+        joint, forbidden, cost, pp.budget - demand, menus.state, menus.action,
+        menus.deconfliction)
+    terms = _weigh(portfolios, choice.months, choice.mobility, war, fx, tp, pp, demand,
                    weights)
-    utility = _utility(terms, changer, entering, entry_cost, switching_cost)
+    utility = _utility(terms, changer, entering, choice.entry_cost, choice.switching_cost)
     chosen, positions, rows, starts, probability = _choose(
-        utility, changer, n_count, temperature, draws)
+        utility, changer, n_count, choice.temperature, draws)
     weighed_terms = np.empty((len(rows), terms.shape[2]))
     for s in range(n_count):
         for i in range(starts[s], starts[s + 1]):

@@ -16,15 +16,12 @@ the same run.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from mesa import DataCollector, Model
 
 from sim import decisions, diplomacy, payoffs, regime, relations, shocks, theatre
 from sim.agents import ArmedForce, StateActor
 from sim.scenario import Scenario, load_scenario
-from sim.theatre import World
 from sim.vocabulary import (
     ACTIONS,
     COMBAT,
@@ -106,9 +103,6 @@ class SyriaModel(Model):
         self._ordered = np.full((N, NA), sc.start - 1 - 12, dtype=np.int64)
         self.menus = decisions.Menus.from_mask(
             np.stack([self.states[s].menu for s in STATES]))
-        self.vectors = {key: np.array([self.params[s][key] for s in STATES], dtype=float)
-                        for key in ("budget", "resolve", "casualty_aversion", "clash_aversion",
-                                    "entry_cost")}
         self.base_weights = np.array([[self.params[s]["weights"][t] for t in TERMS[:3]]
                                       for s in STATES])
         # what the shocks put in force, from the month before the first step to the last
@@ -117,14 +111,21 @@ class SyriaModel(Model):
         self.forbid = sc.forbid
         never = frozenset((rule["actor"], rule["action"]) for rule in self.forbid
                           if rule["start_index"] is None and rule["end_index"] is None)
-        self.world = World(self.geo, theatre.action_effects(self.params, self.geo,
-                                                            self.government), self.params, never)
-        self.collapse = {k: self.params["syria"][k]
-                         for k in ("collapse_key", "collapse_morale", "collapse_steepness")}
-        convexity = float(self.params["choice"]["threat_convexity"])
-        self.threat_params = {s: {**self.params[s], **self.collapse,
-                                  "alarm": self.params[s]["alarm"],
-                                  "threat_convexity": convexity} for s in STATES}
+        # the kernels' parameters, named and fixed for the run (the dependence floor and the
+        # effects of actions change with the government)
+        self.theatre = theatre.TheatreParams.from_params(self.params, self.geo, never)
+        self.effects = theatre.action_effects(self.params, self.geo, self.government)
+        self.fx = theatre.Effects.of(self.effects, self.params["regime"]["economy_weight"])
+        self.force_params = theatre.ForceParams.from_params(self.params)
+        self.choice = decisions.ChoiceParams.from_params(self.params)
+        payoff_geo = theatre.payoff_geo(self.geo)
+        self.payoff_params = payoffs.PayoffParams.from_params(self.params, payoff_geo)
+        self.relation_params = relations.RelationParams.from_params(
+            self.params, payoff_geo, self.theatre.hostility)
+        self._floor = self.payoff_params.dependence_floor
+        self._oil = regime.oil_weights(self.geo)
+        self._danger = 0.0  # the patrons' shared sense of the danger to the regime
+        self._forbidden_in: dict[int, np.ndarray] = {}
         self.events: list[tuple[int, str, str, str, str]] = []
         self.local_power = np.zeros_like(self.control)
         self.contribution = np.zeros((N, NF))  # each state's part of each faction's power
@@ -137,45 +138,10 @@ class SyriaModel(Model):
             name: reporter for name, reporter in REPORTERS.items()
             if record is None or name in record})
         self._influence = np.zeros(N)
-        self._pack()
-
-    # --- building blocks --------------------------------------------------------------------
-
-    def _pack(self) -> None:
-        """Parameters as the kernels take them: arrays in the order of STATES and FORCES."""
-        p = self.params
-        self.threat_matrix = np.stack([payoffs.threat_vector(self.threat_params[s])
-                                       for s in STATES])
-        self.threat_now = payoffs.threat_vector({**p["syria"], **self.collapse, "alarm": 0.0})
-        v, t, c = self.vectors, p["theatre"], p["choice"]
-        geo = self.world.payoff_geo
-        self._floor = float(t["dependence_floor"])
-        self._payoff_args = (
-            geo.weights, np.ascontiguousarray(geo.area_share, dtype=float), self.threat_matrix,
-            self._floor, float(t["capital_weight"]), v["budget"], v["resolve"],
-            v["casualty_aversion"], v["clash_aversion"], float(c["money_scale"]),
-            float(c["casualty_scale"]))
-        self.force_vectors = tuple(
-            np.array([float(p[f][key]) for f in FORCES])
-            for key in ("mobilisation", "pool_rate", "pool_base", "manpower_cap", "recruitment",
-                        "decay"))
-        oil = self.geo.mask(["deir_ez_zor", "al_hasakah", "raqqa"]) * self.geo.area
-        self._oil, self._oil_total = oil, float(oil.sum())
-        rel = p["relations"]
-        self._danger = 0.0  # the patrons' shared sense of the danger to the regime
-        memory = float(rel["danger_memory"])
-        self._danger_fade = math.exp(-1.0 / memory) if memory > 0 else 0.0
-        self._relations_args = (
-            *(float(rel[k]) for k in relations.RELATION_WEIGHTS),
-            *(float(self.collapse[k]) for k in ("collapse_key", "collapse_morale",
-                                                "collapse_steepness")),
-            self.world.payoff_geo.weights,
-            np.ascontiguousarray(self.world.payoff_geo.area_share, dtype=float), self.threat_now,
-            self._floor, float(t["capital_weight"]))
-        self._floor_at = (3, len(self._relations_args) - 2)  # its place in the two tuples
-        self._forbidden_in: dict[int, np.ndarray] = {}
         self._pack_government()
         self._consolidate()
+
+    # --- building blocks --------------------------------------------------------------------
 
     def _consolidate(self) -> None:
         """The government's need of its patrons however safe it is, this month
@@ -183,17 +149,14 @@ class SyriaModel(Model):
         floor = regime.dependence_floor(self.params["theatre"], self.fallen_at, self.month)
         if floor != self._floor:
             self._floor = floor
-            p, r = self._floor_at
-            self._payoff_args = (*self._payoff_args[:p], floor, *self._payoff_args[p + 1:])
-            self._relations_args = (*self._relations_args[:r], floor,
-                                    *self._relations_args[r + 1:])
+            self.payoff_params = self.payoff_params._replace(dependence_floor=floor)
+            self.relation_params = self.relation_params._replace(dependence_floor=floor)
 
     def _pack_government(self) -> None:
         """What changes only when the government does (`theatre.Allegiances`)."""
         sides = theatre.Allegiances.of({f: self.forces[f].faction for f in FORCES},
                                        self.government, self.params)
-        self._force_faction, self._owner = sides.force_faction, sides.owner
-        self._faction_of_force, self._strike_targets = sides.faction_of_force, sides.strike_targets
+        self._sides = sides
 
     def _key_share(self) -> float:
         return regime._holding(self.geo.key, self.control, self.government)
@@ -254,15 +217,13 @@ class SyriaModel(Model):
     def decide(self) -> None:
         """Every state weighs its alternatives at once, on what the others did last month
         (the mechanism: `decisions._decide`; the logit choice's draws come from `self.rng`)."""
-        choice = self.params["choice"]
-        self._month_args = month = self._kernel_month()
+        self._war = war = self._war_now()
         draws = self.rng.random(N)
         (joint, portfolios, owner, action, entering, _, chosen, positions, rows, starts,
          probability, weighed_terms) = decisions._decide(
-            self._current_joint(), self._forbidden(), draws, self.menus.state,
-            self.menus.action, self.menus.deconfliction, float(choice["temperature"]),
-            float(choice["switching_cost"]), self.vectors["entry_cost"],
-            *self._weigh_args(month, choice["horizon"]))
+            self._current_joint(), self._forbidden(), draws, self.menus, self.choice, war,
+            self.fx, self.theatre, self.payoff_params, self.shocks.demand(self.month),
+            self.shocks.weights(self.month))
         alts = decisions.Alternatives(portfolios=portfolios, owner=owner, action=action,
                                       entering=entering)
         self._joint = portfolios[chosen, np.arange(N)]
@@ -302,24 +263,19 @@ class SyriaModel(Model):
             return self._joint
         return self.joint_portfolio()
 
-    def _kernel_month(self) -> tuple:
-        """The state of the war the kernels read this month (the fields of `Month`, in the
-        order of `World.month_args`)."""
+    def _war_now(self) -> theatre.War:
+        """The state of the war the kernels read this month."""
         forces = self.forces.values()
-        return (self.control, self.shocks.availability(self.month),
-                np.array([float(f.manpower) for f in forces]),
-                np.array([float(f.quality) for f in forces]),
-                np.array([float(f.morale) for f in forces]), self._force_faction, self._owner,
-                int(self.government), float(self.forces["opposition"].offensive),
-                self.relations)
-
-    def _weigh_args(self, month: tuple, horizon: int) -> tuple:
-        """The arguments of `_weigh` after the portfolios."""
-        world = self.world
-        return (float(horizon), 1.0 - (1.0 - world.mobility) ** horizon, *month,
-                *world.effect_args, *world.theatre_args, *self._payoff_args,
-                self.shocks.demand(self.month),
-                self.shocks.weights(self.month))
+        sides = self._sides
+        return theatre.War(
+            control=self.control, availability=self.shocks.availability(self.month),
+            manpower=np.array([float(f.manpower) for f in forces]),
+            quality=np.array([float(f.quality) for f in forces]),
+            morale=np.array([float(f.morale) for f in forces]),
+            force_faction=sides.force_faction, owner=sides.owner,
+            faction_of_force=sides.faction_of_force, government=int(self.government),
+            opposition_offensive=float(self.forces["opposition"].offensive),
+            relations=self.relations)
 
     def _enact(self, actor: StateActor, portfolio: np.ndarray, changed: int) -> None:
         if changed >= 0:
@@ -342,15 +298,11 @@ class SyriaModel(Model):
     def fight(self) -> None:
         """The month's fighting: local power with the fog of war, the contest, losses, recruits
         (the mechanism: `theatre._fight`; the fog is drawn here, from `self.rng`)."""
-        t = self.params["theatre"]
-        world = self.world
         fog = self.rng.standard_normal((len(self.geo.names), NF))
+        mobility = 1.0 - (1.0 - self.theatre.mobility) ** 1.0  # as over a horizon of one month
         (self.control, self.local_power, self.contribution, self.power, manpower,
-         self.fighting) = theatre._fight(
-            self._in_theatre, fog, float(t["noise"]), float(t["attrition"]),
-            1.0 - (1.0 - world.mobility) ** 1.0, *self._month_args, *world.effect_args,
-            *world.theatre_args, self.geo.population, self._faction_of_force,
-            *self.force_vectors)
+         self.fighting) = theatre._fight(self._in_theatre, fog, mobility, self._war, self.fx,
+                                         self.theatre, self.force_params)
         for force, strength in zip(self.forces.values(), manpower.tolist(), strict=True):
             force.manpower = strength
 
@@ -359,10 +311,10 @@ class SyriaModel(Model):
         if self.government != R:
             self.key_share = self._key_share()
             return
-        fx = self.world.fx
+        fx = self.effects
         cover, pressure, relief, oil_hold, key = regime._regime_inputs(
-            self._joint, fx.legitimacy, fx.pressure, fx.economy, self.control, self._oil,
-            self._oil_total, self.geo.key, R)
+            self._joint, fx.legitimacy, fx.pressure, fx.economy, self.control, *self._oil,
+            self.geo.key, R)
         pressure += self.shocks.pressure(self.month)
         pressure += self.talks.un_pressure
         self.economy = regime.economy_after(self.economy, oil_hold, self.fighting, pressure,
@@ -377,7 +329,7 @@ class SyriaModel(Model):
         """Talks and ceasefires, deconfliction, strikes, UN drafts (`diplomacy.Diplomacy`);
         and the opposition's choice of the offensive on its force ratio."""
         ratio = self.talks.month(self._joint, self.government, self.control, self.local_power,
-                                 self.world.neighbour_mean, self.shocks.atrocity(self.month),
+                                 self.theatre.neighbour_mean, self.shocks.atrocity(self.month),
                                  self.params, self.rng, self.event)
         if self.government == R:
             self.forces["opposition"].weigh_offensive(ratio)
@@ -411,7 +363,8 @@ class SyriaModel(Model):
             i, j = S["syria"], S[other]
             self.relations[i, j] = self.relations[j, i] = value
             self.anchor[i, j] = self.anchor[j, i] = value
-        self.world.set_effects(theatre.action_effects(self.params, self.geo, self.government))
+        self.effects = theatre.action_effects(self.params, self.geo, self.government)
+        self.fx = theatre.Effects.of(self.effects, self.params["regime"]["economy_weight"])
         self._pack_government()
         self._joint = self.joint_portfolio()
         self.key_share = self._key_share()
@@ -422,10 +375,10 @@ class SyriaModel(Model):
         """The cooperation index moves towards what the month's behaviour signals (the
         mechanism: `_relations`); and each state's influence now, for the record."""
         self.relations, self._influence, self._danger = relations._month_end(
-            self.contribution, self._joint, self.relations, self.anchor, self.talks.agreements,
-            self.world.hostility, float(self.key_share), float(self.forces["regime"].morale),
-            self.government, self._danger, self._danger_fade, *self._relations_args,
-            self.control, self.power, *self._strike_targets)
+            self.relation_params, self.contribution, self._joint, self.relations, self.anchor,
+            self.talks.agreements, float(self.key_share), float(self.forces["regime"].morale),
+            self.government, self._danger, self.control, self.power,
+            self._sides.strike_targets)
 
     # --- reading the model ------------------------------------------------------------------
 
@@ -437,8 +390,8 @@ class SyriaModel(Model):
         """What each state's portfolio costs it, USD bn/yr (of `joint`, by default the
         portfolios the states hold now); military assets drawn to other wars cost nothing."""
         joint = self.joint_portfolio() if joint is None else joint
-        return theatre._spend(np.ascontiguousarray(joint, dtype=float), self.world.effect_args[0],
-                      self.shocks.availability(self.month))
+        return theatre._spend(np.ascontiguousarray(joint, dtype=float), self.fx.cost,
+                              self.shocks.availability(self.month))
 
 
 F_GOV = {"regime": R, "successor": SUCC}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, vectorize
@@ -34,6 +35,7 @@ from sim.vocabulary import (
     MILITIAS,
     RUSSIA,
     SDF,
+    STATES,
     SUCC,
     SYRIA,
     TERMS,
@@ -629,6 +631,45 @@ def cost(spend: np.ndarray, budget: float, resolve: float, opportunity: float,
 # --- the terms composed into utility ------------------------------------------------------
 
 
+class PayoffParams(NamedTuple):
+    """The states' payoff parameters as the kernels read them (`from_params`); the dependence
+    floor changes after the fall (`_replace`, `regime.dependence_floor`)."""
+
+    geo_weights: np.ndarray  # (G, 7) the indicators' governorate weights (`Geo.weights`)
+    area_share: np.ndarray  # (G,)
+    threat_params: np.ndarray  # (N, len(THREAT_PARAMS)) each state's `threat_vector`
+    dependence_floor: float
+    capital_weight: float
+    budget: np.ndarray  # (N,) USD bn/yr
+    resolve: np.ndarray  # (N,)
+    casualty_aversion: np.ndarray  # (N,)
+    clash_aversion: np.ndarray  # (N,)
+    money_scale: float
+    casualty_scale: float
+
+    @classmethod
+    def from_params(cls, params: dict, geo: Geo) -> PayoffParams:
+        """Every state's threat reads Syria's collapse thresholds, with its own alarm."""
+        collapse = collapse_params(params)
+        convexity = float(params["choice"]["threat_convexity"])
+        threat = np.stack([threat_vector({**params[s], **collapse, "alarm": params[s]["alarm"],
+                                          "threat_convexity": convexity}) for s in STATES])
+        vector = {key: np.array([params[s][key] for s in STATES], dtype=float)
+                  for key in ("budget", "resolve", "casualty_aversion", "clash_aversion")}
+        t, c = params["theatre"], params["choice"]
+        return cls(geo_weights=geo.weights,
+                   area_share=np.ascontiguousarray(geo.area_share, dtype=float),
+                   threat_params=threat, dependence_floor=float(t["dependence_floor"]),
+                   capital_weight=float(t["capital_weight"]), **vector,
+                   money_scale=float(c["money_scale"]), casualty_scale=float(c["casualty_scale"]))
+
+
+def collapse_params(params: dict) -> dict[str, float]:
+    """Syria's collapse thresholds (the logistic of `_collapse_risk`)."""
+    return {k: params["syria"][k] for k in ("collapse_key", "collapse_morale",
+                                            "collapse_steepness")}
+
+
 @njit(cache=True, error_model="numpy")
 def _utility(terms, owner, entering, entry_cost, switching_cost):
     """Utility (K, N) of each row to each state: entering the war with own combat forces costs
@@ -648,12 +689,11 @@ def _utility(terms, owner, entering, entry_cost, switching_cost):
 
 
 @njit(cache=True, error_model="numpy")
-def _weigh_terms(portfolios, control, power, force_power, contribution, spend, exposure,
-                 clash_risk, morale, intensity, government, relations, geo_weights, area_share,
-                 threat_params, dependence_floor, capital_weight, budget, resolve, opportunity,
-                 casualty_aversion, clash_aversion, money_scale, casualty_scale, weights):
-    """Payoff terms (K, N, 5) of every state under each projected situation: survival (minus
-    the threat), balancing, influence, cost, and the utility `weights` (N, 3) make of them.
+def _weigh_terms(portfolios, projection, government, relations, pp, opportunity, weights):
+    """Payoff terms (K, N, 5) of every state under each projected situation (a
+    `theatre.Projection`): survival (minus the threat), balancing, influence, cost, and the
+    utility `weights` (N, 3) make of them; `opportunity` (N,) is the share of each budget
+    other theatres take.
 
     Survival: `_survival` of each state's threat (`_threats`; linear unless
     `choice.threat_convexity` says otherwise); after the fall Israel's buffer zone on the Golan
@@ -663,6 +703,13 @@ def _weigh_terms(portfolios, control, power, force_power, contribution, spend, e
     the risk that it falls (`_in_the_shadow_of_the_fall`, `_after_the_fall`).
     Cost: `_cost`, at the war's intensity now.
     """
+    (control, power, force_power, contribution, spend, exposure, clash_risk, morale,
+     intensity) = projection
+    geo_weights, area_share, threat_params = pp.geo_weights, pp.area_share, pp.threat_params
+    dependence_floor, capital_weight = pp.dependence_floor, pp.capital_weight
+    budget, resolve, casualty_aversion = pp.budget, pp.resolve, pp.casualty_aversion
+    clash_aversion, money_scale, casualty_scale = (pp.clash_aversion, pp.money_scale,
+                                                   pp.casualty_scale)
     k_count, n_count, _ = portfolios.shape
     rolled, share = _indicators(control, power, geo_weights, THREAT_READS)
     threat = _threats(rolled, share, morale, force_power, government, relations,

@@ -9,6 +9,7 @@ The model (sim/model.py) calls these in the month's order and applies the succes
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from sim.numeric import pairwise_sum
@@ -39,6 +40,13 @@ def _regime_inputs(joint, legitimacy, pressure, economy, control, oil, oil_total
     cover, squeeze, relief = _levers(joint, legitimacy, pressure, economy)
     return (cover, squeeze, relief, _holding(oil, control, regime) / oil_total,
             _holding(key, control, regime))
+
+
+def oil_weights(geo) -> tuple[np.ndarray, float]:
+    """The oil governorates by area (Deir ez-Zor, al-Hasakah, Raqqa) and their total: the
+    government's hold on them is its oil revenue (`theatre.oil_weight`)."""
+    oil = geo.mask(["deir_ez_zor", "al_hasakah", "raqqa"]) * geo.area
+    return oil, float(oil.sum())
 
 
 # --- the regime's economy and its army's morale ------------------------------------------------

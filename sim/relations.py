@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -22,11 +25,53 @@ RELATION_WEIGHTS = ("rate", "joint_support", "opposing_support", "joint_talks", 
                     "strikes", "tolerance", "competition", "common_rival", "sanctions", "memory")
 
 
+class RelationParams(NamedTuple):
+    """The relations' parameters as the kernels read them (`from_params`): the signals'
+    weights (`relations.*` in params/model.toml), Syria's collapse thresholds, what influence
+    reads (the dependence floor changes after the fall: `_replace`), the factions' hostility
+    and how fast a lived danger fades (`relations.danger_memory`)."""
+
+    rate: float
+    joint_support: float
+    opposing_support: float
+    joint_talks: float
+    deconfliction: float
+    strikes: float
+    tolerance: float
+    competition: float
+    common_rival: float
+    sanctions: float
+    memory: float
+    collapse_key: float
+    collapse_morale: float
+    collapse_steepness: float
+    geo_weights: np.ndarray
+    area_share: np.ndarray
+    threat_params: np.ndarray  # Syria's `payoffs.threat_vector`, at no alarm
+    dependence_floor: float
+    capital_weight: float
+    hostility: np.ndarray  # (F, F)
+    danger_fade: float
+
+    @classmethod
+    def from_params(cls, params: dict, geo: payoffs.Geo, hostility: np.ndarray
+                    ) -> RelationParams:
+        rel, collapse = params["relations"], payoffs.collapse_params(params)
+        memory = float(rel["danger_memory"])
+        return cls(
+            *(float(rel[k]) for k in RELATION_WEIGHTS),
+            *(float(collapse[k]) for k in ("collapse_key", "collapse_morale",
+                                           "collapse_steepness")),
+            geo_weights=geo.weights,
+            area_share=np.ascontiguousarray(geo.area_share, dtype=float),
+            threat_params=payoffs.threat_vector({**params["syria"], **collapse, "alarm": 0.0}),
+            dependence_floor=float(params["theatre"]["dependence_floor"]),
+            capital_weight=float(params["theatre"]["capital_weight"]), hostility=hostility,
+            danger_fade=math.exp(-1.0 / memory) if memory > 0 else 0.0)
+
+
 @njit(cache=True, error_model="numpy")
-def _relations(contribution, joint, relations, anchor, agreements, hostility, risk, government,
-               rate, joint_support, opposing_support, joint_talks, deconfliction, strikes,
-               tolerance, competition, common_rival, sanctions, memory, target_state,
-               target_faction, target_weight, target_owned_by_iran):
+def _relations(rp, contribution, joint, relations, anchor, agreements, risk, government, targets):
     """The cooperation index (N, N) after a month: it moves at `rate` towards the tanh of what
     the month's behaviour signals, and returns to standing alignments (`anchor`, `memory`).
 
@@ -39,6 +84,13 @@ def _relations(contribution, joint, relations, anchor, agreements, hostility, ri
     serious reaction to Israel's attacks"), sanctions on the government the other backs, and
     being active in Syria against the same great-power rival.
     """
+    hostility, rate, joint_support = rp.hostility, rp.rate, rp.joint_support
+    opposing_support, joint_talks = rp.opposing_support, rp.joint_talks
+    deconfliction, strikes, tolerance = rp.deconfliction, rp.strikes, rp.tolerance
+    competition, common_rival = rp.competition, rp.common_rival
+    sanctions, memory = rp.sanctions, rp.memory
+    target_state, target_faction = targets.state, targets.faction
+    target_weight, target_owned_by_iran = targets.weight, targets.owned_by_iran
     n_count, f_count = contribution.shape
     share = np.empty((n_count, f_count))
     for f in range(f_count):
@@ -127,10 +179,11 @@ def _relations(contribution, joint, relations, anchor, agreements, hostility, ri
 
 
 @njit(cache=True, error_model="numpy")
-def _influence_now(control, power, contribution, morale, government, relations, geo_weights,
-                   area_share, threat_params, dependence_floor, capital_weight):
+def _influence_now(rp, control, power, contribution, morale, government, relations):
     """Each state's influence (N,) in the war as it stands: `payoffs._influence` with the
     government's need of its patrons from its threat now (at no alarm)."""
+    geo_weights, area_share, threat_params = rp.geo_weights, rp.area_share, rp.threat_params
+    dependence_floor, capital_weight = rp.dependence_floor, rp.capital_weight
     g_count, f_count = control.shape
     n_count = contribution.shape[0]
     control_now = control.copy().reshape((1, g_count, f_count))
@@ -147,26 +200,18 @@ def _influence_now(control, power, contribution, morale, government, relations, 
 
 
 @njit(cache=True, error_model="numpy")
-def _month_end(contribution, joint, relations, anchor, agreements, hostility, key_share,
-               regime_morale, government, danger, danger_fade, rate, joint_support,
-               opposing_support, joint_talks, deconfliction, strikes, tolerance, competition,
-               common_rival, sanctions, memory,
-               collapse_key, collapse_morale, collapse_steepness, geo_weights, area_share,
-               threat_params, dependence_floor, capital_weight, control, power, target_state,
-               target_faction, target_weight, target_owned_by_iran):
+def _month_end(rp, contribution, joint, relations, anchor, agreements, key_share, regime_morale,
+               government, danger, control, power, targets):
     """The month's end: relations move (`_relations`, patrons of a government at risk of
     collapse competing less: `payoffs._collapse_risk`), and each state's influence now
-    (`_influence_now`)."""
+    (`_influence_now`). Returns the relations, the influence and the danger the patrons
+    remember."""
     risk = 0.0
     if government == R:
-        risk = payoffs._collapse_risk(key_share, regime_morale, collapse_key, collapse_morale,
-                                      collapse_steepness)
-    risk = max(risk, danger * danger_fade)  # a danger the patrons lived through fades slowly
-    moved = _relations(contribution, joint, relations, anchor, agreements, hostility, risk,
-                       government, rate, joint_support, opposing_support, joint_talks,
-                       deconfliction, strikes, tolerance, competition, common_rival, sanctions,
-                       memory, target_state, target_faction, target_weight,
-                       target_owned_by_iran)
-    return moved, _influence_now(control, power, contribution, regime_morale, government,
-                                 moved, geo_weights, area_share, threat_params,
-                                 dependence_floor, capital_weight), risk
+        risk = payoffs._collapse_risk(key_share, regime_morale, rp.collapse_key,
+                                      rp.collapse_morale, rp.collapse_steepness)
+    risk = max(risk, danger * rp.danger_fade)  # a danger the patrons lived through fades slowly
+    moved = _relations(rp, contribution, joint, relations, anchor, agreements, risk, government,
+                       targets)
+    return moved, _influence_now(rp, control, power, contribution, regime_morale, government,
+                                 moved), risk

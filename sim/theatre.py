@@ -15,9 +15,10 @@ What the states' portfolios do to the war is here too, one function for the mont
 for the projections states weigh their options on: the forces a joint portfolio (K, N, A)
 builds (`_evaluate`), the fighting intensity (`_intensity`, `_ceasefire_level`), the risk of
 clashes in the air (`_clash_risk`), the projection (`_situation`) and the month's fight
-(`_fight`, with the forces' losses and recruits: `_after_losses`, `_recruited`). `World` holds
-their arguments fixed for a run; `action_effects` and `Allegiances` what changes only with the
-government.
+(`_fight`, with the forces' losses and recruits: `_after_losses`, `_recruited`). They take
+named packs built once: the parameters (`TheatreParams`, `ForceParams`), the effects of
+actions (`Effects`, from `action_effects`) and the state of the war (`War`); `Allegiances` is
+what changes only with the government.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -403,72 +405,151 @@ class ActionEffects:
     legitimacy: np.ndarray  # (N, A) diplomatic cover: morale and protection at the UN
 
 
-class World:
-    """The fixed arguments of the theatre's kernels: effect tensors and the theatre parameters."""
+class TheatreParams(NamedTuple):
+    """The theatre's parameters as the kernels read them, fixed for a run (`from_params`)."""
 
-    def __init__(self, geography: Geography, effects: ActionEffects, params: dict,
-                 never: frozenset[tuple[str, str]] = frozenset()) -> None:
+    neighbour_mean: np.ndarray  # (G, G) row-normalised adjacency
+    value: np.ndarray  # (G, F) what each governorate is worth to each faction
+    hostility: np.ndarray  # (F, F) how hard two factions fight
+    spill: float  # share of next door's ground a faction can fight on
+    first: np.ndarray  # (P,) the hostile pairs of factions (first[p], second[p])
+    second: np.ndarray
+    pair_hostility: np.ndarray  # (P,)
+    regime_opposition: np.ndarray  # (P,) bool: the regime-opposition pair
+    decisiveness: float  # the contest function's exponent m
+    offensive_boost: float
+    ceasefire_strength: float
+    rout_morale: float
+    rout_intensity: float
+    morale_recovery: float
+    hostility_floor: float  # cooperation index below which two air forces may clash
+    willing: np.ndarray  # (N,) how surely each state would answer a deconfliction request
+    mobility: float  # how fast ground changes hands in a month
+    noise: float  # the fog of war on local power
+    attrition: float
+    population: np.ndarray  # (G,)
+
+    @classmethod
+    def from_params(cls, params: dict, geography: Geography,
+                    never: frozenset[tuple[str, str]] = frozenset()) -> TheatreParams:
         """`never`: (state, action) pairs a scenario forbids for the whole run."""
-        self.geo = geography
         t = params["theatre"]
-        self.decisiveness = t["decisiveness"]
-        self.mobility = t["mobility"]
-        self.spill = t["spill"]
-        self.offensive_boost = t["offensive_boost"]
-        self.ceasefire_strength = t["ceasefire_strength"]
-        self.hostility = hostility_matrix(t["hostility"])
-        i, j, _ = pair_index(self.hostility)
-        self.pair_hostility = self.hostility[i, j]
-        self.regime_opposition = ((i == R) & (j == O)) | ((i == O) & (j == R))
-        self.neighbour_mean = row_normalised(geography.adjacency)
-        self.value = faction_value(geography, t)
-        self.state_hostility_floor = params["relations"]["clash_threshold"]
-        # how surely each state would answer a deconfliction request (0 if it cannot)
-        self.willing = np.array([
-            params["relations"]["reciprocity"] if "deconfliction" in params[s]["menu"]
-            and (s, "deconfliction") not in never else 0.0 for s in STATES])
-        self.morale_recovery = params["regime"]["morale_recovery"]
-        self.rout_morale = params["regime"]["rout_morale"]
-        self.rout_intensity = t["rout_intensity"]
-        self.economy_weight = params["regime"]["economy_weight"]
-        self.set_effects(effects)
-        names = geography.names
-        self.payoff_geo = payoffs.Geo(
-            area_share=geography.area_share,
-            key=geography.key,
-            corridor=geography.corridor,
-            bases=_norm(geography.mask(["latakia", "tartus"])),
-            turkish_border=_norm(geography.borders["turkey"] * geography.area),
-            golan_front=_norm(geography.mask(["quneitra", "daraa", "rif_dimashq", "damascus"])),
-            north_west=_norm(geography.mask(["idlib", "aleppo"])),
-        )
-        assert len(names) == self.value.shape[0]
-        # the fixed arguments of the kernels, in their order
-        self.theatre_args = (
-            np.ascontiguousarray(self.neighbour_mean), np.ascontiguousarray(self.value),
-            np.ascontiguousarray(self.hostility), float(self.spill),
-            np.ascontiguousarray(i, dtype=np.int64), np.ascontiguousarray(j, dtype=np.int64),
-            np.ascontiguousarray(self.pair_hostility, dtype=float),
-            np.ascontiguousarray(self.regime_opposition), float(self.decisiveness),
-            float(self.offensive_boost), float(self.ceasefire_strength), float(self.rout_morale),
-            float(self.rout_intensity), float(self.morale_recovery),
-            float(self.state_hostility_floor), np.ascontiguousarray(self.willing))
+        hostility = hostility_matrix(t["hostility"])
+        i, j, _ = pair_index(hostility)
+        return cls(
+            neighbour_mean=np.ascontiguousarray(row_normalised(geography.adjacency)),
+            value=np.ascontiguousarray(faction_value(geography, t)),
+            hostility=np.ascontiguousarray(hostility), spill=float(t["spill"]),
+            first=np.ascontiguousarray(i, dtype=np.int64),
+            second=np.ascontiguousarray(j, dtype=np.int64),
+            pair_hostility=np.ascontiguousarray(hostility[i, j], dtype=float),
+            regime_opposition=np.ascontiguousarray(((i == R) & (j == O)) | ((i == O) & (j == R))),
+            decisiveness=float(t["decisiveness"]), offensive_boost=float(t["offensive_boost"]),
+            ceasefire_strength=float(t["ceasefire_strength"]),
+            rout_morale=float(params["regime"]["rout_morale"]),
+            rout_intensity=float(t["rout_intensity"]),
+            morale_recovery=float(params["regime"]["morale_recovery"]),
+            hostility_floor=float(params["relations"]["clash_threshold"]),
+            willing=np.array([
+                params["relations"]["reciprocity"] if "deconfliction" in params[s]["menu"]
+                and (s, "deconfliction") not in never else 0.0 for s in STATES]),
+            mobility=float(t["mobility"]), noise=float(t["noise"]),
+            attrition=float(t["attrition"]), population=geography.population)
 
-    # --- power ------------------------------------------------------------------------------
 
-    def set_effects(self, effects: ActionEffects) -> None:
-        """Install effect tensors (again after a change of government: new clients)."""
-        self.fx = fx = effects
+class Effects(NamedTuple):
+    """The action effects as the kernels read them (`of`: again after a change of government,
+    which brings new clients)."""
+
+    cost: np.ndarray  # (N, A)
+    exposure: np.ndarray  # (N, A)
+    quality: np.ndarray  # (N, A, FO)
+    recruits: np.ndarray  # (N, A, FO)
+    attrition: np.ndarray  # (N, A, FO)
+    air: np.ndarray  # (N, A, F)
+    troops_flat: np.ndarray  # (N, A, G*F) own troops where the state focuses them
+    troop_actions: np.ndarray  # (N, A) bool: the actions that send own troops
+    offensive_flat: np.ndarray  # (N*A, F)
+    morale_lift: np.ndarray  # (N*A,) what each action does for the regime's morale
+
+    @classmethod
+    def of(cls, fx: ActionEffects, economy_weight: float) -> Effects:
         troops = fx.troops[:, :, None, :] * fx.focus[:, None, :, None]  # (N, A, G, F)
-        self._troops_flat = troops.reshape(N, A, -1)
-        self._offensive_flat = fx.offensive.reshape(N * A, F)
-        self._morale_lift = (fx.legitimacy + self.economy_weight
-                             * (fx.economy - fx.pressure)).reshape(-1)
-        arrays = [np.ascontiguousarray(a, dtype=float) for a in (
-            fx.cost, fx.exposure, fx.quality, fx.recruits, fx.attrition, fx.air,
-            self._troops_flat, self._offensive_flat, self._morale_lift)]
-        troop_actions = np.ascontiguousarray((self._troops_flat != 0.0).any(axis=-1))
-        self.effect_args = (*arrays[:7], troop_actions, *arrays[7:])
+        troops_flat = troops.reshape(N, A, -1)
+        lift = (fx.legitimacy + economy_weight * (fx.economy - fx.pressure)).reshape(-1)
+        return cls(*(np.ascontiguousarray(a, dtype=float) for a in (
+            fx.cost, fx.exposure, fx.quality, fx.recruits, fx.attrition, fx.air, troops_flat)),
+            np.ascontiguousarray((troops_flat != 0.0).any(axis=-1)),
+            *(np.ascontiguousarray(a, dtype=float) for a in (
+                fx.offensive.reshape(N * A, F), lift)))
+
+
+class ForceParams(NamedTuple):
+    """Each armed force's recruitment parameters, (FO,) in the order of FORCES."""
+
+    mobilisation: np.ndarray
+    pool_rate: np.ndarray
+    pool_base: np.ndarray
+    manpower_cap: np.ndarray
+    recruitment: np.ndarray
+    decay: np.ndarray
+
+    @classmethod
+    def from_params(cls, params: dict) -> ForceParams:
+        return cls(*(np.array([float(params[f][key]) for f in FORCES]) for key in cls._fields))
+
+
+class War(NamedTuple):
+    """The state of the war the kernels read in a month."""
+
+    control: np.ndarray  # (G, F)
+    availability: np.ndarray  # (N,) share of each state's military assets not drawn elsewhere
+    manpower: np.ndarray  # (FO,)
+    quality: np.ndarray  # (FO,)
+    morale: np.ndarray  # (FO,)
+    force_faction: np.ndarray  # (FO, F) which faction each force fights for
+    owner: np.ndarray  # (N, FO) the forces a state owns
+    faction_of_force: np.ndarray  # (FO,)
+    government: int
+    opposition_offensive: float  # 0/1
+    relations: np.ndarray  # (N, N)
+
+
+class Projection(NamedTuple):
+    """The situation each joint portfolio leads to (K leading), as `_situation` projects it."""
+
+    control: np.ndarray  # (K, G, F)
+    power: np.ndarray  # (K, F)
+    force_power: np.ndarray  # (K, FO)
+    contribution: np.ndarray  # (K, N, F)
+    spend: np.ndarray  # (K, N)
+    exposure: np.ndarray  # (K, N)
+    clash_risk: np.ndarray  # (K, N)
+    morale: np.ndarray  # (K,) the regime's
+    intensity: float  # how hard the war is fought now
+
+
+class StrikeTargets(NamedTuple):
+    """Strikes on what another state owns or backs, target by target as in the parameters."""
+
+    state: np.ndarray  # (T,) the striking state
+    faction: np.ndarray  # (T,) the faction hit
+    weight: np.ndarray  # (T,)
+    owned_by_iran: np.ndarray  # (T,) bool
+
+
+def payoff_geo(geography: Geography) -> payoffs.Geo:
+    """The governorate weights the payoff terms read (each summing to 1)."""
+    return payoffs.Geo(
+        area_share=geography.area_share,
+        key=geography.key,
+        corridor=geography.corridor,
+        bases=_norm(geography.mask(["latakia", "tartus"])),
+        turkish_border=_norm(geography.borders["turkey"] * geography.area),
+        golan_front=_norm(geography.mask(["quneitra", "daraa", "rif_dimashq", "damascus"])),
+        north_west=_norm(geography.mask(["idlib", "aleppo"])),
+    )
+
 
 @njit(cache=True, error_model="numpy")
 def _projected_recruits(months):
@@ -477,9 +558,7 @@ def _projected_recruits(months):
 
 
 @njit(cache=True, error_model="numpy")
-def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, fx_air,
-              troops_flat, troop_actions, morale_lift, manpower, quality, morale, force_faction,
-              owner, government, months, morale_recovery, deploy):
+def _evaluate(portfolios, war, fx, months, morale_recovery, deploy):
     """Everything the joint portfolios (K, N, A) do to the forces, in one pass.
 
     Each state's part of every channel (quality, strikes, air, own troops, recruits) adds
@@ -492,6 +571,15 @@ def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, f
     and total power (F), contribution (N, F), local power (G, F), morale (FO), the monthly
     share destroyed by strikes (FO) and the fighters patrons raise each month (FO).
     """
+    availability = war.availability
+    manpower = war.manpower
+    quality = war.quality
+    morale = war.morale
+    force_faction = war.force_faction
+    owner = war.owner
+    government = war.government
+    fx_quality, fx_recruits, fx_attrition, fx_air = fx.quality, fx.recruits, fx.attrition, fx.air
+    troops_flat, troop_actions, morale_lift = fx.troops_flat, fx.troop_actions, fx.morale_lift
     k_count, n_count, a_count = portfolios.shape
     fo_count, f_count = force_faction.shape
     g_count = deploy.shape[0]
@@ -650,11 +738,15 @@ def _evaluate(portfolios, availability, fx_quality, fx_recruits, fx_attrition, f
 
 
 @njit(cache=True, error_model="numpy")
-def _intensity(portfolios, availability, offensive_flat, first, second, pair_hostility,
-               regime_opposition, ceasefire, ceasefire_strength, offensive_boost,
-               opposition_offensive, regime_morale, rout_morale, rout_intensity):
+def _intensity(portfolios, war, fx, tp, ceasefire):
     """Fighting intensity of each hostile pair, (K, P): base hostility, dampened by a
     ceasefire, raised by the offensives states back."""
+    availability, offensive_flat = war.availability, fx.offensive_flat
+    first, second, pair_hostility = tp.first, tp.second, tp.pair_hostility
+    regime_opposition, ceasefire_strength = tp.regime_opposition, tp.ceasefire_strength
+    offensive_boost, opposition_offensive = tp.offensive_boost, war.opposition_offensive
+    regime_morale = war.morale[REGIME_FORCE]
+    rout_morale, rout_intensity = tp.rout_morale, tp.rout_intensity
     k_count, n_count, a_count = portfolios.shape
     f_count = offensive_flat.shape[1]
     out = np.empty((k_count, len(first)))
@@ -708,31 +800,20 @@ def _clash_risk(portfolios, relations, hostility_floor, willing):
 
 
 @njit(cache=True, error_model="numpy")
-def _situation(portfolios, months, mobility, control, availability, manpower, quality, morale,
-               force_faction, owner, government, opposition_offensive, relations, fx_cost,
-               fx_exposure, fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat,
-               troop_actions, offensive_flat, morale_lift, neighbour_mean, value, hostility,
-               spill, first, second, pair_hostility, regime_opposition, decisiveness,
-               offensive_boost, ceasefire_strength, rout_morale, rout_intensity, morale_recovery,
-               hostility_floor, willing):
+def _situation(portfolios, months, mobility, war, fx, tp):
     """Project `months` ahead under each joint portfolio (K, N, A): the forces it builds
     (`_evaluate`), a round of fighting at the projected intensity (`_contest` at the
-    mobility of `months` months), and what it costs each state. Returns the fields of a
-    `payoffs.Situation` (control, power, force_power, contribution, spend, exposure,
-    clash_risk, regime morale, intensity now)."""
+    mobility of `months` months), and what it costs each state (a `Projection`)."""
+    control, availability, government = war.control, war.availability, war.government
+    neighbour_mean, value, hostility, spill = tp.neighbour_mean, tp.value, tp.hostility, tp.spill
+    first, second, decisiveness = tp.first, tp.second, tp.decisiveness
     k_count, n_count, a_count = portfolios.shape
     g_count, f_count = control.shape
     deploy = np.empty((g_count, f_count))
     _deployment(control, neighbour_mean, value, hostility, spill, deploy)
     (force_power, _, _, power, contribution, local, morale_all, _, _) = _evaluate(
-        portfolios, availability, fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat,
-        troop_actions, morale_lift, manpower, quality, morale, force_faction, owner, government,
-        months, morale_recovery, deploy)
-    intensity = _intensity(portfolios, availability, offensive_flat, first, second,
-                           pair_hostility, regime_opposition,
-                           _ceasefire_level(portfolios, government), ceasefire_strength,
-                           offensive_boost, opposition_offensive, morale[REGIME_FORCE],
-                           rout_morale, rout_intensity)
+        portfolios, war, fx, months, tp.morale_recovery, deploy)
+    intensity = _intensity(portfolios, war, fx, tp, _ceasefire_level(portfolios, government))
     # the contest's powers of local forces: a faction whose local forces are as under
     # portfolio 0 has the same powers (most alternatives change a few factions' forces)
     powered = np.empty((k_count, g_count, f_count))
@@ -756,8 +837,8 @@ def _situation(portfolios, months, mobility, control, availability, manpower, qu
                            mobility, projected)
 
     # money and casualty exposure; military assets drawn to other wars cost nothing here
-    cost = payoffs._as_paid(fx_cost, availability)
-    exposure_rate = payoffs._as_paid(fx_exposure, availability)
+    cost = payoffs._as_paid(fx.cost, availability)
+    exposure_rate = payoffs._as_paid(fx.exposure, availability)
     spend = np.empty((k_count, n_count))
     exposure = np.empty((k_count, n_count))
     row = np.empty(a_count)
@@ -769,10 +850,10 @@ def _situation(portfolios, months, mobility, control, availability, manpower, qu
             for a in range(a_count):
                 row[a] = portfolios[k, n, a] * exposure_rate[n, a]
             exposure[k, n] = pairwise_sum(row)
-    clash_risk = _clash_risk(portfolios, relations, hostility_floor, willing)
+    clash_risk = _clash_risk(portfolios, war.relations, tp.hostility_floor, tp.willing)
     now = min(pairwise_sum(intensity[0]) / intensity.shape[1], 1.0)
-    return (projected, power, force_power, contribution, spend, exposure, clash_risk,
-            morale_all[:, REGIME_FORCE].copy(), now)
+    return Projection(projected, power, force_power, contribution, spend, exposure, clash_risk,
+                      morale_all[:, REGIME_FORCE].copy(), now)
 
 
 @njit(cache=True, error_model="numpy")
@@ -835,42 +916,35 @@ FORCE_PATRON = {"militias": "iran", "regime": "syria", "opposition": "turkey", "
 
 
 @njit(cache=True, error_model="numpy")
-def _fight(joint, fog_draws, noise, attrition, mobility, control, availability, manpower,
-           quality, morale, force_faction, owner, government, opposition_offensive, relations,
-           fx_cost, fx_exposure, fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat,
-           troop_actions, offensive_flat, morale_lift, neighbour_mean, value, hostility, spill,
-           first, second, pair_hostility, regime_opposition, decisiveness, offensive_boost,
-           ceasefire_strength, rout_morale, rout_intensity, morale_recovery, hostility_floor,
-           willing,            population,
-           faction_of_force, mobilisation, pool_rate, pool_base, manpower_cap, recruitment,
-           decay):
+def _fight(joint, fog_draws, mobility, war, fx, tp, forces):
     """The month's fighting under the joint portfolio (N, A): the forces it builds
     (`_evaluate`, one month), local power under the fog of war (log-normal, s.d.
     `noise`, from the standard normal `fog_draws`), one round of the contest
     (`_contest`); then each force's losses where it is outgunned
     (`_losing_pressure`, dearer the harder the war is fought) and to strikes, and its
-    recruits (`agents._recruited`): a movement recruits where it can reach people, not only
+    recruits (`_recruited`): a movement recruits where it can reach people, not only
     where it rules (`_reach`, `mobilisation`).
 
     Returns the new control (G, F), local power (G, F), each state's contribution (N, F), each
     faction's power (F,), each force's manpower (FO,) and how hard the war was fought (the
     mean intensity over the hostile pairs).
     """
+    control, manpower, faction_of_force = war.control, war.manpower, war.faction_of_force
+    neighbour_mean, value, hostility, spill = tp.neighbour_mean, tp.value, tp.hostility, tp.spill
+    first, second, decisiveness = tp.first, tp.second, tp.decisiveness
+    noise, attrition, population = tp.noise, tp.attrition, tp.population
+    mobilisation, pool_rate, pool_base = forces.mobilisation, forces.pool_rate, forces.pool_base
+    manpower_cap, recruitment, decay = forces.manpower_cap, forces.recruitment, forces.decay
+    government = war.government
     n_count, a_count = joint.shape
     g_count, f_count = control.shape
     portfolio = joint.copy().reshape((1, n_count, a_count))
     deploy = np.empty((g_count, f_count))
     _deployment(control, neighbour_mean, value, hostility, spill, deploy)
     (_, _, _, power, contribution, local, _, strikes, recruits) = _evaluate(
-        portfolio, availability, fx_quality, fx_recruits, fx_attrition, fx_air, troops_flat,
-        troop_actions, morale_lift, manpower, quality, morale, force_faction, owner, government,
-        1.0, morale_recovery, deploy)
+        portfolio, war, fx, 1.0, tp.morale_recovery, deploy)
     local_power = local[0] * np.exp(noise * fog_draws)
-    intensity = _intensity(portfolio, availability, offensive_flat, first, second,
-                           pair_hostility, regime_opposition,
-                           _ceasefire_level(portfolio, government), ceasefire_strength,
-                           offensive_boost, opposition_offensive, morale[REGIME_FORCE],
-                           rout_morale, rout_intensity)
+    intensity = _intensity(portfolio, war, fx, tp, _ceasefire_level(portfolio, government))
     new_control = np.empty((g_count, f_count))
     _contest(control, local_power, intensity, first, second, decisiveness, mobility,
                      new_control)
@@ -1002,7 +1076,7 @@ class Allegiances:
     force_faction: np.ndarray  # (FO, F) 0/1
     owner: np.ndarray  # (N, FO) 0/1
     faction_of_force: np.ndarray  # (FO,) faction index
-    strike_targets: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    strike_targets: StrikeTargets
 
     @classmethod
     def of(cls, factions: dict[str, str], government: int, params: dict) -> Allegiances:
@@ -1025,7 +1099,7 @@ class Allegiances:
         return cls(
             force_faction=force_faction, owner=owner,
             faction_of_force=np.array([FACTIONS.index(factions[f]) for f in FORCES]),
-            strike_targets=(np.array([t[0] for t in targets], dtype=np.int64),
+            strike_targets=StrikeTargets(np.array([t[0] for t in targets], dtype=np.int64),
                             np.array([t[1] for t in targets], dtype=np.int64),
                             np.array([t[2] for t in targets], dtype=float),
                             np.array([t[3] for t in targets], dtype=np.bool_)))
