@@ -13,7 +13,7 @@ from functools import lru_cache
 from sim import params as P
 from sim.errors import UserInputError
 from sim.model import SyriaModel
-from sim.scenario import Scenario, list_scenarios, load_scenario
+from sim.scenario import ScenarioSpec, list_scenarios, load_scenario
 from sim.vocabulary import FOREIGN_STATES
 
 DEFAULT_SCENARIO = "full_2011_2025"
@@ -63,7 +63,7 @@ def overrides(values: dict[str, float], shocks_on: dict[str, bool],
 
 
 @lru_cache(maxsize=32)  # Reset with the same settings rebuilds nothing it can reuse
-def scenario_for(name: str, sets: tuple[str, ...]) -> Scenario:
+def scenario_for(name: str, sets: tuple[str, ...]) -> ScenarioSpec:
     if name not in list_scenarios():
         raise UserInputError("scenario picker", "scenario",
                              f"one of the scenarios in scenarios/ ({', '.join(list_scenarios())})")

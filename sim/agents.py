@@ -1,7 +1,12 @@
 """The agents: six states that choose action portfolios, and the armed forces on the ground.
 
-A state's choice each month (sim/decisions.py) is remembered here with the options it weighed,
-so that "why did Russia intervene?" can be read off the agent.
+Each agent is the home of its state and of its own behaviour. A state holds its portfolio,
+enacts the change it chose (`StateActor.enact`: the events, the orders of combat forces on
+their way) and remembers the options it weighed (sim/decisions.py), so that "why did Russia
+intervene?" can be read off the agent. A force holds its manpower, quality, morale and the
+faction it fights for; the opposition decides its offensive itself (`weigh_offensive`). The
+joint arithmetic of all of them each month is done by the compiled kernels of their
+mechanisms (sim/theatre.py, sim/regime.py), which read the agents' numbers as arrays.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from mesa import Agent
 
-from sim.vocabulary import ACTIONS, COMBAT_INDEX, FORCES, TERMS, A
+from sim.vocabulary import ACTIONS, COMBAT_ACTIONS, COMBAT_INDEX, FORCES, TERMS, A
 
 
 class StateActor(Agent):
@@ -25,10 +30,33 @@ class StateActor(Agent):
         for action in portfolio:
             self.portfolio[A[action]] = 1.0
         self.intervened: int | None = None  # month of first entry with own combat forces
+        # the month each action was last switched on (forces held at the start arrived long ago)
+        self.ordered = np.full(len(ACTIONS), model.month - 12, dtype=np.int64)
         self._terms = dict.fromkeys(TERMS, 0.0)  # before any choice
         self.option_terms = np.zeros((0, len(TERMS)))
         self.option_probability = np.zeros(0)
         self.chosen = 0
+
+    def enact(self, portfolio: np.ndarray, changed: int) -> None:
+        """Take up the portfolio chosen this month (`changed`: the action it changes, -1 for
+        none) and say what changed; combat forces ordered in are on their way
+        (`deployment_lag`)."""
+        if changed >= 0:
+            name, event = ACTIONS[changed], self.model.event
+            if name == "withdrawal":
+                event(self.name, "withdrawal", "syria", "combat forces leave")
+            elif portfolio[changed]:
+                event(self.name, "action_start", "", name)
+                self.ordered[changed] = self.model.month
+                lag = int(self.params["deployment_lag"])
+                if name in COMBAT_ACTIONS and lag:
+                    event(self.name, "deployment", "syria",
+                          f"{name}: forces arrive in {lag} month{'s' if lag > 1 else ''}")
+                if name == "sanctions":
+                    event(self.name, "sanctions", "syria", "")
+            else:
+                event(self.name, "action_stop", "", name)
+        self.portfolio = portfolio
 
     def remember(self, alternatives, rows: np.ndarray, terms: np.ndarray,
                  probability: np.ndarray, chosen: int, before: np.ndarray) -> None:

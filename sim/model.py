@@ -16,16 +16,18 @@ the same run.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import numpy as np
 from mesa import DataCollector, Model
 
 from sim import decisions, diplomacy, payoffs, regime, relations, shocks, theatre
 from sim.agents import ArmedForce, StateActor
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import ScenarioSpec, load_scenario
 from sim.vocabulary import (
     ACTIONS,
     COMBAT,
-    COMBAT_ACTIONS,
     COMBAT_INDEX,
     FACTIONS,
     FORCES,
@@ -49,19 +51,24 @@ PAIR_I, PAIR_J = (np.array(side) for side in zip(*PAIRS, strict=True))
 class SyriaModel(Model):
     """The war in Syria from a scenario's start month to its end month, one step a month.
 
-    `record` names the series the DataCollector keeps each month (`REPORTERS`; all of them
-    unless told): a sweep that reads three of them need not copy six.
+    `scenario`: a scenario's name (a file in scenarios/, or a path) or a loaded one.
+    `overrides`: parameter or shock paths and their values, as `run.py --set` takes them
+    (`{"choice.temperature": 0.1, "shocks.ukraine_war.enabled": False}`); keyword
+    `parameters` are the same with `__` for the dots (`choice__temperature=0.1`), so that
+    `mesa.batch_run(SyriaModel, parameters={...})` sweeps them. Every value goes through the
+    one scenario loader and its validation. `record` names the series the DataCollector keeps
+    each month (`REPORTERS`; all of them unless told).
     """
 
-    def __init__(self, scenario: Scenario | str = "full_2011_2025", rng=None,
-                 record: tuple[str, ...] | None = None) -> None:
+    def __init__(self, scenario: ScenarioSpec | str = "full_2011_2025",
+                 overrides: dict[str, Any] | None = None, rng=None,
+                 record: tuple[str, ...] | None = None, **parameters: Any) -> None:
         super().__init__(rng=rng)
         # not `self.scenario`: Mesa's Model owns that name (and ties its object to the model)
-        self.spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-        sc = self.spec
+        self.spec = sc = _resolve(scenario, {
+            **(overrides or {}), **{k.replace("__", "."): v for k, v in parameters.items()}})
         self.params = sc.params
         self.geo = theatre.load_geography()
-        self.space = theatre.build_space(self, self.geo)
         init = sc.initial
         self.month = sc.start - 1  # the first step is the start month
         self.end = sc.end
@@ -97,10 +104,8 @@ class SyriaModel(Model):
             if actor.in_combat and actor.name != "syria":
                 actor.intervened = sc.start - 1  # already in before the window
         self.fallen_at: int | None = None if self.government == R else sc.start - 1
-        # combat forces a state has ordered in arrive `deployment_lag` months later; the month
-        # each combat action was switched on (forces held at the start arrived long ago)
+        # combat forces a state has ordered in arrive `deployment_lag` months later
         self._lag = np.array([self.params[s]["deployment_lag"] for s in STATES])
-        self._ordered = np.full((N, NA), sc.start - 1 - 12, dtype=np.int64)
         self.menus = decisions.Menus.from_mask(
             np.stack([self.states[s].menu for s in STATES]))
         self.base_weights = np.array([[self.params[s]["weights"][t] for t in TERMS[:3]]
@@ -235,7 +240,7 @@ class SyriaModel(Model):
             first, last = bounds[n], bounds[n + 1]
             actor.remember(alts, rows[first:last], weighed_terms[first:last],
                            probability[first:last], positions[n], joint[n])
-            self._enact(actor, self._views[n], actions[n])
+            actor.enact(self._views[n], actions[n])
         self._in_theatre = self._arrived(self._joint)
 
     def _arrived(self, joint: np.ndarray) -> np.ndarray:
@@ -243,7 +248,8 @@ class SyriaModel(Model):
         the state's `deployment_lag` months ago are still on their way (their cost is paid,
         and diplomacy knows of them: record rows 22, 15, 16). A state's first combat forces
         to arrive are its military intervention."""
-        waiting = (self.month - self._ordered < self._lag[:, None]) & COMBAT
+        ordered = np.stack([self.states[s].ordered for s in STATES])
+        waiting = (self.month - ordered < self._lag[:, None]) & COMBAT
         fighting = joint if not waiting.any() else np.where(waiting, 0.0, joint)
         for n, state in enumerate(STATES):
             actor = self.states[state]
@@ -276,24 +282,6 @@ class SyriaModel(Model):
             faction_of_force=sides.faction_of_force, government=int(self.government),
             opposition_offensive=float(self.forces["opposition"].offensive),
             relations=self.relations)
-
-    def _enact(self, actor: StateActor, portfolio: np.ndarray, changed: int) -> None:
-        if changed >= 0:
-            name = ACTIONS[changed]
-            if name == "withdrawal":
-                self.event(actor.name, "withdrawal", "syria", "combat forces leave")
-            elif portfolio[changed]:
-                self.event(actor.name, "action_start", "", name)
-                self._ordered[actor.index, changed] = self.month
-                lag = int(self._lag[actor.index])
-                if name in COMBAT_ACTIONS and lag:
-                    self.event(actor.name, "deployment", "syria",
-                               f"{name}: forces arrive in {lag} month{'s' if lag > 1 else ''}")
-                if name == "sanctions":
-                    self.event(actor.name, "sanctions", "syria", "")
-            else:
-                self.event(actor.name, "action_stop", "", name)
-        actor.portfolio = portfolio
 
     def fight(self) -> None:
         """The month's fighting: local power with the fog of war, the contest, losses, recruits
@@ -395,6 +383,22 @@ class SyriaModel(Model):
 
 
 F_GOV = {"regime": R, "successor": SUCC}
+
+
+def _toml(value: Any) -> str:
+    """A value as `--set` reads it (TOML): true/false and quoted strings; numbers as Python
+    writes them, which TOML reads back exactly."""
+    return json.dumps(value) if isinstance(value, (bool, str)) else repr(value)
+
+
+def _resolve(scenario: ScenarioSpec | str, overrides: dict[str, Any]) -> ScenarioSpec:
+    """The scenario with the overrides applied (`key=value` items, as `--set` gives them)."""
+    if not overrides and isinstance(scenario, ScenarioSpec):
+        return scenario
+    sets = [f"{key}={_toml(value)}" for key, value in sorted(overrides.items())]
+    if isinstance(scenario, ScenarioSpec):
+        return load_scenario(scenario.path, [*scenario.sets, *sets])
+    return load_scenario(scenario, sets)
 
 
 # --- reporters (what the DataCollector records each month) ------------------------------------

@@ -32,7 +32,6 @@ from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
-from mesa.discrete_space import FixedAgent, Network
 from numba import njit, vectorize
 
 from sim import payoffs
@@ -121,34 +120,6 @@ def load_geography(path: Path = PARAMS_DIR / "governorates.toml") -> Geography:
         adjacency=adjacency,
         borders=borders,
     )
-
-
-class Governorate(FixedAgent):
-    """One governorate, fixed on its cell of the network space.
-
-    Its control shares are a view into the model's control matrix, so the dashboard and the
-    network space read the same numbers the fighting writes.
-    """
-
-    def __init__(self, model, cell, name: str, row: int, area_km2: float) -> None:
-        super().__init__(model)
-        self.cell = cell
-        self.name = name
-        self.row = row
-        self.area_km2 = area_km2
-
-    @property
-    def control(self) -> dict[str, float]:
-        shares = self.model.control[self.row]
-        return {faction: float(shares[i]) for i, faction in enumerate(FACTIONS)}
-
-
-def build_space(model, geography: Geography) -> Network:
-    """The theatre as a Mesa network space, one cell and one Governorate agent per node."""
-    space = Network(geography.graph(), random=model.random, layout=None)
-    for row, name in enumerate(geography.names):
-        Governorate(model, space[name], name, row, float(geography.area[row]))
-    return space
 
 
 def row_normalised(adjacency: np.ndarray) -> np.ndarray:

@@ -6,7 +6,6 @@ Behaviour and properties only: nothing here depends on tuned parameter values.
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 import pytest
 from hypothesis import given
@@ -343,45 +342,3 @@ class TestGeography:
         mask = geography.mask(["latakia", "tartus"])
         assert mask.sum() == 2
         assert mask[geography.index("latakia")] == mask[geography.index("tartus")] == 1.0
-
-
-class TestBuildSpace:
-    @pytest.fixture
-    def built(self, geography):
-        model = mesa.Model(rng=0)
-        return model, theatre.build_space(model, geography)
-
-    def test_one_cell_per_governorate(self, built, geography):
-        _, space = built
-        cells = list(space.all_cells)
-        assert len(cells) == 14
-        assert {c.coordinate for c in cells} == set(geography.names)
-
-    def test_one_governorate_agent_per_cell(self, built, geography):
-        model, space = built
-        for name in geography.names:
-            agents = list(space[name].agents)
-            assert len(agents) == 1
-            agent = agents[0]
-            assert isinstance(agent, theatre.Governorate)
-            assert agent.name == name and agent.cell is space[name]
-            assert geography.names[agent.row] == name
-            assert agent.area_km2 == pytest.approx(geography.area[agent.row])
-        assert len(model.agents_by_type[theatre.Governorate]) == 14
-
-    def test_neighbourhoods_match_the_adjacency(self, built, geography):
-        _, space = built
-        for g, name in enumerate(geography.names):
-            expected = {geography.names[h] for h in np.nonzero(geography.adjacency[g])[0]}
-            assert {c.coordinate for c in space[name].neighborhood} == expected
-
-    def test_governorate_control_is_a_view_of_the_model(self, built, geography):
-        model, space = built
-        model.control = np.zeros((14, NF))
-        model.control[:, 0] = 1.0
-        agent = next(iter(space["aleppo"].agents))
-        assert agent.control["regime"] == 1.0
-        model.control[agent.row] = [0.2, 0.8, 0.0, 0.0, 0.0]
-        assert agent.control["opposition"] == pytest.approx(0.8)
-        assert set(agent.control) == set(FACTIONS)
-
