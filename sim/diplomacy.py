@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit
 
 from sim.numeric import pairwise_sum
-from sim.theatre import FORCE_PATRON, _ceasefire_level
+from sim.theatre import FORCE_PATRON, TheatreParams, _ceasefire_level
 from sim.vocabulary import (
     AIR,
     AIR_CAMPAIGN,
@@ -64,12 +64,13 @@ def _front_ratio(control, local_power, neighbour_mean):
 
 
 @njit(cache=True, error_model="numpy")
-def _diplomacy_state(joint, government, control, local_power, neighbour_mean):
+def _diplomacy_state(joint, government, control, local_power, neighbour_mean, ceasefire):
     """What diplomacy reads off the month: how far a ceasefire holds (`_ceasefire_level`),
     the deconfliction agreements (N, N) between states in the same sky that are willing to
     deconflict, and the opposition's force ratio on its fronts (`_front_ratio`)."""
     n_count, a_count = joint.shape
-    level = _ceasefire_level(joint.copy().reshape((1, n_count, a_count)), government)[0]
+    level = _ceasefire_level(joint.copy().reshape((1, n_count, a_count)), government,
+                             ceasefire)[0]
     willing = np.empty(n_count)
     for n in range(n_count):
         active = 0.0
@@ -82,10 +83,6 @@ def _diplomacy_state(joint, government, control, local_power, neighbour_mean):
         for j in range(n_count):
             agreements[i, j] = 0.0 if i == j else willing[i] * willing[j]
     return level, agreements, _front_ratio(control, local_power, neighbour_mean)
-
-
-UN_PRESSURE_FADE = 0.92  # hand-set (train): pressure from an adopted resolution fades in ~a year
-UN_PRESSURE_STEP = 0.1  # hand-set (train): what one resolution adopted without a veto adds
 
 
 @dataclass
@@ -101,7 +98,7 @@ class Diplomacy:
     vetoes: int
 
     def month(self, joint: np.ndarray, government: int, control: np.ndarray,
-              local_power: np.ndarray, neighbour_mean: np.ndarray, atrocity: float,
+              local_power: np.ndarray, tp: TheatreParams, atrocity: float,
               params: dict, rng: np.random.Generator, event: Callable[..., None]) -> float:
         """The month's diplomacy under the joint portfolio (N, A): talks, a ceasefire,
         deconfliction agreements, strikes announced, a Western draft at the Security Council
@@ -123,10 +120,10 @@ class Diplomacy:
         self.negotiating = negotiating
 
         level, agreements, ratio = _diplomacy_state(joint, government, control, local_power,
-                                                    neighbour_mean)
+                                                    tp.neighbour_mean, tp.ceasefire)
 
         # a regime-opposition ceasefire needs someone to speak for each side
-        if level >= 0.5 > self.ceasefire:
+        if level >= params["ceasefire"]["holds"] > self.ceasefire:
             event("russia" if talking[RUSSIA] else "syria", "ceasefire", "opposition",
                   talks_format(talking))
         self.ceasefire = level
@@ -147,12 +144,12 @@ class Diplomacy:
                     event(STATES[n], "airstrike", FORCE_PATRON[main], f"strikes on {main}")
 
         # a Western draft at the Security Council: vetoed if Russia gives cover
-        self.un_pressure *= UN_PRESSURE_FADE
+        self.un_pressure *= un["pressure_fade"]
         if government == R:
             us, syria, russia = rows[US], rows[SYRIA], rows[RUSSIA]
-            pressure = max(us[DIPLOMATIC_COVER], 0.5 * us[SANCTIONS])
-            atrocity = min(1.0, syria[GROUND] + 0.5 * syria[AIR_CAMPAIGN]
-                           + 0.5 * russia[AIR_CAMPAIGN] + atrocity)
+            pressure = max(us[DIPLOMATIC_COVER], un["sanctions_pressure"] * us[SANCTIONS])
+            atrocity = min(1.0, syria[GROUND] + un["air_atrocity"] * syria[AIR_CAMPAIGN]
+                           + un["air_atrocity"] * russia[AIR_CAMPAIGN] + atrocity)
             chance = un["draft_rate"] * pressure * atrocity * un["atrocity_weight"]
             if rng.random() < min(chance, 1.0):
                 if russia[DIPLOMATIC_COVER]:
@@ -160,5 +157,5 @@ class Diplomacy:
                     event("russia", "veto", "us", f"draft {self.vetoes}")
                 else:
                     event("us", "resolution", "syria", "adopted without a veto")
-                    self.un_pressure += UN_PRESSURE_STEP
+                    self.un_pressure += un["resolution_pressure"]
         return ratio

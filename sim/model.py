@@ -111,8 +111,9 @@ class SyriaModel(Model):
         self.base_weights = np.array([[self.params[s]["weights"][t] for t in TERMS[:3]]
                                       for s in STATES])
         # what the shocks put in force, from the month before the first step to the last
-        self.shocks = shocks.Calendar(sc.shocks).in_force(sc.start - 1, sc.end,
-                                                          self.base_weights)
+        self.shocks = shocks.Calendar(sc.shocks).in_force(
+            sc.start - 1, sc.end, self.base_weights,
+            self.params["other_wars"]["availability_floor"])
         self.forbid = sc.forbid
         never = frozenset((rule["actor"], rule["action"]) for rule in self.forbid
                           if rule["start_index"] is None and rule["end_index"] is None)
@@ -310,14 +311,14 @@ class SyriaModel(Model):
         army = self.forces["regime"]
         army.morale = regime.morale_after(army.morale, key, key - self.key_share, self.economy,
                                           self.contribution[:, R].tolist(), cover,
-                                          self.params["regime"])
+                                          self.params["regime"], self.params["morale"])
         self.key_share = key
 
     def diplomacy(self) -> None:
         """Talks and ceasefires, deconfliction, strikes, UN drafts (`diplomacy.Diplomacy`);
         and the opposition's choice of the offensive on its force ratio."""
         ratio = self.talks.month(self._joint, self.government, self.control, self.local_power,
-                                 self.theatre.neighbour_mean, self.shocks.atrocity(self.month),
+                                 self.theatre, self.shocks.atrocity(self.month),
                                  self.params, self.rng, self.event)
         if self.government == R:
             self.forces["opposition"].weigh_offensive(ratio)

@@ -646,6 +646,7 @@ class PayoffParams(NamedTuple):
     clash_aversion: np.ndarray  # (N,)
     money_scale: float
     casualty_scale: float
+    golan_buffer: float  # after the fall, Israel's ground deployment cuts its threat by this
 
     @classmethod
     def from_params(cls, params: dict, geo: Geo) -> PayoffParams:
@@ -661,7 +662,8 @@ class PayoffParams(NamedTuple):
                    area_share=np.ascontiguousarray(geo.area_share, dtype=float),
                    threat_params=threat, dependence_floor=float(t["dependence_floor"]),
                    capital_weight=float(t["capital_weight"]), **vector,
-                   money_scale=float(c["money_scale"]), casualty_scale=float(c["casualty_scale"]))
+                   money_scale=float(c["money_scale"]), casualty_scale=float(c["casualty_scale"]),
+                   golan_buffer=float(params["signals"]["golan_buffer"]))
 
 
 def collapse_params(params: dict) -> dict[str, float]:
@@ -716,7 +718,7 @@ def _weigh_terms(portfolios, projection, government, relations, pp, opportunity,
                               threat_params)
     if government == SUCC:  # Israel's buffer zone on the Golan after the fall
         for k in range(k_count):
-            threat[k, ISRAEL] *= 1.0 - 0.5 * portfolios[k, ISRAEL, GROUND]
+            threat[k, ISRAEL] *= 1.0 - pp.golan_buffer * portfolios[k, ISRAEL, GROUND]
     need = _dependence(threat[:, SYRIA], dependence_floor)
     influence = _influence(control, area_share, contribution, power, government,
                                    capital_weight, need)

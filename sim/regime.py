@@ -58,9 +58,6 @@ def oil_weights(geo) -> tuple[np.ndarray, float]:
 # lost ground that the month has, so no state foresees the cascade that ends the regime. That
 # is the model's behaviour as it stands; making the two one model is a separate change.
 
-MORALE_FLOOR = 0.02  # hand-set (train): an army never loses the last of its will on paper
-
-
 def economy_after(economy: float, oil_hold: float, fighting: float, pressure: float,
                   relief: float, t: dict) -> float:
     """The government's treasury after a month: it moves at `economy_recovery` towards what
@@ -73,27 +70,27 @@ def economy_after(economy: float, oil_hold: float, fighting: float, pressure: fl
 
 
 def morale_after(morale: float, key: float, change: float, economy: float,
-                 contribution: list[float], cover: float, rp: dict) -> float:
+                 contribution: list[float], cover: float, rp: dict, m: dict) -> float:
     """The army's morale after a month: towards a target set by its hold on the key
     governorates, the economy, the share of its side's power its patrons supply
     (`contribution`: each state's part of the regime's power, in STATES order) and diplomatic
     cover; and down at once with key ground lost (`change` < 0), the cascade that ends
-    regimes."""
+    regimes. `rp`: the regime force's parameters; `m`: params/model.toml [morale]."""
     supplied = 0.0
     for value in contribution:  # in order, as numpy sums a few values
         supplied += value
     foreign = supplied - contribution[SYRIA]
     total = max(supplied, 1e-9)
-    target = (rp["morale_base"] * (0.4 + 0.6 * key)
+    target = (rp["morale_base"] * (m["key_base"] + m["key_slope"] * key)
               * (1.0 - rp["economy_weight"] * (1.0 - economy))
               + rp["patron_morale"] * foreign / total + cover)
     morale += rp["morale_recovery"] * (target - morale)
     morale += rp["morale_sensitivity"] * min(change, 0.0)
-    return min(max(morale, MORALE_FLOOR), 1.0)
+    return min(max(morale, m["floor"]), 1.0)
 
 
 @njit(cache=True, error_model="numpy")
-def _projected_morale(portfolio, morale, morale_lift, lift_rate):
+def _projected_morale(portfolio, morale, morale_lift, lift_rate, floor):
     """The army's morale as a state projects it under a joint portfolio (N, A): moved by what
     the portfolio does for the regime (`morale_lift` (N*A,): cover, aid, sanctions) at
     `lift_rate` (the horizon times `morale_recovery`, at most 1)."""
@@ -103,7 +100,7 @@ def _projected_morale(portfolio, morale, morale_lift, lift_rate):
         for a in range(a_count):
             if portfolio[n, a] != 0.0:
                 lift += portfolio[n, a] * morale_lift[n * a_count + a]
-    return min(max(morale + lift_rate * lift, MORALE_FLOOR), 1.0)
+    return min(max(morale + lift_rate * lift, floor), 1.0)
 
 
 # --- collapse and succession ---------------------------------------------------------------

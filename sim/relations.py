@@ -52,6 +52,8 @@ class RelationParams(NamedTuple):
     capital_weight: float
     hostility: np.ndarray  # (F, F)
     danger_fade: float
+    safe_patron_weight: float  # joint support of the government counts this plus its risk
+    backer_share: float  # share of the government's power that makes a state its backer
 
     @classmethod
     def from_params(cls, params: dict, geo: payoffs.Geo, hostility: np.ndarray
@@ -67,7 +69,9 @@ class RelationParams(NamedTuple):
             threat_params=payoffs.threat_vector({**params["syria"], **collapse, "alarm": 0.0}),
             dependence_floor=float(params["theatre"]["dependence_floor"]),
             capital_weight=float(params["theatre"]["capital_weight"]), hostility=hostility,
-            danger_fade=math.exp(-1.0 / memory) if memory > 0 else 0.0)
+            danger_fade=math.exp(-1.0 / memory) if memory > 0 else 0.0,
+            safe_patron_weight=float(params["signals"]["safe_patron_weight"]),
+            backer_share=float(params["signals"]["backer_share"]))
 
 
 @njit(cache=True, error_model="numpy")
@@ -100,7 +104,7 @@ def _relations(rp, contribution, joint, relations, anchor, agreements, risk, gov
         for n in range(n_count):
             share[n, f] = contribution[n, f] / max(total, 1e-9) if total > 1e-9 else 0.0
     weight = np.ones(f_count)
-    weight[government] = 0.3 + risk
+    weight[government] = rp.safe_patron_weight + risk
     # talks bind the states in them while they are talks on the war, Astana-type, between the
     # regime and its armed opponents; a successor government each state deals with on its own
     # account (record section 3: "Russia deals with the new government on its own account")
@@ -149,9 +153,9 @@ def _relations(rp, contribution, joint, relations, anchor, agreements, risk, gov
             tolerated_ij *= min(max(relations[i, j], 0.0), 1.0)
             tolerated_ji *= min(max(relations[j, i], 0.0), 1.0)
             sanctions_ij = sanctions * (joint[i, SANCTIONS] * (
-                1.0 if share[j, government] > 0.02 else 0.0))
+                1.0 if share[j, government] > rp.backer_share else 0.0))
             sanctions_ji = sanctions * (joint[j, SANCTIONS] * (
-                1.0 if share[i, government] > 0.02 else 0.0))
+                1.0 if share[i, government] > rp.backer_share else 0.0))
             shared_rival = 0.0
             for r in range(n_count):
                 shared_rival += (min(max(-relations[i, r], 0.0), 1.0)

@@ -23,7 +23,6 @@ from sim.vocabulary import STATES, TERMS
 
 ONE_OFF = ("force_surge", "force_blow")
 WEIGHED = TERMS[:3]  # the terms a salience shock can scale
-AVAILABILITY_FLOOR = 0.1  # hand-set (train): another war never takes all of a state's assets
 
 
 @dataclass(frozen=True)
@@ -110,10 +109,13 @@ class Calendar:
     def __init__(self, shocks: dict[str, dict[str, Any]]) -> None:
         self.shocks = {name: s for name, s in shocks.items() if s["enabled"]}
 
-    def in_force(self, first: int, last: int, base_weights: np.ndarray) -> InForce:
+    def in_force(self, first: int, last: int, base_weights: np.ndarray,
+                 availability_floor: float) -> InForce:
         """What is in force in every month from `first` to `last`, with the states' payoff
-        weights `base_weights` (N, 3) before salience shocks. A state whose weights a
-        salience shock zeroes altogether keeps its base weights (no 0/0)."""
+        weights `base_weights` (N, 3) before salience shocks; another war leaves a state at
+        least `availability_floor` of its military assets (`other_wars.availability_floor`).
+        A state whose weights a salience shock zeroes altogether keeps its base weights (no
+        0/0)."""
         months = np.arange(first, last + 1)
         count = len(months)
         demand, draw = np.zeros((count, len(STATES))), np.zeros((count, len(STATES)))
@@ -140,7 +142,7 @@ class Calendar:
         renormalised = weights / np.where(total > 0, total, 1.0)
         return InForce(
             first=first, last=last, demand_table=demand,
-            availability_table=np.clip(1.0 - draw, AVAILABILITY_FLOOR, 1.0),
+            availability_table=np.clip(1.0 - draw, availability_floor, 1.0),
             pressure_table=pressure.tolist(), atrocity_table=atrocity.tolist(),
             weights_table=np.where(total > 0, renormalised, base[None]), landings=landings,
         )

@@ -158,7 +158,7 @@ def reach(control: np.ndarray, neighbour_mean: np.ndarray, spill: float) -> np.n
 
 
 @njit(cache=True, error_model="numpy")
-def _deployment(control, neighbour_mean, value, hostility, spill, out):
+def _deployment(control, neighbour_mean, value, hostility, spill, front_base, out):
     """`deployment` for one (G, F) control matrix, written into `out`."""
     g_count, f_count = control.shape
     present = np.empty((g_count, f_count))
@@ -169,14 +169,14 @@ def _deployment(control, neighbour_mean, value, hostility, spill, out):
             threat = 0.0  # enemy presence faction f faces in g
             for e in range(f_count):
                 threat += present[g, e] * hostility[f, e]
-            out[g, f] = present[g, f] * value[g, f] * (0.25 + threat)
+            out[g, f] = present[g, f] * value[g, f] * (front_base + threat)
             total += out[g, f]
         for g in range(g_count):
             out[g, f] = out[g, f] / max(total, EPS) if total > EPS else 0.0
 
 
 def deployment(control: np.ndarray, neighbour_mean: np.ndarray, value: np.ndarray,
-               hostility: np.ndarray, spill: float) -> np.ndarray:
+               hostility: np.ndarray, spill: float, front_base: float) -> np.ndarray:
     """Each faction's forces spread over governorates, weights summing to 1 per faction.
 
     A faction puts its forces where it can reach, in proportion to what the ground is worth to it
@@ -187,7 +187,7 @@ def deployment(control: np.ndarray, neighbour_mean: np.ndarray, value: np.ndarra
     out = np.empty_like(flat)
     args = [np.ascontiguousarray(a, dtype=float) for a in (neighbour_mean, value, hostility)]
     for b in range(len(flat)):
-        _deployment(flat[b], *args, float(spill), out[b])
+        _deployment(flat[b], *args, float(spill), float(front_base), out[b])
     return out.reshape(np.shape(control))
 
 
@@ -376,6 +376,9 @@ class ActionEffects:
     legitimacy: np.ndarray  # (N, A) diplomatic cover: morale and protection at the UN
 
 
+CEASEFIRE_SIDES = ("russia", "iran", "syria", "turkey", "us")  # the order of `_ceasefire_level`
+
+
 class TheatreParams(NamedTuple):
     """The theatre's parameters as the kernels read them, fixed for a run (`from_params`)."""
 
@@ -399,6 +402,12 @@ class TheatreParams(NamedTuple):
     noise: float  # the fog of war on local power
     attrition: float
     population: np.ndarray  # (G,)
+    ceasefire: np.ndarray  # (5,) who speaks for each side (`_ceasefire_level`)
+    morale_floor: float
+    loss_base: float  # an outgunned force's losses in a quiet month (`_fight`)
+    strike_floor: float  # the least of its power strikes leave a force (`_evaluate`)
+    holds_ground: float  # the least control that counts as holding ground
+    front_base: float  # deployment where a faction faces no enemy (`_deployment`)
 
     @classmethod
     def from_params(cls, params: dict, geography: Geography,
@@ -425,7 +434,13 @@ class TheatreParams(NamedTuple):
                 params["relations"]["reciprocity"] if "deconfliction" in params[s]["menu"]
                 and (s, "deconfliction") not in never else 0.0 for s in STATES]),
             mobility=float(t["mobility"]), noise=float(t["noise"]),
-            attrition=float(t["attrition"]), population=geography.population)
+            attrition=float(t["attrition"]), population=geography.population,
+            ceasefire=np.array([float(params["ceasefire"][s]) for s in CEASEFIRE_SIDES]),
+            morale_floor=float(params["morale"]["floor"]),
+            loss_base=float(params["losses"]["base"]),
+            strike_floor=float(params["losses"]["strike_floor"]),
+            holds_ground=float(params["losses"]["holds_ground"]),
+            front_base=float(params["losses"]["front_base"]))
 
 
 class Effects(NamedTuple):
@@ -529,7 +544,7 @@ def _projected_recruits(months):
 
 
 @njit(cache=True, error_model="numpy")
-def _evaluate(portfolios, war, fx, months, morale_recovery, deploy):
+def _evaluate(portfolios, war, fx, months, tp, deploy):
     """Everything the joint portfolios (K, N, A) do to the forces, in one pass.
 
     Each state's part of every channel (quality, strikes, air, own troops, recruits) adds
@@ -551,6 +566,7 @@ def _evaluate(portfolios, war, fx, months, morale_recovery, deploy):
     government = war.government
     fx_quality, fx_recruits, fx_attrition, fx_air = fx.quality, fx.recruits, fx.attrition, fx.air
     troops_flat, troop_actions, morale_lift = fx.troops_flat, fx.troop_actions, fx.morale_lift
+    morale_recovery, strike_floor = tp.morale_recovery, tp.strike_floor
     k_count, n_count, a_count = portfolios.shape
     fo_count, f_count = force_faction.shape
     g_count = deploy.shape[0]
@@ -643,7 +659,8 @@ def _evaluate(portfolios, war, fx, months, morale_recovery, deploy):
             morale_out[k, fo] = morale[fo]
         if projected:
             morale_out[k, REGIME_FORCE] = _projected_morale(portfolios[k], morale[REGIME_FORCE],
-                                                            morale_lift, lift_rate)
+                                                            morale_lift, lift_rate,
+                                                            tp.morale_floor)
         q[:] = 0.0
         tr[:] = 0.0
         for n in range(n_count):
@@ -659,7 +676,7 @@ def _evaluate(portfolios, war, fx, months, morale_recovery, deploy):
             per_fighter[fo] = quality[fo] * morale_out[k, fo] * present[fo]
             base[fo] = (manpower[fo] + arriving * recruits[k, fo]) * per_fighter[fo]
             force_power[k, fo] = base[fo] * (1.0 + q[fo]) * min(max(
-                1.0 - wear * strikes[k, fo], 0.2), 1.0)
+                1.0 - wear * strikes[k, fo], strike_floor), 1.0)
             for f in range(f_count):
                 ground[k, f] += force_power[k, fo] * force_faction[fo, f]
         for f in range(f_count):
@@ -679,7 +696,7 @@ def _evaluate(portfolios, war, fx, months, morale_recovery, deploy):
                     continue
                 without[fo] = ((base[fo] - arriving * recruits_n[s, n, fo] * per_fighter[fo])
                                * (1.0 - owner[n, fo])) * (1.0 + q[fo] - quality_n[s, n, fo]) * min(
-                    max(1.0 - wear * (strikes[k, fo] - strikes_n[s, n, fo]), 0.2), 1.0)
+                    max(1.0 - wear * (strikes[k, fo] - strikes_n[s, n, fo]), strike_floor), 1.0)
                 for f in range(f_count):
                     if force_faction[fo, f] != 0.0:
                         touched[f] = True
@@ -781,10 +798,11 @@ def _situation(portfolios, months, mobility, war, fx, tp):
     k_count, n_count, a_count = portfolios.shape
     g_count, f_count = control.shape
     deploy = np.empty((g_count, f_count))
-    _deployment(control, neighbour_mean, value, hostility, spill, deploy)
+    _deployment(control, neighbour_mean, value, hostility, spill, tp.front_base, deploy)
     (force_power, _, _, power, contribution, local, morale_all, _, _) = _evaluate(
-        portfolios, war, fx, months, tp.morale_recovery, deploy)
-    intensity = _intensity(portfolios, war, fx, tp, _ceasefire_level(portfolios, government))
+        portfolios, war, fx, months, tp, deploy)
+    intensity = _intensity(portfolios, war, fx, tp, _ceasefire_level(portfolios, government,
+                                                                 tp.ceasefire))
     # the contest's powers of local forces: a faction whose local forces are as under
     # portfolio 0 has the same powers (most alternatives change a few factions' forces)
     powered = np.empty((k_count, g_count, f_count))
@@ -828,16 +846,18 @@ def _situation(portfolios, months, mobility, war, fx, tp):
 
 
 @njit(cache=True, error_model="numpy")
-def _ceasefire_level(portfolios, government):
+def _ceasefire_level(portfolios, government, weights):
     """How far a regime-opposition ceasefire holds under each joint portfolio, (K,): someone
-    must speak for each side (Russia, Iran or Damascus; Turkey or the US), as at Astana."""
+    must speak for each side (Russia, Iran or Damascus; Turkey or the US), as at Astana, as
+    far as its `weights` (5,) in that order say (params/model.toml [ceasefire])."""
     out = np.zeros(portfolios.shape[0])
     if government != R:
         return out
     for k in range(portfolios.shape[0]):
         talks = portfolios[k, :, NEGOTIATION]
-        regime_side = min(1.0, 0.6 * talks[RUSSIA] + 0.2 * talks[IRAN] + 0.4 * talks[SYRIA])
-        opposition_side = min(1.0, 0.8 * talks[TURKEY] + 0.4 * talks[US])
+        regime_side = min(1.0, weights[0] * talks[RUSSIA] + weights[1] * talks[IRAN]
+                          + weights[2] * talks[SYRIA])
+        opposition_side = min(1.0, weights[3] * talks[TURKEY] + weights[4] * talks[US])
         out[k] = regime_side * opposition_side
     return out
 
@@ -911,11 +931,12 @@ def _fight(joint, fog_draws, mobility, war, fx, tp, forces):
     g_count, f_count = control.shape
     portfolio = joint.copy().reshape((1, n_count, a_count))
     deploy = np.empty((g_count, f_count))
-    _deployment(control, neighbour_mean, value, hostility, spill, deploy)
+    _deployment(control, neighbour_mean, value, hostility, spill, tp.front_base, deploy)
     (_, _, _, power, contribution, local, _, strikes, recruits) = _evaluate(
-        portfolio, war, fx, 1.0, tp.morale_recovery, deploy)
+        portfolio, war, fx, 1.0, tp, deploy)
     local_power = local[0] * np.exp(noise * fog_draws)
-    intensity = _intensity(portfolio, war, fx, tp, _ceasefire_level(portfolio, government))
+    intensity = _intensity(portfolio, war, fx, tp, _ceasefire_level(portfolio, government,
+                                                                tp.ceasefire))
     new_control = np.empty((g_count, f_count))
     _contest(control, local_power, intensity, first, second, decisiveness, mobility,
                      new_control)
@@ -933,14 +954,14 @@ def _fight(joint, fog_draws, mobility, war, fx, tp, forces):
     after = np.empty(len(manpower))
     for fo in range(len(manpower)):
         faction = faction_of_force[fo]
-        losses = attrition * manpower[fo] * exposure[faction] * (0.5 + fighting)
+        losses = attrition * manpower[fo] * exposure[faction] * (tp.loss_base + fighting)
         strength = _after_losses(manpower[fo], losses + strikes[0, fo] * manpower[fo])
         pool = 0.0
         for g in range(g_count):
             held = min(max(new_control[g, faction] + mobilisation[fo] * reach[g, faction], 0.0),
                        1.0)
             pool += population[g] * held
-        holds_ground = pairwise_sum(new_control[:, faction]) > 0.01
+        holds_ground = pairwise_sum(new_control[:, faction]) > tp.holds_ground
         after[fo] = _recruited(strength, pool_rate[fo] * pool, recruits[0, fo], holds_ground,
                                pool_base[fo], manpower_cap[fo], recruitment[fo], decay[fo])
     return new_control, local_power, contribution[0], power[0], after, fighting

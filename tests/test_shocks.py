@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sim import params
 from sim.scenario import Shock
 from sim.shocks import Calendar, InForce
 from sim.vocabulary import STATES, month_index
@@ -15,6 +16,7 @@ from sim.vocabulary import STATES, month_index
 S = {name: i for i, name in enumerate(STATES)}
 BASE = np.array([[0.5, 0.3, 0.2]] * len(STATES))
 TERMS = ("survival", "balancing", "influence")
+FLOOR = params.load_defaults()["other_wars"]["availability_floor"]  # the shipped value, 0.1
 
 
 def shock(**fields) -> dict:
@@ -31,7 +33,7 @@ def m(label: str) -> int:
 
 def in_force(shocks: dict, base: np.ndarray = BASE) -> InForce:
     """What the shocks put in force from 2010 to 2030 (the window of these tests)."""
-    return Calendar(shocks).in_force(m("2010-01"), m("2030-12"), base)
+    return Calendar(shocks).in_force(m("2010-01"), m("2030-12"), base, FLOOR)
 
 
 WAR = shock(kind="theatre_demand", actor="russia", start="2022-02", end="2022-12", demand=2.5,

@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import theatre
+from sim import params, theatre
 from sim.vocabulary import FACTIONS
+
+FRONT_BASE = params.load_defaults()["losses"]["front_base"]  # the shipped value
 
 NF = len(FACTIONS)
 # Magnitudes of ordinary combat power (thousands of soldier-equivalents); tiny forces are a
@@ -241,7 +243,7 @@ class TestDeployment:
         control /= control.sum(axis=-1, keepdims=True)
         value = rng.random((g, NF)) + 0.1
         hostility = all_hostile()
-        deploy = theatre.deployment(control, self.line(g), value, hostility, spill)
+        deploy = theatre.deployment(control, self.line(g), value, hostility, spill, FRONT_BASE)
         assert deploy.shape == control.shape
         assert np.all(deploy >= 0.0)
         totals = deploy.sum(axis=-2)
@@ -251,7 +253,8 @@ class TestDeployment:
 
     def test_no_forces_where_a_faction_cannot_reach(self):
         control = np.array([[1.0, 0, 0, 0, 0], [0, 1.0, 0, 0, 0], [0, 1.0, 0, 0, 0]])
-        deploy = theatre.deployment(control, self.line(3), np.ones((3, NF)), all_hostile(), 0.5)
+        deploy = theatre.deployment(control, self.line(3), np.ones((3, NF)), all_hostile(), 0.5,
+                                    FRONT_BASE)
         assert deploy[2, 0] == 0.0  # two governorates away from the regime's ground
         assert deploy[1, 0] > 0.0  # next door: reachable through spill
 
@@ -259,15 +262,16 @@ class TestDeployment:
         control = np.tile([1.0, 0, 0, 0, 0], (3, 1))
         value = np.ones((3, NF))
         value[1, 0] = 3.0
-        deploy = theatre.deployment(control, self.line(3), value, np.zeros((NF, NF)), 0.0)
+        deploy = theatre.deployment(control, self.line(3), value, np.zeros((NF, NF)), 0.0,
+                                    FRONT_BASE)
         assert deploy[1, 0] > deploy[0, 0]
         assert deploy[0, 0] == pytest.approx(deploy[2, 0])
 
     def test_enemy_presence_draws_forces_to_the_front(self):
         control = np.array([[1.0, 0, 0, 0, 0], [0.5, 0.5, 0, 0, 0], [1.0, 0, 0, 0, 0]])
         value = np.ones((3, NF))
-        calm = theatre.deployment(control, self.line(3), value, np.zeros((NF, NF)), 0.0)
-        war = theatre.deployment(control, self.line(3), value, one_pair(NF, 0, 1), 0.0)
+        calm = theatre.deployment(control, self.line(3), value, np.zeros((NF, NF)), 0.0, FRONT_BASE)
+        war = theatre.deployment(control, self.line(3), value, one_pair(NF, 0, 1), 0.0, FRONT_BASE)
         assert war[1, 0] > calm[1, 0]
 
 
