@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit, vectorize
+from numba import njit
 
 from sim.vocabulary import (
     FACTIONS,
@@ -131,6 +131,13 @@ def indicators(sit: Situation, geo: Geo) -> dict[str, np.ndarray]:
     return sit.cache["indicators"]
 
 
+def elementwise(kernel, *args):
+    """A scalar kernel over arrays that broadcast like a ufunc's (a scalar for scalars). The
+    kernels are plain compiled functions, compiled on their first call (not at import) and
+    cached on disk; the model's kernels call them on scalars."""
+    return np.vectorize(kernel, otypes=[float])(*args)[()]
+
+
 def _floats(*arrays: np.ndarray) -> list[np.ndarray]:
     return [np.ascontiguousarray(a, dtype=float) for a in arrays]
 
@@ -138,7 +145,7 @@ def _floats(*arrays: np.ndarray) -> list[np.ndarray]:
 # --- survival -------------------------------------------------------------------------------
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+@njit(cache=True, error_model="numpy")
 def _collapse_risk(key_share, morale, threshold_key, threshold_morale, steepness):
     """Risk that the government in Damascus falls, from its hold on the key governorates and
     its forces' morale (a logistic in both; 0.5 at the thresholds).
@@ -153,8 +160,9 @@ def _collapse_risk(key_share, morale, threshold_key, threshold_morale, steepness
 def collapse_risk(key_share: np.ndarray, morale: np.ndarray | float, threshold_key: float,
                   threshold_morale: float, steepness: float) -> np.ndarray:
     """Risk that the government in Damascus falls (the mechanism and its sources:
-    `_collapse_risk`, a compiled ufunc that kernels call directly)."""
-    return _collapse_risk(key_share, morale, threshold_key, threshold_morale, steepness)
+    `_collapse_risk`, which kernels call directly), over arrays."""
+    return elementwise(_collapse_risk, key_share, morale, threshold_key, threshold_morale,
+                       steepness)
 
 
 # A state's threat parameters packed into one vector for the kernels (`threat_vector`): the
@@ -181,7 +189,7 @@ def threat_vector(p: dict) -> np.ndarray:
     return out
 
 
-@vectorize(["float64(float64, float64)"], cache=True)
+@njit(cache=True, error_model="numpy")
 def _survival(threat, convexity):
     """The survival term of a state facing `threat` in [0, 1]: `-(threat + convexity *
     threat**2)`. With `convexity` 0 (the default, `choice.threat_convexity`) every unit of threat
@@ -191,8 +199,8 @@ def _survival(threat, convexity):
 
 
 def survival(threat: float | np.ndarray, convexity: float = 0.0) -> float | np.ndarray:
-    """The survival term (the mechanism and its source: `_survival`, a compiled ufunc)."""
-    return _survival(threat, convexity)
+    """The survival term (the mechanism and its source: `_survival`), over arrays."""
+    return elementwise(_survival, threat, convexity)
 
 
 @njit(cache=True, error_model="numpy")
@@ -601,8 +609,7 @@ def _as_paid(rates, availability):
     return out
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64, float64, float64, float64,"
-            " float64, float64, float64)"], cache=True)
+@njit(cache=True, error_model="numpy")
 def _cost(spend, budget, resolve, opportunity, exposure, casualty_aversion, intensity,
           clash_risk, clash_aversion, money_scale, casualty_scale):
     """What a portfolio costs, in utility: money against the budget (dearer when other theatres
@@ -622,9 +629,10 @@ def cost(spend: np.ndarray, budget: float, resolve: float, opportunity: float,
          exposure: np.ndarray, casualty_aversion: float, intensity: float,
          clash_risk: np.ndarray, clash_aversion: float, money_scale: float = 1.0,
          casualty_scale: float = 1.0) -> np.ndarray:
-    """What a portfolio costs, in utility (the mechanism and its sources: `_cost`, a compiled
-    ufunc that broadcasts like the arrays it is given)."""
-    return _cost(spend, budget, resolve, opportunity, exposure, casualty_aversion, intensity,
+    """What a portfolio costs, in utility (the mechanism and its sources: `_cost`), broadcast
+    over the arrays it is given."""
+    return elementwise(_cost, spend, budget, resolve, opportunity, exposure, casualty_aversion,
+                       intensity,
                  clash_risk, clash_aversion, money_scale, casualty_scale)
 
 

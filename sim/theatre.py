@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
-from numba import njit, vectorize
+from numba import njit
 
 from sim import payoffs
 from sim.numeric import pairwise_sum
@@ -207,15 +207,20 @@ def _share(a, d):
     return a / total if total > 0.0 else 0.5
 
 
-@vectorize(["float64(float64, float64, float64)"], cache=True)
-def contest_share(attacker, defender, decisiveness):
+@njit(cache=True, error_model="numpy")
+def _contest_share(attacker, defender, decisiveness):
     """Ratio-form contest success function: attacker^m / (attacker^m + defender^m).
 
     Equal forces split the ground evenly; m > 1 makes the stronger side win more than its
     share of the forces (Hirshleifer 1989). With no forces on either side, nobody gains.
-    (A compiled ufunc: it broadcasts over arrays, and kernels call it on scalars.)
+    (Kernels call it on scalars; `contest_share` broadcasts it over arrays.)
     """
     return _share(max(attacker, 0.0) ** decisiveness, max(defender, 0.0) ** decisiveness)
+
+
+def contest_share(attacker, defender, decisiveness):
+    """The contest function over arrays (broadcast like a ufunc): `_contest_share`."""
+    return payoffs.elementwise(_contest_share, attacker, defender, decisiveness)
 
 
 @njit(cache=True, error_model="numpy")
@@ -320,7 +325,7 @@ def _losing_pressure(local_power, hostility, decisiveness, out):
             enemy = 0.0
             for e in range(f_count):
                 enemy += local_power[g, e] * hostility[f, e]
-            out[g, f] = contest_share(enemy, local_power[g, f], decisiveness)
+            out[g, f] = _contest_share(enemy, local_power[g, f], decisiveness)
 
 
 def losing_pressure(local_power: np.ndarray, hostility: np.ndarray,
