@@ -11,7 +11,7 @@ import numpy as np
 
 from sim import params
 from sim.errors import UserInputError
-from sim.scenario import Scenario, list_scenarios, load_scenario
+from sim.scenario import ScenarioSpec, list_scenarios, load_scenario
 from sim.vocabulary import FOREIGN_STATES, STATES, month_index, month_label
 
 if TYPE_CHECKING:  # pandas and rich load only for `run`: `list` and `describe` start fast
@@ -65,7 +65,7 @@ def add_ensemble_options(parser: argparse.ArgumentParser, runs_help: str | None 
 
 def ensemble_inputs(
     args: argparse.Namespace, scenario_arg: str, default_runs: int | None = None
-) -> tuple[Scenario, list[int]]:
+) -> tuple[ScenarioSpec, list[int]]:
     """The checked scenario and seeds an ensemble command asked for (errors before any run)."""
     scenario = load_scenario(scenario_arg, args.sets)
     runs = args.runs if args.runs is not None else (default_runs or scenario.runs)
@@ -79,7 +79,7 @@ def ensemble_inputs(
 
 
 def run_checked(
-    scenario: Scenario, seeds: list[int], args: argparse.Namespace, progress: bool = True
+    scenario: ScenarioSpec, seeds: list[int], args: argparse.Namespace, progress: bool = True
 ):
     """Run the ensemble the checked inputs describe."""
     from sim.ensemble import run_ensemble  # the model loads once the input is good
@@ -182,7 +182,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
     return 0
 
 
-def parameter_changes(scenario: Scenario) -> list[tuple[str, Any, Any]]:
+def parameter_changes(scenario: ScenarioSpec) -> list[tuple[str, Any, Any]]:
     """(path, value, default) for every parameter the scenario sets to a non-default value."""
     defaults = params.validate(params.load_defaults(), "params/")
     changes = []
@@ -235,7 +235,7 @@ def _date_columns(months: np.ndarray) -> tuple[str, str]:
     return _quantile_month(months, 0.5), (low if low == high else f"{low} to {high}")
 
 
-def summary_table(summary: pd.DataFrame, scenario: Scenario) -> Table:
+def summary_table(summary: pd.DataFrame, scenario: ScenarioSpec) -> Table:
     """The ensemble at a glance: the fall, the interventions, Iran-Russia, the vetoes."""
     from rich import box
     from rich.table import Table

@@ -23,7 +23,7 @@ from sim import ensemble
 from sim import params as P
 from sim.errors import UserInputError
 from sim.model import SyriaModel
-from sim.scenario import Scenario, list_scenarios, load_scenario
+from sim.scenario import ScenarioSpec, list_scenarios, load_scenario
 from sim.vocabulary import FACTIONS, FOREIGN_STATES, STATES, month_index, month_label
 
 DEFAULT_SCENARIO = "full_2011_2025"
@@ -73,7 +73,7 @@ def overrides(values: dict[str, float], shocks_on: dict[str, bool],
 
 
 @lru_cache(maxsize=32)  # Reset with the same settings rebuilds nothing it can reuse
-def scenario_for(name: str, sets: tuple[str, ...]) -> Scenario:
+def scenario_for(name: str, sets: tuple[str, ...]) -> ScenarioSpec:
     if name not in list_scenarios():
         raise UserInputError("scenario picker", "scenario",
                              f"one of the scenarios in scenarios/ ({', '.join(list_scenarios())})")
@@ -162,14 +162,12 @@ def why_rows(model: DashboardModel, state: str) -> tuple[list[dict], dict[str, f
         return [], {}
     n = STATES.index(state)
     # the weights and costs `SyriaModel.decide` hands the choice this month
-    weights = model.shocks.weight_matrix(model.month, model.base_weights)[n]
-    switching = float(model.params["choice"]["switching_cost"])
-    entry = float(model.vectors["entry_cost"][n])
-    # private: StateActor has no public accessor for them yet (docs/dashboard.md)
-    alternatives = actor._alternatives
+    weights = model.shocks.weights(model.month)[n]
+    switching = float(model.choice.switching_cost)
+    entry = float(model.choice.entry_cost[n])
     out = []
-    for i, (row, k) in enumerate(zip(rows, actor._rows, strict=True)):
-        entering = bool(alternatives.entering[k]) and int(alternatives.owner[k]) == n
+    for i, row in enumerate(rows):
+        entering = row["entering"]
         contributions = {
             "survival": weights[0] * row["survival"], "balancing": weights[1] * row["balancing"],
             "influence": weights[2] * row["influence"],
@@ -249,7 +247,7 @@ def events_csv(model: DashboardModel) -> str:
 # --- ensembles --------------------------------------------------------------------------------
 
 
-def spec_of(settings: dict, scenario_name: str | None = None) -> Scenario:
+def spec_of(settings: dict, scenario_name: str | None = None) -> ScenarioSpec:
     """The scenario the settings make, or another scenario (a counterfactual) with the same
     settings applied."""
     model_settings = {**settings}
@@ -258,7 +256,7 @@ def spec_of(settings: dict, scenario_name: str | None = None) -> Scenario:
     return DashboardModel(**model_settings).spec
 
 
-def run_seeds(spec: Scenario, seeds: list[int], progress=None,
+def run_seeds(spec: ScenarioSpec, seeds: list[int], progress=None,
               cancelled=lambda: False) -> list[ensemble.RunResult]:
     """`sim.ensemble.run_results`, a seed at a time so the page can show progress."""
     results = []

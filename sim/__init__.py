@@ -18,8 +18,9 @@ def _refresh_compiled_cache(package: Path = Path(__file__).parent) -> None:
     """Drop numba's on-disk cache when any module of the package has changed.
 
     Numba checks only the file of a cached function, so a kernel that calls a kernel in
-    another module (`model._fight` calls `world._evaluate`) would keep running stale code after
-    an edit of the callee. A stamp of all the sources decides for the whole package at once.
+    another module (`decisions._decide` calls `theatre._situation`) would keep running stale
+    code after an edit of the callee. A stamp of all the sources decides for the whole
+    package at once.
     """
     cache = package / "__pycache__"
     digest = hashlib.sha256()

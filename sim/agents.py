@@ -1,21 +1,20 @@
 """The agents: six states that choose action portfolios, and the armed forces on the ground.
 
-A state's choice each month (sim/decisions.py) is remembered here with the options it weighed,
-so that "why did Russia intervene?" can be read off the agent.
+Each agent is the home of its state and of its own behaviour. A state holds its portfolio,
+enacts the change it chose (`StateActor.enact`: the events, the orders of combat forces on
+their way) and remembers the options it weighed (sim/decisions.py), so that "why did Russia
+intervene?" can be read off the agent. A force holds its manpower, quality, morale and the
+faction it fights for; the opposition decides its offensive itself (`weigh_offensive`). The
+joint arithmetic of all of them each month is done by the compiled kernels of their
+mechanisms (sim/theatre.py, sim/regime.py), which read the agents' numbers as arrays.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from mesa import Agent
-from numba import njit
 
-from sim.vocabulary import ACTIONS, COMBAT_ACTIONS, FORCES, A
-
-TERMS = ("survival", "balancing", "influence", "cost", "utility")
-_COMBAT = tuple(A[a] for a in COMBAT_ACTIONS)
+from sim.vocabulary import ACTIONS, COMBAT_ACTIONS, COMBAT_INDEX, FORCES, TERMS, A
 
 
 class StateActor(Agent):
@@ -31,10 +30,33 @@ class StateActor(Agent):
         for action in portfolio:
             self.portfolio[A[action]] = 1.0
         self.intervened: int | None = None  # month of first entry with own combat forces
+        # the month each action was last switched on (forces held at the start arrived long ago)
+        self.ordered = np.full(len(ACTIONS), model.month - 12, dtype=np.int64)
         self._terms = dict.fromkeys(TERMS, 0.0)  # before any choice
         self.option_terms = np.zeros((0, len(TERMS)))
         self.option_probability = np.zeros(0)
         self.chosen = 0
+
+    def enact(self, portfolio: np.ndarray, changed: int) -> None:
+        """Take up the portfolio chosen this month (`changed`: the action it changes, -1 for
+        none) and say what changed; combat forces ordered in are on their way
+        (`deployment_lag`)."""
+        if changed >= 0:
+            name, event = ACTIONS[changed], self.model.event
+            if name == "withdrawal":
+                event(self.name, "withdrawal", "syria", "combat forces leave")
+            elif portfolio[changed]:
+                event(self.name, "action_start", "", name)
+                self.ordered[changed] = self.model.month
+                lag = int(self.params["deployment_lag"])
+                if name in COMBAT_ACTIONS and lag:
+                    event(self.name, "deployment", "syria",
+                          f"{name}: forces arrive in {lag} month{'s' if lag > 1 else ''}")
+                if name == "sanctions":
+                    event(self.name, "sanctions", "syria", "")
+            else:
+                event(self.name, "action_stop", "", name)
+        self.portfolio = portfolio
 
     def remember(self, alternatives, rows: np.ndarray, terms: np.ndarray,
                  probability: np.ndarray, chosen: int, before: np.ndarray) -> None:
@@ -68,19 +90,23 @@ class StateActor(Agent):
     @property
     def in_combat(self) -> bool:
         portfolio = self.portfolio
-        for a in _COMBAT:  # noqa: SIM110 (a plain loop: this is asked every month)
+        for a in COMBAT_INDEX:  # noqa: SIM110 (a plain loop: this is asked every month)
             if portfolio[a]:
                 return True
         return False
 
     def why(self) -> list[dict]:
-        """The options weighed this month, their payoff split, and their probability."""
+        """The options weighed this month, their payoff split, their probability, and whether
+        the option takes this state into the war (its entry cost is then in `cost`)."""
         if not hasattr(self, "_rows"):
             return []
+        alternatives = self._alternatives
         return [
             {"label": self.option_label(row),
              **dict(zip(TERMS, self.option_terms[i].tolist(), strict=True)),
-             "probability": float(self.option_probability[i]), "chosen": i == self.chosen}
+             "probability": float(self.option_probability[i]), "chosen": i == self.chosen,
+             "entering": bool(alternatives.entering[row])
+             and int(alternatives.owner[row]) == self.index}
             for i, row in enumerate(self._rows)
         ]
 
@@ -103,37 +129,12 @@ class ArmedForce(Agent):
         self.faction = faction
         self.offensive = False  # only the opposition decides this itself
 
-    def recruit(self, pool: float, patron_recruits: float, holds_ground: bool) -> None:
-        """Close part of the gap to the recruitment pool; add fighters patrons raise and pay
-        (the mechanism: `_recruited`, which the month's fighting kernel calls too)."""
-        p = self.params
-        self.manpower = _recruited(float(self.manpower), float(pool), float(patron_recruits),
-                                   bool(holds_ground), float(p["pool_base"]),
-                                   float(p["manpower_cap"]), float(p["recruitment"]),
-                                   float(p["decay"]))
-
-    def suffer(self, losses: float) -> None:
-        self.manpower = _after_losses(float(self.manpower), float(losses))
 
 
-@njit(cache=True, error_model="numpy")
-def _recruited(manpower, pool, patron_recruits, holds_ground, pool_base, manpower_cap,
-               recruitment, decay):
-    """A force's manpower after a month's recruitment: it closes part (`recruitment`) of the gap
-    to its recruitment pool, which saturates at `manpower_cap` and has a floor `pool_base`
-    while the force holds ground; fighters its patrons raise and pay are added; a force that
-    lives on patrons alone (`decay`) wastes away in a month they send none."""
-    pool = pool + (pool_base if holds_ground else 0.0)
-    pool = manpower_cap * (1.0 - math.exp(-pool / manpower_cap))  # saturating
-    if pool > manpower:
-        manpower += recruitment * (pool - manpower)
-    manpower += patron_recruits
-    if decay != 0.0 and patron_recruits == 0.0:
-        manpower *= 1.0 - decay
-    return manpower
-
-
-@njit(cache=True, error_model="numpy")
-def _after_losses(manpower, losses):
-    """A force's manpower after losses (never below zero)."""
-    return max(manpower - losses, 0.0)
+    def weigh_offensive(self, front_ratio: float) -> None:
+        """The opposition goes on the offensive when it outguns the regime on its fronts
+        (`front_ratio` above its `offensive_ratio`), and says so when it starts."""
+        was = self.offensive
+        self.offensive = bool(front_ratio > self.params["offensive_ratio"])
+        if self.offensive and not was:
+            self.model.event(self.name, "offensive", "regime", f"force ratio {front_ratio:.2f}")

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from sim.ensemble import IRAN_RUSSIA, long_series, run_one
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import ScenarioSpec, load_scenario
 from sim.vocabulary import FACTIONS, FOREIGN_STATES, STATES, month_index
 
 EPOCH = month_index("2011-01")
@@ -27,7 +27,7 @@ def _months_since_2011(label: str) -> int | None:
 
 
 @lru_cache(maxsize=64)  # a worker runs many replicates of the same point
-def _scenario(name: str, sets: tuple[str, ...]) -> Scenario:
+def _scenario(name: str, sets: tuple[str, ...]) -> ScenarioSpec:
     return load_scenario(name, list(sets))
 
 

@@ -6,43 +6,59 @@ batch of joint portfolios (each alternative changes one state's row, others as l
 and each state picks among its own by a logit on utility (bounded rationality: McFadden 1974;
 logit-response dynamics, Blume 1993). Changing one action a month gives policy inertia.
 
-Both steps are compiled kernels (`_alternatives`, `_choose`); `alternatives` and `choose` wrap
-them with the same arguments and results as before.
+Both steps are compiled kernels (`_alternatives`, `_choose`), called by the model's decision
+kernel (`_decide`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from sim.numeric import pairwise_sum
-from sim.vocabulary import ACTIONS, COMBAT_ACTIONS
-
-WITHDRAWAL = ACTIONS.index("withdrawal")
-DECONFLICTION = ACTIONS.index("deconfliction")
-INTO_THE_AIR = np.array([a in ("air_campaign", "strike_rival") for a in ACTIONS])
-COMBAT = np.array([a in COMBAT_ACTIONS for a in ACTIONS])
+from sim.payoffs import _as_paid, _utility, _weigh_terms
+from sim.theatre import _situation
+from sim.vocabulary import AIR, COMBAT, DECONFLICTION, STATES, WITHDRAWAL
 
 
-@dataclass(frozen=True)
-class Menus:
+class Menus(NamedTuple):
     """Every (state, action) a state could change this month, fixed for a run."""
 
     state: np.ndarray  # (T,) which state a change belongs to
     action: np.ndarray  # (T,) which action it changes
+    deconfliction: np.ndarray  # (N,) whether each state has deconfliction on its menu
 
     @classmethod
     def from_mask(cls, menu: np.ndarray) -> Menus:
         state, action = np.nonzero(menu)
-        return cls(state=state, action=action)
+        has = np.zeros(menu.shape[0], dtype=bool)
+        has[state[action == DECONFLICTION]] = True
+        return cls(state=state, action=action, deconfliction=has)
 
-    @cached_property
-    def deconfliction(self) -> np.ndarray:
-        """(N,) whether each state has deconfliction on its menu."""
-        return menus_has(self, np.arange(int(self.state.max()) + 1), DECONFLICTION)
+
+class ChoiceParams(NamedTuple):
+    """How states choose (`from_params`): the logit's temperature, the costs of changing
+    course and of entering the war, and the horizon states project over (months, and the
+    contest's mobility over that many months)."""
+
+    temperature: float
+    switching_cost: float
+    entry_cost: np.ndarray  # (N,)
+    months: float
+    mobility: float
+
+    @classmethod
+    def from_params(cls, params: dict) -> ChoiceParams:
+        c = params["choice"]
+        horizon = c["horizon"]
+        return cls(temperature=float(c["temperature"]),
+                   switching_cost=float(c["switching_cost"]),
+                   entry_cost=np.array([params[s]["entry_cost"] for s in STATES], dtype=float),
+                   months=float(horizon),
+                   mobility=1.0 - (1.0 - params["theatre"]["mobility"]) ** horizon)
 
 
 @dataclass(frozen=True)
@@ -53,18 +69,6 @@ class Alternatives:
     owner: np.ndarray  # (K,) the state whose alternative the row is; -1 for row 0
     action: np.ndarray  # (K,) the action changed; -1 for row 0
     entering: np.ndarray  # (K,) the row takes a state from no combat into combat
-
-
-def alternatives(joint: np.ndarray, menus: Menus, forbidden: np.ndarray, cost: np.ndarray,
-                 cap: np.ndarray) -> tuple[np.ndarray, Alternatives]:
-    """Keep, or change one action. Returns the joint portfolio with forbidden actions dropped,
-    and the alternatives (the mechanism: `_alternatives`)."""
-    joint, portfolios, owner, action, entering = _alternatives(
-        *(np.ascontiguousarray(a, dtype=float) for a in (joint, forbidden, cost, cap)),
-        np.ascontiguousarray(menus.state, dtype=np.int64),
-        np.ascontiguousarray(menus.action, dtype=np.int64), menus.deconfliction)
-    return joint, Alternatives(portfolios=portfolios, owner=owner, action=action,
-                               entering=entering)
 
 
 @njit(cache=True, error_model="numpy")
@@ -108,7 +112,7 @@ def _alternatives(joint, forbidden, cost, cap, menu_state, menu_action, deconfli
         # a state taking to Syria's sky seeks deconfliction with it (record row 15: the
         # Israel-Russia mechanism was agreed on 21 Sep 2015, nine days before the first
         # Russian strikes)
-        if not on and INTO_THE_AIR[a] and deconfliction[n] and forbidden[n, DECONFLICTION] == 0:
+        if not on and AIR[a] and deconfliction[n] and forbidden[n, DECONFLICTION] == 0:
             row[n, DECONFLICTION] = 1.0
         spend = pairwise_sum(row[n] * cost[n])
         if not (spend <= cap[n] or spend <= spend_now[n]):
@@ -122,28 +126,6 @@ def _alternatives(joint, forbidden, cost, cap, menu_state, menu_action, deconfli
     return joint, portfolios[:k], owner[:k], action[:k], entering[:k]
 
 
-def menus_has(menus: Menus, states: np.ndarray, action: int) -> np.ndarray:
-    """Whether each given state has `action` on its menu."""
-    has = np.zeros(int(menus.state.max()) + 1, dtype=bool)
-    has[menus.state[menus.action == action]] = True
-    return has[states]
-
-
-def choose(utility: np.ndarray, owner: np.ndarray, n_states: int, temperature: float,
-           rng: np.random.Generator) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
-    """Each state's logit choice among keeping (row 0) and its own alternatives.
-
-    utility: (K, N), each state's utility under each row. Returns the chosen row per state,
-    and per state the rows it weighed and their probabilities (for the "why" panel). One
-    uniform draw per state from `rng` (the mechanism: `_choose`).
-    """
-    draws = rng.random(n_states)
-    chosen, _, flat_rows, starts, probability = _choose(
-        np.ascontiguousarray(utility, dtype=float), np.ascontiguousarray(owner, dtype=np.int64),
-        n_states, float(temperature), draws)
-    rows = [flat_rows[starts[s]:starts[s + 1]] for s in range(n_states)]
-    split = [probability[starts[s]:starts[s + 1]] for s in range(n_states)]
-    return chosen, rows, split
 
 
 @njit(cache=True, error_model="numpy")
@@ -195,3 +177,45 @@ def _choose(utility, owner, n_states, temperature, draws):
         chosen[s] = flat_rows[min(position, last)]
         picked[s] = min(position, last) - first
     return chosen, picked, flat_rows, starts, probability
+
+
+# --- the month's choice ----------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def _weigh(portfolios, months, mobility, war, fx, tp, pp, demand, weights):
+    """Payoff terms (K, N, 5) of every state under each joint portfolio (K, N, A), `months`
+    ahead: the situation each portfolio leads to (`theatre._situation`), weighed by
+    `payoffs._weigh_terms`. Money other theatres take (`demand`) makes spending in Syria
+    dearer."""
+    projection = _situation(portfolios, months, mobility, war, fx, tp)
+    return _weigh_terms(portfolios, projection, war.government, war.relations, pp,
+                        demand / pp.budget, weights)
+
+
+@njit(cache=True, error_model="numpy")
+def _decide(joint, forbidden, draws, menus, choice, war, fx, tp, pp, demand, weights):
+    """The month's choice: every state's alternatives (`_alternatives`: keep, or
+    change one action it can afford), weighed together (`_weigh`), made utilities
+    (`payoffs._utility`) and chosen among by the logit (`_choose`, on `draws`). Military
+    assets drawn to other wars cost nothing here; other theatres' `demand` leaves less of the
+    budget. Returns the joint portfolio with forbidden actions dropped, the alternatives
+    (portfolios, owner, action, entering), their terms (K, N, 5), the chosen rows and their
+    positions among each state's, the rows each state weighed (flat, from `starts`), their
+    probabilities and their terms (flat)."""
+    n_count = joint.shape[0]
+    cost = _as_paid(fx.cost, war.availability)
+    held, portfolios, changer, changed, entering = _alternatives(
+        joint, forbidden, cost, pp.budget - demand, menus.state, menus.action,
+        menus.deconfliction)
+    terms = _weigh(portfolios, choice.months, choice.mobility, war, fx, tp, pp, demand,
+                   weights)
+    utility = _utility(terms, changer, entering, choice.entry_cost, choice.switching_cost)
+    chosen, positions, rows, starts, probability = _choose(
+        utility, changer, n_count, choice.temperature, draws)
+    weighed_terms = np.empty((len(rows), terms.shape[2]))
+    for s in range(n_count):
+        for i in range(starts[s], starts[s + 1]):
+            weighed_terms[i] = terms[rows[i], s]
+    return (held, portfolios, changer, changed, entering, terms, chosen, positions, rows,
+            starts, probability, weighed_terms)

@@ -27,7 +27,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.model import SyriaModel
-from sim.scenario import Scenario
+from sim.scenario import ScenarioSpec
 from sim.vocabulary import FACTIONS, FOREIGN_STATES, PAIR_NAMES, STATES, month_label
 
 # --- the output contract ----------------------------------------------------------------------
@@ -118,7 +118,7 @@ class RunResult:
         )
 
 
-def run_one(scenario: Scenario, seed: int, record: tuple[str, ...] | None = None) -> RunResult:
+def run_one(scenario: ScenarioSpec, seed: int, record: tuple[str, ...] | None = None) -> RunResult:
     """Run the scenario once with this seed, from its start month to its end month, keeping
     the series named in `record` (all of them unless told; the summary needs `control`,
     `influence` and `cooperation`)."""
@@ -307,7 +307,7 @@ def _worker_setup(parent: int) -> None:
 
 
 def run_ensemble(
-    scenario: Scenario, seeds: list[int], workers: int = 1, progress: bool = True
+    scenario: ScenarioSpec, seeds: list[int], workers: int = 1, progress: bool = True
 ) -> Ensemble:
     """Run the scenario once per seed (run `r` uses `seeds[r]`) and collect the tables.
 
@@ -318,7 +318,7 @@ def run_ensemble(
 
 
 def run_results(
-    scenario: Scenario, seeds: list[int], workers: int = 1, progress: bool = True
+    scenario: ScenarioSpec, seeds: list[int], workers: int = 1, progress: bool = True
 ) -> list[RunResult]:
     """The runs themselves, in run order (see `run_ensemble`)."""
     bar = tqdm(
@@ -349,7 +349,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _in_pool(scenario: Scenario, seeds: list[int], workers: int, bar: tqdm) -> list[RunResult]:
+def _in_pool(scenario: ScenarioSpec, seeds: list[int], workers: int, bar: tqdm) -> list[RunResult]:
     results: list[RunResult | None] = [None] * len(seeds)
     pool = ProcessPoolExecutor(
         max_workers=workers,

@@ -34,7 +34,7 @@ from sim.ensemble import (
     typed_summary,
 )
 from sim.errors import UserInputError
-from sim.scenario import ROOT, Scenario
+from sim.scenario import ROOT, ScenarioSpec
 
 FILES = ("timeseries.csv", "events.csv", "summary.csv", "manifest.json")
 FLOAT_FORMAT = "%.6g"
@@ -43,7 +43,7 @@ FLOAT_FORMAT = "%.6g"
 def write_outputs(
     ensemble: Ensemble,
     out_dir: str | Path,
-    scenario: Scenario,
+    scenario: ScenarioSpec,
     seeds: list[int],
     argv: list[str] | None = None,
 ) -> Path:
@@ -88,7 +88,7 @@ def _swap_into_place(temp: Path, out_dir: Path) -> None:
 
 
 def build_manifest(
-    scenario: Scenario, seeds: list[int], argv: list[str] | None = None
+    scenario: ScenarioSpec, seeds: list[int], argv: list[str] | None = None
 ) -> dict[str, Any]:
     """What produced a results folder: the resolved scenario, seeds, code and versions."""
     import mesa

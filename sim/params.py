@@ -98,7 +98,6 @@ class Actor(Strict):
     entry_cost: NonNegative = 0.0
     deployment_lag: Annotated[int, Field(ge=0, le=12)] = 0
     alarm: Annotated[float, Field(ge=-0.5, le=0.5)] = 0.0
-    cinc: Share
     clients: list[ForceName]
     clients_after_fall: list[ForceName]
     focus: dict[str, NonNegative]
@@ -205,6 +204,42 @@ class Relations(Strict):
 class Un(Strict):
     draft_rate: Share
     atrocity_weight: NonNegative
+    pressure_fade: Share
+    resolution_pressure: NonNegative
+    sanctions_pressure: NonNegative
+    air_atrocity: NonNegative
+
+
+class Ceasefire(Strict):
+    russia: NonNegative
+    iran: NonNegative
+    syria: NonNegative
+    turkey: NonNegative
+    us: NonNegative
+    holds: Share
+
+
+class Morale(Strict):
+    key_base: NonNegative
+    key_slope: NonNegative
+    floor: Share
+
+
+class Losses(Strict):
+    base: NonNegative
+    strike_floor: Share
+    holds_ground: Share
+    front_base: NonNegative
+
+
+class OtherWars(Strict):
+    availability_floor: Share
+
+
+class Signals(Strict):
+    safe_patron_weight: NonNegative
+    backer_share: Share
+    golan_buffer: Share
 
 
 class Params(Strict):
@@ -223,6 +258,11 @@ class Params(Strict):
     theatre: Theatre
     relations: Relations
     un: Un
+    ceasefire: Ceasefire
+    morale: Morale
+    losses: Losses
+    other_wars: OtherWars
+    signals: Signals
 
     @model_validator(mode="after")
     def _threat_keys(self) -> Params:

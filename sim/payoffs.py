@@ -6,7 +6,7 @@ Conventions: survival is minus a threat in [0, 1]; balancing is in [-1, 1]; infl
 [0, 1]; cost is >= 0. Utility = w_s * survival + w_b * balancing + w_i * influence - cost.
 
 Each term is written once, as a compiled kernel on plain arrays (`_threat_iran`, `_alignment`,
-`_influence`, ...): the model's weighing kernel (sim/model.py) calls these directly, and the
+`_influence`, ...): the weighing kernel (`_weigh_terms`, below) calls these directly, and the
 public functions here (`threat_iran(sit, geo, p)`, `balancing_all(sit)`, `influence(...)`, ...)
 unpack a `Situation` and call the same kernels.
 
@@ -20,16 +20,30 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
-from numba import njit, vectorize
+from numba import njit
 
-from sim.vocabulary import FACTIONS, FORCES, STATES
-
-R, O, SDF, ISIS, SUCC = (FACTIONS.index(f) for f in FACTIONS)  # noqa: E741 (faction initials: R, O, ...)
-MILITIAS = FORCES.index("militias")
-IRAN, ISRAEL, RUSSIA, SYRIA, TURKEY, US = (STATES.index(s) for s in STATES)
-assert STATES == ("iran", "israel", "russia", "syria", "turkey", "us")  # order of `_threats`
+from sim.vocabulary import (
+    FACTIONS,
+    GROUND,
+    IRAN,
+    ISIS,
+    ISRAEL,
+    MILITARY,
+    MILITIAS,
+    RUSSIA,
+    SDF,
+    STATES,
+    SUCC,
+    SYRIA,
+    TERMS,
+    TURKEY,
+    US,
+    O,
+    R,
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +131,13 @@ def indicators(sit: Situation, geo: Geo) -> dict[str, np.ndarray]:
     return sit.cache["indicators"]
 
 
+def elementwise(kernel, *args):
+    """A scalar kernel over arrays that broadcast like a ufunc's (a scalar for scalars). The
+    kernels are plain compiled functions, compiled on their first call (not at import) and
+    cached on disk; the model's kernels call them on scalars."""
+    return np.vectorize(kernel, otypes=[float])(*args)[()]
+
+
 def _floats(*arrays: np.ndarray) -> list[np.ndarray]:
     return [np.ascontiguousarray(a, dtype=float) for a in arrays]
 
@@ -124,7 +145,7 @@ def _floats(*arrays: np.ndarray) -> list[np.ndarray]:
 # --- survival -------------------------------------------------------------------------------
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+@njit(cache=True, error_model="numpy")
 def _collapse_risk(key_share, morale, threshold_key, threshold_morale, steepness):
     """Risk that the government in Damascus falls, from its hold on the key governorates and
     its forces' morale (a logistic in both; 0.5 at the thresholds).
@@ -139,15 +160,9 @@ def _collapse_risk(key_share, morale, threshold_key, threshold_morale, steepness
 def collapse_risk(key_share: np.ndarray, morale: np.ndarray | float, threshold_key: float,
                   threshold_morale: float, steepness: float) -> np.ndarray:
     """Risk that the government in Damascus falls (the mechanism and its sources:
-    `_collapse_risk`, a compiled ufunc that kernels call directly)."""
-    return _collapse_risk(key_share, morale, threshold_key, threshold_morale, steepness)
-
-
-def power_share(power: np.ndarray, factions: list[int] | tuple[int, ...],
-                weights: tuple[float, ...] | None = None) -> np.ndarray:
-    """Share of all combat power in Syria held by some factions (optionally weighted)."""
-    w = np.ones(len(factions)) if weights is None else np.asarray(weights)
-    return (power[..., list(factions)] * w).sum(axis=-1) / np.maximum(power.sum(axis=-1), 1e-9)
+    `_collapse_risk`, which kernels call directly), over arrays."""
+    return elementwise(_collapse_risk, key_share, morale, threshold_key, threshold_morale,
+                       steepness)
 
 
 # A state's threat parameters packed into one vector for the kernels (`threat_vector`): the
@@ -174,7 +189,7 @@ def threat_vector(p: dict) -> np.ndarray:
     return out
 
 
-@vectorize(["float64(float64, float64)"], cache=True)
+@njit(cache=True, error_model="numpy")
 def _survival(threat, convexity):
     """The survival term of a state facing `threat` in [0, 1]: `-(threat + convexity *
     threat**2)`. With `convexity` 0 (the default, `choice.threat_convexity`) every unit of threat
@@ -184,8 +199,8 @@ def _survival(threat, convexity):
 
 
 def survival(threat: float | np.ndarray, convexity: float = 0.0) -> float | np.ndarray:
-    """The survival term (the mechanism and its source: `_survival`, a compiled ufunc)."""
-    return _survival(threat, convexity)
+    """The survival term (the mechanism and its source: `_survival`), over arrays."""
+    return elementwise(_survival, threat, convexity)
 
 
 @njit(cache=True, error_model="numpy")
@@ -499,15 +514,20 @@ def influence(sit: Situation, geo: Geo, capital_weight: float,
                       int(sit.government), float(capital_weight), need)
 
 
-@vectorize(["float64(float64, float64)"], cache=True)
+@njit(cache=True, error_model="numpy")
 def _dependence(threat_to_government, floor):
-    """How much the government needs its patrons: `floor` when safe, 1 when about to fall."""
-    return floor + (1.0 - floor) * min(max(threat_to_government, 0.0), 1.0)
+    """How much the government needs its patrons, (K,) from the threat to it (K,): `floor`
+    when safe, 1 when about to fall. The one place the model reads the need: the month's
+    influence (`relations._influence_now`) and the states' projections (`_weigh_terms`)."""
+    out = np.empty(threat_to_government.shape[0])
+    for k in range(threat_to_government.shape[0]):
+        out[k] = floor + (1.0 - floor) * min(max(threat_to_government[k], 0.0), 1.0)
+    return out
 
 
 def dependence(threat_to_government: np.ndarray, floor: float) -> np.ndarray:
-    """How much the government needs its patrons: `floor` when safe, 1 when about to fall."""
-    return _dependence(threat_to_government, floor)
+    """How much the government needs its patrons (the mechanism: `_dependence`)."""
+    return _dependence(*_floats(np.atleast_1d(threat_to_government)), float(floor))
 
 
 # --- the shadow of the fall -------------------------------------------------------------------
@@ -575,8 +595,21 @@ def in_the_shadow_of_the_fall(surviving: np.ndarray, fallen: np.ndarray,
 # --- costs ----------------------------------------------------------------------------------
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64, float64, float64, float64,"
-            " float64, float64, float64)"], cache=True)
+@njit(cache=True, error_model="numpy")
+def _as_paid(rates, availability):
+    """Per-action rates (N, A) (money, casualty exposure) as a state pays them this month:
+    military assets drawn to other wars (`availability` (N,), the theatre-demand shocks) cost
+    nothing in Syria. The one place the scaling is written: the month's spending, the
+    affordability of alternatives and the projected costs all read it."""
+    n_count, a_count = rates.shape
+    out = np.empty((n_count, a_count))
+    for n in range(n_count):
+        for a in range(a_count):
+            out[n, a] = rates[n, a] * (availability[n] if MILITARY[a] else 1.0)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
 def _cost(spend, budget, resolve, opportunity, exposure, casualty_aversion, intensity,
           clash_risk, clash_aversion, money_scale, casualty_scale):
     """What a portfolio costs, in utility: money against the budget (dearer when other theatres
@@ -596,7 +629,138 @@ def cost(spend: np.ndarray, budget: float, resolve: float, opportunity: float,
          exposure: np.ndarray, casualty_aversion: float, intensity: float,
          clash_risk: np.ndarray, clash_aversion: float, money_scale: float = 1.0,
          casualty_scale: float = 1.0) -> np.ndarray:
-    """What a portfolio costs, in utility (the mechanism and its sources: `_cost`, a compiled
-    ufunc that broadcasts like the arrays it is given)."""
-    return _cost(spend, budget, resolve, opportunity, exposure, casualty_aversion, intensity,
+    """What a portfolio costs, in utility (the mechanism and its sources: `_cost`), broadcast
+    over the arrays it is given."""
+    return elementwise(_cost, spend, budget, resolve, opportunity, exposure, casualty_aversion,
+                       intensity,
                  clash_risk, clash_aversion, money_scale, casualty_scale)
+
+
+# --- the terms composed into utility ------------------------------------------------------
+
+
+class PayoffParams(NamedTuple):
+    """The states' payoff parameters as the kernels read them (`from_params`); the dependence
+    floor changes after the fall (`_replace`, `regime.dependence_floor`)."""
+
+    geo_weights: np.ndarray  # (G, 7) the indicators' governorate weights (`Geo.weights`)
+    area_share: np.ndarray  # (G,)
+    threat_params: np.ndarray  # (N, len(THREAT_PARAMS)) each state's `threat_vector`
+    dependence_floor: float
+    capital_weight: float
+    budget: np.ndarray  # (N,) USD bn/yr
+    resolve: np.ndarray  # (N,)
+    casualty_aversion: np.ndarray  # (N,)
+    clash_aversion: np.ndarray  # (N,)
+    money_scale: float
+    casualty_scale: float
+    golan_buffer: float  # after the fall, Israel's ground deployment cuts its threat by this
+
+    @classmethod
+    def from_params(cls, params: dict, geo: Geo) -> PayoffParams:
+        """Every state's threat reads Syria's collapse thresholds, with its own alarm."""
+        collapse = collapse_params(params)
+        convexity = float(params["choice"]["threat_convexity"])
+        threat = np.stack([threat_vector({**params[s], **collapse, "alarm": params[s]["alarm"],
+                                          "threat_convexity": convexity}) for s in STATES])
+        vector = {key: np.array([params[s][key] for s in STATES], dtype=float)
+                  for key in ("budget", "resolve", "casualty_aversion", "clash_aversion")}
+        t, c = params["theatre"], params["choice"]
+        return cls(geo_weights=geo.weights,
+                   area_share=np.ascontiguousarray(geo.area_share, dtype=float),
+                   threat_params=threat, dependence_floor=float(t["dependence_floor"]),
+                   capital_weight=float(t["capital_weight"]), **vector,
+                   money_scale=float(c["money_scale"]), casualty_scale=float(c["casualty_scale"]),
+                   golan_buffer=float(params["signals"]["golan_buffer"]))
+
+
+def collapse_params(params: dict) -> dict[str, float]:
+    """Syria's collapse thresholds (the logistic of `_collapse_risk`)."""
+    return {k: params["syria"][k] for k in ("collapse_key", "collapse_morale",
+                                            "collapse_steepness")}
+
+
+@njit(cache=True, error_model="numpy")
+def _utility(terms, owner, entering, entry_cost, switching_cost):
+    """Utility (K, N) of each row to each state: entering the war with own combat forces costs
+    the entering state `entry_cost` once (booked into its cost term, in place), and any change
+    of course costs `switching_cost` (policy inertia)."""
+    k_count, n_count, _ = terms.shape
+    utility = np.empty((k_count, n_count))
+    for k in range(k_count):
+        if entering[k]:
+            n = owner[k]
+            terms[k, n, 3] += entry_cost[n]
+            terms[k, n, 4] -= entry_cost[n]
+        inertia = switching_cost * (1.0 if owner[k] >= 0 else 0.0)
+        for n in range(n_count):
+            utility[k, n] = terms[k, n, 4] - inertia
+    return utility
+
+
+@njit(cache=True, error_model="numpy")
+def _weigh_terms(portfolios, projection, government, relations, pp, opportunity, weights):
+    """Payoff terms (K, N, 5) of every state under each projected situation (a
+    `theatre.Projection`): survival (minus the threat), balancing, influence, cost, and the
+    utility `weights` (N, 3) make of them; `opportunity` (N,) is the share of each budget
+    other theatres take.
+
+    Survival: `_survival` of each state's threat (`_threats`; linear unless
+    `choice.threat_convexity` says otherwise); after the fall Israel's buffer zone on the Golan
+    halves its threat. Influence: the government heeds its patrons as far as the
+    threat to it makes it need them (`_dependence`, `_influence`). Balancing:
+    `_balancing`. While the regime stands, both are weighed by each state's reading of
+    the risk that it falls (`_in_the_shadow_of_the_fall`, `_after_the_fall`).
+    Cost: `_cost`, at the war's intensity now.
+    """
+    (control, power, force_power, contribution, spend, exposure, clash_risk, morale,
+     intensity) = projection
+    geo_weights, area_share, threat_params = pp.geo_weights, pp.area_share, pp.threat_params
+    dependence_floor, capital_weight = pp.dependence_floor, pp.capital_weight
+    budget, resolve, casualty_aversion = pp.budget, pp.resolve, pp.casualty_aversion
+    clash_aversion, money_scale, casualty_scale = (pp.clash_aversion, pp.money_scale,
+                                                   pp.casualty_scale)
+    k_count, n_count, _ = portfolios.shape
+    rolled, share = _indicators(control, power, geo_weights, THREAT_READS)
+    threat = _threats(rolled, share, morale, force_power, government, relations,
+                              threat_params)
+    if government == SUCC:  # Israel's buffer zone on the Golan after the fall
+        for k in range(k_count):
+            threat[k, ISRAEL] *= 1.0 - pp.golan_buffer * portfolios[k, ISRAEL, GROUND]
+    need = _dependence(threat[:, SYRIA], dependence_floor)
+    influence = _influence(control, area_share, contribution, power, government,
+                                   capital_weight, need)
+    alignment = _alignment(contribution, relations)
+    balancing = _balancing(alignment, power)
+    if government == R:  # sway and balance in the shadow of the regime's fall
+        risk = np.empty((k_count, n_count))
+        for k in range(k_count):
+            for n in range(n_count):
+                p = threat_params[n]
+                risk[k, n] = _collapse_risk(
+                    rolled[k, KEY, R], morale[k],
+                    p[P_COLLAPSE_KEY] + p[P_ALARM], p[P_COLLAPSE_MORALE],
+                    p[P_STEEPNESS])
+        fallen_control, fallen_contribution, fallen_power = _after_the_fall(
+            control, contribution, power)
+        fallen_influence = _influence(fallen_control, area_share, fallen_contribution,
+                                              fallen_power, SUCC, capital_weight,
+                                              np.ones(k_count))
+        fallen_balancing = _balancing(
+            _alignment(fallen_contribution, relations), fallen_power)
+        influence = _in_the_shadow_of_the_fall(influence, fallen_influence, risk)
+        balancing = _in_the_shadow_of_the_fall(balancing, fallen_balancing, risk)
+    terms = np.empty((k_count, n_count, len(TERMS)))
+    for k in range(k_count):
+        for n in range(n_count):
+            cost = _cost(spend[k, n], budget[n], resolve[n], opportunity[n],
+                                 exposure[k, n], casualty_aversion[n], intensity,
+                                 clash_risk[k, n], clash_aversion[n], money_scale,
+                                 casualty_scale)
+            terms[k, n, 0] = _survival(threat[k, n], threat_params[n, P_CONVEXITY])
+            terms[k, n, 1] = balancing[k, n]
+            terms[k, n, 2] = influence[k, n]
+            terms[k, n, 3] = cost
+            terms[k, n, 4] = (terms[k, n, 0] * weights[n, 0] + terms[k, n, 1] * weights[n, 1]
+                              + terms[k, n, 2] * weights[n, 2]) - cost
+    return terms

@@ -133,7 +133,7 @@ class InitialState(Strict):
 
 
 @dataclass
-class Scenario:
+class ScenarioSpec:
     """A resolved scenario: everything a run needs, validated."""
 
     name: str
@@ -268,7 +268,8 @@ def _chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], lis
     return _merge(base, data), [str(path), *files]
 
 
-def load_scenario(name_or_path: str | Path, sets: list[str] | tuple[str, ...] = ()) -> Scenario:
+def load_scenario(name_or_path: str | Path,
+                  sets: list[str] | tuple[str, ...] = ()) -> ScenarioSpec:
     """Read, merge (`extends`), apply `--set key.path=value` overrides, and validate."""
     path = scenario_path(name_or_path)
     data, chain = _chain(path)
@@ -336,7 +337,7 @@ def load_scenario(name_or_path: str | Path, sets: list[str] | tuple[str, ...] = 
                 f"portfolios.{state}",
                 f"actions not on its menu: {off_menu}",
             )
-    return Scenario(
+    return ScenarioSpec(
         name=data.get("name") or path.stem,
         path=source,
         description=data.get("description", ""),
@@ -441,4 +442,4 @@ def apply_sets(data: dict[str, Any], sets: list[str] | tuple[str, ...]) -> dict[
     return data
 
 
-__all__ = ["ACTIONS", "FACTIONS", "Scenario", "list_scenarios", "load_scenario"]
+__all__ = ["ACTIONS", "FACTIONS", "ScenarioSpec", "list_scenarios", "load_scenario"]

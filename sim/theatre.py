@@ -1,4 +1,4 @@
-"""The Syrian theatre: 14 governorates as a Mesa network space, and how ground changes hands.
+"""The Syrian theatre: 14 governorates, the forces on them, and how ground changes hands.
 
 Fighting in each governorate is resolved from local force ratios with a contest success
 function of the ratio form (Tullock 1980; Hirshleifer 1989, "Conflict and rent-seeking success
@@ -8,23 +8,54 @@ Handbook of Defense Economics 2). Control shares per governorate roll up to Syri
 All functions here are pure and take any leading batch axes, so a state can weigh many
 candidate portfolios in one call and the model's own month uses the very same code. Each
 mechanism is written once, as a compiled kernel on one instance (`_reach`, `_deployment`,
-`_contest`, `_losing_pressure`, `contest_share`): the month's kernels in sim/world.py and
-sim/model.py call these directly, and the public functions below loop them over batch axes.
+`_contest`, `_losing_pressure`, `contest_share`); the public functions loop them over batch
+axes.
+
+What the states' portfolios do to the war is here too, one function for the month itself and
+for the projections states weigh their options on: the forces a joint portfolio (K, N, A)
+builds (`_evaluate`), the fighting intensity (`_intensity`, `_ceasefire_level`), the risk of
+clashes in the air (`_clash_risk`), the projection (`_situation`) and the month's fight
+(`_fight`, with the forces' losses and recruits: `_after_losses`, `_recruited`). They take
+named packs built once: the parameters (`TheatreParams`, `ForceParams`), the effects of
+actions (`Effects`, from `action_effects`) and the state of the war (`War`); `Allegiances` is
+what changes only with the government.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
-from mesa.discrete_space import FixedAgent, Network
-from numba import njit, vectorize
+from numba import njit
 
-from sim.vocabulary import FACTIONS
+from sim import payoffs
+from sim.numeric import pairwise_sum
+from sim.regime import _projected_morale
+from sim.vocabulary import (
+    ACTIONS,
+    AIR_CAMPAIGN,
+    DECONFLICTION,
+    FACTIONS,
+    FORCES,
+    IRAN,
+    NEGOTIATION,
+    REGIME_FORCE,
+    RUSSIA,
+    STATES,
+    STRIKE,
+    SUCC,
+    SYRIA,
+    TURKEY,
+    US,
+    O,
+    R,
+)
 
 PARAMS_DIR = Path(__file__).resolve().parent.parent / "params"
 EPS = 1e-9
@@ -91,34 +122,6 @@ def load_geography(path: Path = PARAMS_DIR / "governorates.toml") -> Geography:
     )
 
 
-class Governorate(FixedAgent):
-    """One governorate, fixed on its cell of the network space.
-
-    Its control shares are a view into the model's control matrix, so the dashboard and the
-    network space read the same numbers the fighting writes.
-    """
-
-    def __init__(self, model, cell, name: str, row: int, area_km2: float) -> None:
-        super().__init__(model)
-        self.cell = cell
-        self.name = name
-        self.row = row
-        self.area_km2 = area_km2
-
-    @property
-    def control(self) -> dict[str, float]:
-        shares = self.model.control[self.row]
-        return {faction: float(shares[i]) for i, faction in enumerate(FACTIONS)}
-
-
-def build_space(model, geography: Geography) -> Network:
-    """The theatre as a Mesa network space, one cell and one Governorate agent per node."""
-    space = Network(geography.graph(), random=model.random, layout=None)
-    for row, name in enumerate(geography.names):
-        Governorate(model, space[name], name, row, float(geography.area[row]))
-    return space
-
-
 def row_normalised(adjacency: np.ndarray) -> np.ndarray:
     return adjacency / adjacency.sum(axis=1, keepdims=True)
 
@@ -155,7 +158,7 @@ def reach(control: np.ndarray, neighbour_mean: np.ndarray, spill: float) -> np.n
 
 
 @njit(cache=True, error_model="numpy")
-def _deployment(control, neighbour_mean, value, hostility, spill, out):
+def _deployment(control, neighbour_mean, value, hostility, spill, front_base, out):
     """`deployment` for one (G, F) control matrix, written into `out`."""
     g_count, f_count = control.shape
     present = np.empty((g_count, f_count))
@@ -166,14 +169,14 @@ def _deployment(control, neighbour_mean, value, hostility, spill, out):
             threat = 0.0  # enemy presence faction f faces in g
             for e in range(f_count):
                 threat += present[g, e] * hostility[f, e]
-            out[g, f] = present[g, f] * value[g, f] * (0.25 + threat)
+            out[g, f] = present[g, f] * value[g, f] * (front_base + threat)
             total += out[g, f]
         for g in range(g_count):
             out[g, f] = out[g, f] / max(total, EPS) if total > EPS else 0.0
 
 
 def deployment(control: np.ndarray, neighbour_mean: np.ndarray, value: np.ndarray,
-               hostility: np.ndarray, spill: float) -> np.ndarray:
+               hostility: np.ndarray, spill: float, front_base: float) -> np.ndarray:
     """Each faction's forces spread over governorates, weights summing to 1 per faction.
 
     A faction puts its forces where it can reach, in proportion to what the ground is worth to it
@@ -184,7 +187,7 @@ def deployment(control: np.ndarray, neighbour_mean: np.ndarray, value: np.ndarra
     out = np.empty_like(flat)
     args = [np.ascontiguousarray(a, dtype=float) for a in (neighbour_mean, value, hostility)]
     for b in range(len(flat)):
-        _deployment(flat[b], *args, float(spill), out[b])
+        _deployment(flat[b], *args, float(spill), float(front_base), out[b])
     return out.reshape(np.shape(control))
 
 
@@ -204,15 +207,20 @@ def _share(a, d):
     return a / total if total > 0.0 else 0.5
 
 
-@vectorize(["float64(float64, float64, float64)"], cache=True)
-def contest_share(attacker, defender, decisiveness):
+@njit(cache=True, error_model="numpy")
+def _contest_share(attacker, defender, decisiveness):
     """Ratio-form contest success function: attacker^m / (attacker^m + defender^m).
 
     Equal forces split the ground evenly; m > 1 makes the stronger side win more than its
     share of the forces (Hirshleifer 1989). With no forces on either side, nobody gains.
-    (A compiled ufunc: it broadcasts over arrays, and kernels call it on scalars.)
+    (Kernels call it on scalars; `contest_share` broadcasts it over arrays.)
     """
     return _share(max(attacker, 0.0) ** decisiveness, max(defender, 0.0) ** decisiveness)
+
+
+def contest_share(attacker, defender, decisiveness):
+    """The contest function over arrays (broadcast like a ufunc): `_contest_share`."""
+    return payoffs.elementwise(_contest_share, attacker, defender, decisiveness)
 
 
 @njit(cache=True, error_model="numpy")
@@ -317,7 +325,7 @@ def _losing_pressure(local_power, hostility, decisiveness, out):
             enemy = 0.0
             for e in range(f_count):
                 enemy += local_power[g, e] * hostility[f, e]
-            out[g, f] = contest_share(enemy, local_power[g, f], decisiveness)
+            out[g, f] = _contest_share(enemy, local_power[g, f], decisiveness)
 
 
 def losing_pressure(local_power: np.ndarray, hostility: np.ndarray,
@@ -350,5 +358,745 @@ def _national_shares(control, area_share):
     return out
 
 
-def faction_names() -> tuple[str, ...]:
-    return FACTIONS
+# --- what the states' portfolios do to the war --------------------------------------------
+
+N, A, F, FO = len(STATES), len(ACTIONS), len(FACTIONS), len(FORCES)
+
+
+@dataclass
+class ActionEffects:
+    """Per state and action: what it costs and what it does (zeros where it does nothing)."""
+
+    cost: np.ndarray  # (N, A) USD bn/yr
+    exposure: np.ndarray  # (N, A) casualty exposure
+    quality: np.ndarray  # (N, A, FO) added to a force's quality multiplier
+    recruits: np.ndarray  # (N, A, FO) thousands of fighters a month
+    air: np.ndarray  # (N, A, F) added to a faction's air multiplier
+    troops: np.ndarray  # (N, A, F) combat power of own troops, spread over `focus`
+    focus: np.ndarray  # (N, G) where each state's own troops fight (sums to 1)
+    offensive: np.ndarray  # (N, A, F) added to the fighting intensity of a faction's fronts
+    attrition: np.ndarray  # (N, A, FO) monthly share of a force destroyed by strikes
+    economy: np.ndarray  # (N, A) relief to the government's economy (aid)
+    pressure: np.ndarray  # (N, A) pressure on the government's economy (sanctions)
+    legitimacy: np.ndarray  # (N, A) diplomatic cover: morale and protection at the UN
+
+
+CEASEFIRE_SIDES = ("russia", "iran", "syria", "turkey", "us")  # the order of `_ceasefire_level`
+
+
+class TheatreParams(NamedTuple):
+    """The theatre's parameters as the kernels read them, fixed for a run (`from_params`)."""
+
+    neighbour_mean: np.ndarray  # (G, G) row-normalised adjacency
+    value: np.ndarray  # (G, F) what each governorate is worth to each faction
+    hostility: np.ndarray  # (F, F) how hard two factions fight
+    spill: float  # share of next door's ground a faction can fight on
+    first: np.ndarray  # (P,) the hostile pairs of factions (first[p], second[p])
+    second: np.ndarray
+    pair_hostility: np.ndarray  # (P,)
+    regime_opposition: np.ndarray  # (P,) bool: the regime-opposition pair
+    decisiveness: float  # the contest function's exponent m
+    offensive_boost: float
+    ceasefire_strength: float
+    rout_morale: float
+    rout_intensity: float
+    morale_recovery: float
+    hostility_floor: float  # cooperation index below which two air forces may clash
+    willing: np.ndarray  # (N,) how surely each state would answer a deconfliction request
+    mobility: float  # how fast ground changes hands in a month
+    noise: float  # the fog of war on local power
+    attrition: float
+    population: np.ndarray  # (G,)
+    ceasefire: np.ndarray  # (5,) who speaks for each side (`_ceasefire_level`)
+    morale_floor: float
+    loss_base: float  # an outgunned force's losses in a quiet month (`_fight`)
+    strike_floor: float  # the least of its power strikes leave a force (`_evaluate`)
+    holds_ground: float  # the least control that counts as holding ground
+    front_base: float  # deployment where a faction faces no enemy (`_deployment`)
+
+    @classmethod
+    def from_params(cls, params: dict, geography: Geography,
+                    never: frozenset[tuple[str, str]] = frozenset()) -> TheatreParams:
+        """`never`: (state, action) pairs a scenario forbids for the whole run."""
+        t = params["theatre"]
+        hostility = hostility_matrix(t["hostility"])
+        i, j, _ = pair_index(hostility)
+        return cls(
+            neighbour_mean=np.ascontiguousarray(row_normalised(geography.adjacency)),
+            value=np.ascontiguousarray(faction_value(geography, t)),
+            hostility=np.ascontiguousarray(hostility), spill=float(t["spill"]),
+            first=np.ascontiguousarray(i, dtype=np.int64),
+            second=np.ascontiguousarray(j, dtype=np.int64),
+            pair_hostility=np.ascontiguousarray(hostility[i, j], dtype=float),
+            regime_opposition=np.ascontiguousarray(((i == R) & (j == O)) | ((i == O) & (j == R))),
+            decisiveness=float(t["decisiveness"]), offensive_boost=float(t["offensive_boost"]),
+            ceasefire_strength=float(t["ceasefire_strength"]),
+            rout_morale=float(params["regime"]["rout_morale"]),
+            rout_intensity=float(t["rout_intensity"]),
+            morale_recovery=float(params["regime"]["morale_recovery"]),
+            hostility_floor=float(params["relations"]["clash_threshold"]),
+            willing=np.array([
+                params["relations"]["reciprocity"] if "deconfliction" in params[s]["menu"]
+                and (s, "deconfliction") not in never else 0.0 for s in STATES]),
+            mobility=float(t["mobility"]), noise=float(t["noise"]),
+            attrition=float(t["attrition"]), population=geography.population,
+            ceasefire=np.array([float(params["ceasefire"][s]) for s in CEASEFIRE_SIDES]),
+            morale_floor=float(params["morale"]["floor"]),
+            loss_base=float(params["losses"]["base"]),
+            strike_floor=float(params["losses"]["strike_floor"]),
+            holds_ground=float(params["losses"]["holds_ground"]),
+            front_base=float(params["losses"]["front_base"]))
+
+
+class Effects(NamedTuple):
+    """The action effects as the kernels read them (`of`: again after a change of government,
+    which brings new clients)."""
+
+    cost: np.ndarray  # (N, A)
+    exposure: np.ndarray  # (N, A)
+    quality: np.ndarray  # (N, A, FO)
+    recruits: np.ndarray  # (N, A, FO)
+    attrition: np.ndarray  # (N, A, FO)
+    air: np.ndarray  # (N, A, F)
+    troops_flat: np.ndarray  # (N, A, G*F) own troops where the state focuses them
+    troop_actions: np.ndarray  # (N, A) bool: the actions that send own troops
+    offensive_flat: np.ndarray  # (N*A, F)
+    morale_lift: np.ndarray  # (N*A,) what each action does for the regime's morale
+
+    @classmethod
+    def of(cls, fx: ActionEffects, economy_weight: float) -> Effects:
+        troops = fx.troops[:, :, None, :] * fx.focus[:, None, :, None]  # (N, A, G, F)
+        troops_flat = troops.reshape(N, A, -1)
+        lift = (fx.legitimacy + economy_weight * (fx.economy - fx.pressure)).reshape(-1)
+        return cls(*(np.ascontiguousarray(a, dtype=float) for a in (
+            fx.cost, fx.exposure, fx.quality, fx.recruits, fx.attrition, fx.air, troops_flat)),
+            np.ascontiguousarray((troops_flat != 0.0).any(axis=-1)),
+            *(np.ascontiguousarray(a, dtype=float) for a in (
+                fx.offensive.reshape(N * A, F), lift)))
+
+
+class ForceParams(NamedTuple):
+    """Each armed force's recruitment parameters, (FO,) in the order of FORCES."""
+
+    mobilisation: np.ndarray
+    pool_rate: np.ndarray
+    pool_base: np.ndarray
+    manpower_cap: np.ndarray
+    recruitment: np.ndarray
+    decay: np.ndarray
+
+    @classmethod
+    def from_params(cls, params: dict) -> ForceParams:
+        return cls(*(np.array([float(params[f][key]) for f in FORCES]) for key in cls._fields))
+
+
+class War(NamedTuple):
+    """The state of the war the kernels read in a month."""
+
+    control: np.ndarray  # (G, F)
+    availability: np.ndarray  # (N,) share of each state's military assets not drawn elsewhere
+    manpower: np.ndarray  # (FO,)
+    quality: np.ndarray  # (FO,)
+    morale: np.ndarray  # (FO,)
+    force_faction: np.ndarray  # (FO, F) which faction each force fights for
+    owner: np.ndarray  # (N, FO) the forces a state owns
+    faction_of_force: np.ndarray  # (FO,)
+    government: int
+    opposition_offensive: float  # 0/1
+    relations: np.ndarray  # (N, N)
+
+
+class Projection(NamedTuple):
+    """The situation each joint portfolio leads to (K leading), as `_situation` projects it."""
+
+    control: np.ndarray  # (K, G, F)
+    power: np.ndarray  # (K, F)
+    force_power: np.ndarray  # (K, FO)
+    contribution: np.ndarray  # (K, N, F)
+    spend: np.ndarray  # (K, N)
+    exposure: np.ndarray  # (K, N)
+    clash_risk: np.ndarray  # (K, N)
+    morale: np.ndarray  # (K,) the regime's
+    intensity: float  # how hard the war is fought now
+
+
+class StrikeTargets(NamedTuple):
+    """Strikes on what another state owns or backs, target by target as in the parameters."""
+
+    state: np.ndarray  # (T,) the striking state
+    faction: np.ndarray  # (T,) the faction hit
+    weight: np.ndarray  # (T,)
+    owned_by_iran: np.ndarray  # (T,) bool
+
+
+def payoff_geo(geography: Geography) -> payoffs.Geo:
+    """The governorate weights the payoff terms read (each summing to 1)."""
+    return payoffs.Geo(
+        area_share=geography.area_share,
+        key=geography.key,
+        corridor=geography.corridor,
+        bases=_norm(geography.mask(["latakia", "tartus"])),
+        turkish_border=_norm(geography.borders["turkey"] * geography.area),
+        golan_front=_norm(geography.mask(["quneitra", "daraa", "rif_dimashq", "damascus"])),
+        north_west=_norm(geography.mask(["idlib", "aleppo"])),
+    )
+
+
+@njit(cache=True, error_model="numpy")
+def _projected_recruits(months):
+    """Fighters patrons raise arrive over the horizon: count half of them (none this month)."""
+    return 0.5 * months if months > 1.0 else 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _evaluate(portfolios, war, fx, months, tp, deploy):
+    """Everything the joint portfolios (K, N, A) do to the forces, in one pass.
+
+    Each state's part of every channel (quality, strikes, air, own troops, recruits) adds
+    up across states, so the war without one state is the total minus that state's part:
+    each state's contribution to each faction costs no recomputation. Own troops fight where
+    the state focuses them (`troops_flat`: (N, A, G*F), nonzero for `troop_actions`
+    (N, A)); fighters patrons raise count half
+    over a horizon (`_projected_recruits`); the regime's morale is projected under aid, cover
+    and sanctions (`morale_lift`, (N*A,)). Returns (K, ...) arrays: force power (FO), ground, air
+    and total power (F), contribution (N, F), local power (G, F), morale (FO), the monthly
+    share destroyed by strikes (FO) and the fighters patrons raise each month (FO).
+    """
+    availability = war.availability
+    manpower = war.manpower
+    quality = war.quality
+    morale = war.morale
+    force_faction = war.force_faction
+    owner = war.owner
+    government = war.government
+    fx_quality, fx_recruits, fx_attrition, fx_air = fx.quality, fx.recruits, fx.attrition, fx.air
+    troops_flat, troop_actions, morale_lift = fx.troops_flat, fx.troop_actions, fx.morale_lift
+    morale_recovery, strike_floor = tp.morale_recovery, tp.strike_floor
+    k_count, n_count, a_count = portfolios.shape
+    fo_count, f_count = force_faction.shape
+    g_count = deploy.shape[0]
+    gf_count = g_count * f_count
+    force_power = np.empty((k_count, fo_count))
+    ground = np.zeros((k_count, f_count))
+    air = np.zeros((k_count, f_count))
+    power = np.empty((k_count, f_count))
+    contribution = np.empty((k_count, n_count, f_count))
+    local = np.empty((k_count, g_count, f_count))
+    morale_out = np.empty((k_count, fo_count))
+    strikes = np.zeros((k_count, fo_count))
+    recruits = np.zeros((k_count, fo_count))
+
+    # Each state's part of each channel under each portfolio. A state whose row is the same as
+    # in portfolio 0 has the same part: it is computed once and read from row 0 (`source`).
+    quality_n = np.zeros((k_count, n_count, fo_count))
+    recruits_n = np.zeros((k_count, n_count, fo_count))
+    strikes_n = np.zeros((k_count, n_count, fo_count))
+    air_n = np.zeros((k_count, n_count, f_count))
+    troops_total_n = np.zeros((k_count, n_count, f_count))
+    source = np.zeros((k_count, n_count), dtype=np.int64)
+    # own troops where they fight, (G*F,) for each part with troops in: row slot[k, n]
+    slot = np.full((k_count, n_count), -1, dtype=np.int64)
+    slots = 0
+    for k in range(k_count):
+        for n in range(n_count):
+            if k > 0:
+                same = True
+                for a in range(a_count):
+                    if portfolios[k, n, a] != portfolios[0, n, a]:
+                        same = False
+                        break
+                if same:
+                    continue  # source 0
+            source[k, n] = k
+            for a in range(a_count):
+                if troop_actions[n, a] and portfolios[k, n, a] != 0.0:
+                    slot[k, n] = slots
+                    slots += 1
+                    break
+    troops_n = np.zeros((slots, gf_count))
+    for k in range(k_count):
+        for n in range(n_count):
+            if source[k, n] != k:
+                continue
+            for a in range(a_count):
+                p = portfolios[k, n, a]
+                if p == 0.0:
+                    continue
+                available = p * availability[n]
+                for fo in range(fo_count):
+                    quality_n[k, n, fo] += p * fx_quality[n, a, fo]
+                    recruits_n[k, n, fo] += p * fx_recruits[n, a, fo]
+                    strikes_n[k, n, fo] += available * fx_attrition[n, a, fo]
+                for f in range(f_count):
+                    air_n[k, n, f] += available * fx_air[n, a, f]
+                if troop_actions[n, a]:
+                    row = slot[k, n]
+                    for gf in range(gf_count):
+                        troops_n[row, gf] += available * troops_flat[n, a, gf]
+            if slot[k, n] >= 0:
+                row = slot[k, n]
+                for g in range(g_count):
+                    for f in range(f_count):
+                        troops_total_n[k, n, f] += troops_n[row, g * f_count + f]
+
+    # a force a state owns is in Syria as far as the state's assets are: another war that
+    # draws Iran's assets draws its militias too (the `lebanon_war` shock in
+    # scenarios/_history.toml; record section 3: no rescue "on the 2015 scale" in Nov 2024)
+    present = np.ones(fo_count)
+    for fo in range(fo_count):
+        for n in range(n_count):
+            if owner[n, fo] != 0.0:
+                present[fo] -= owner[n, fo] * (1.0 - availability[n])
+        present[fo] = max(present[fo], 0.0)
+    arriving = _projected_recruits(months)
+    wear = max(months, 1.0)
+    projected = months > 1.0 and government == R  # the regime's morale moves over the horizon
+    lift_rate = min(months * morale_recovery, 1.0)  # `regime._projected_morale`
+    q = np.empty(fo_count)
+    tr = np.empty(f_count)
+    base = np.empty(fo_count)
+    per_fighter = np.empty(fo_count)
+    without = np.empty(fo_count)
+    touched = np.empty(f_count, dtype=np.bool_)
+    own = np.empty(gf_count)
+    for k in range(k_count):
+        for fo in range(fo_count):
+            morale_out[k, fo] = morale[fo]
+        if projected:
+            morale_out[k, REGIME_FORCE] = _projected_morale(portfolios[k], morale[REGIME_FORCE],
+                                                            morale_lift, lift_rate,
+                                                            tp.morale_floor)
+        q[:] = 0.0
+        tr[:] = 0.0
+        for n in range(n_count):
+            s = source[k, n]
+            for fo in range(fo_count):
+                recruits[k, fo] += recruits_n[s, n, fo]
+                q[fo] += quality_n[s, n, fo]
+                strikes[k, fo] += strikes_n[s, n, fo]
+            for f in range(f_count):
+                air[k, f] += air_n[s, n, f]
+                tr[f] += troops_total_n[s, n, f]
+        for fo in range(fo_count):
+            per_fighter[fo] = quality[fo] * morale_out[k, fo] * present[fo]
+            base[fo] = (manpower[fo] + arriving * recruits[k, fo]) * per_fighter[fo]
+            force_power[k, fo] = base[fo] * (1.0 + q[fo]) * min(max(
+                1.0 - wear * strikes[k, fo], strike_floor), 1.0)
+            for f in range(f_count):
+                ground[k, f] += force_power[k, fo] * force_faction[fo, f]
+        for f in range(f_count):
+            power[k, f] = (ground[k, f] + tr[f]) * (1.0 + air[k, f])
+
+        # the same war without each state: its actions and the forces it owns taken out. A
+        # force the state neither owns nor acts on is as strong without it, and where the
+        # state touches none of a faction's forces, troops or air, the faction is too (the
+        # very same numbers): the state's contribution to it is nil.
+        for n in range(n_count):
+            s = source[k, n]
+            touched[:] = False
+            for fo in range(fo_count):
+                if (owner[n, fo] == 0.0 and quality_n[s, n, fo] == 0.0
+                        and recruits_n[s, n, fo] == 0.0 and strikes_n[s, n, fo] == 0.0):
+                    without[fo] = force_power[k, fo]
+                    continue
+                without[fo] = ((base[fo] - arriving * recruits_n[s, n, fo] * per_fighter[fo])
+                               * (1.0 - owner[n, fo])) * (1.0 + q[fo] - quality_n[s, n, fo]) * min(
+                    max(1.0 - wear * (strikes[k, fo] - strikes_n[s, n, fo]), strike_floor), 1.0)
+                for f in range(f_count):
+                    if force_faction[fo, f] != 0.0:
+                        touched[f] = True
+            for f in range(f_count):
+                if not touched[f] and troops_total_n[s, n, f] == 0.0 and air_n[s, n, f] == 0.0:
+                    contribution[k, n, f] = 0.0
+                    continue
+                ground_without = 0.0
+                for fo in range(fo_count):
+                    ground_without += without[fo] * force_faction[fo, f]
+                power_without = (ground_without + tr[f] - troops_total_n[s, n, f]) * (
+                    1.0 + air[k, f] - air_n[s, n, f])
+                contribution[k, n, f] = max(power[k, f] - power_without, 0.0)
+
+        own[:] = 0.0
+        for n in range(n_count):
+            row = slot[source[k, n], n]
+            if row >= 0:
+                for gf in range(gf_count):
+                    own[gf] += troops_n[row, gf]
+        for g in range(g_count):
+            for f in range(f_count):
+                local[k, g, f] = (ground[k, f] * deploy[g, f] + own[g * f_count + f]) * (
+                    1.0 + air[k, f])
+    return (force_power, ground, air, power, contribution, local, morale_out, strikes,
+            recruits)
+
+
+@njit(cache=True, error_model="numpy")
+def _intensity(portfolios, war, fx, tp, ceasefire):
+    """Fighting intensity of each hostile pair, (K, P): base hostility, dampened by a
+    ceasefire, raised by the offensives states back."""
+    availability, offensive_flat = war.availability, fx.offensive_flat
+    first, second, pair_hostility = tp.first, tp.second, tp.pair_hostility
+    regime_opposition, ceasefire_strength = tp.regime_opposition, tp.ceasefire_strength
+    offensive_boost, opposition_offensive = tp.offensive_boost, war.opposition_offensive
+    regime_morale = war.morale[REGIME_FORCE]
+    rout_morale, rout_intensity = tp.rout_morale, tp.rout_intensity
+    k_count, n_count, a_count = portfolios.shape
+    f_count = offensive_flat.shape[1]
+    out = np.empty((k_count, len(first)))
+    push = np.empty(f_count)
+    opp_push = 1.0 + offensive_boost * opposition_offensive
+    if opposition_offensive != 0.0 and regime_morale < rout_morale:
+        opp_push *= rout_intensity  # a routed army: the front gives way in weeks
+    for k in range(k_count):
+        push[:] = 0.0
+        for n in range(n_count):
+            for a in range(a_count):
+                available = portfolios[k, n, a] * availability[n]
+                if available != 0.0:
+                    for f in range(f_count):
+                        push[f] += available * offensive_flat[n * a_count + a, f]
+        damp = 1.0 - ceasefire_strength * ceasefire[k] * (1.0 - opposition_offensive)
+        for p in range(len(first)):
+            boost = 1.0 + offensive_boost * (push[first[p]] + push[second[p]])
+            calm = damp if regime_opposition[p] else 1.0
+            front = opp_push if regime_opposition[p] else 1.0
+            out[k, p] = pair_hostility[p] * calm * boost * front
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _clash_risk(portfolios, relations, hostility_floor, willing):
+    """Risk of a clash between two states' aircraft in Syria's sky without a deconfliction
+    agreement, weighted by how unfriendly they are, (K, N). Deconfliction was about the
+    air: record row 15 (Israel-Russia), the US-Russia memorandum of Oct 2015. A state that
+    seeks deconfliction expects a power already there to agree as surely as it is `willing`
+    (N,) (both agreements came within weeks of Russia's entry), not only if it holds it now."""
+    k_count, n_count, _ = portfolios.shape
+    unfriendly = np.empty((n_count, n_count))
+    for n in range(n_count):
+        for m in range(n_count):
+            unfriendly[n, m] = 0.0 if n == m else min(max(hostility_floor - relations[n, m],
+                                                          0.0), 1.0)
+    out = np.empty((k_count, n_count))
+    for k in range(k_count):
+        for n in range(n_count):
+            active_n = max(portfolios[k, n, AIR_CAMPAIGN], portfolios[k, n, STRIKE])
+            risk = 0.0
+            for m in range(n_count):
+                active_m = max(portfolios[k, m, AIR_CAMPAIGN], portfolios[k, m, STRIKE])
+                answered = max(portfolios[k, m, DECONFLICTION], willing[m])
+                exposed = active_n * active_m * (1.0 - portfolios[k, n, DECONFLICTION]
+                                                 * answered)
+                risk += exposed * unfriendly[n, m]
+            out[k, n] = risk
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _situation(portfolios, months, mobility, war, fx, tp):
+    """Project `months` ahead under each joint portfolio (K, N, A): the forces it builds
+    (`_evaluate`), a round of fighting at the projected intensity (`_contest` at the
+    mobility of `months` months), and what it costs each state (a `Projection`)."""
+    control, availability, government = war.control, war.availability, war.government
+    neighbour_mean, value, hostility, spill = tp.neighbour_mean, tp.value, tp.hostility, tp.spill
+    first, second, decisiveness = tp.first, tp.second, tp.decisiveness
+    k_count, n_count, a_count = portfolios.shape
+    g_count, f_count = control.shape
+    deploy = np.empty((g_count, f_count))
+    _deployment(control, neighbour_mean, value, hostility, spill, tp.front_base, deploy)
+    (force_power, _, _, power, contribution, local, morale_all, _, _) = _evaluate(
+        portfolios, war, fx, months, tp, deploy)
+    intensity = _intensity(portfolios, war, fx, tp, _ceasefire_level(portfolios, government,
+                                                                 tp.ceasefire))
+    # the contest's powers of local forces: a faction whose local forces are as under
+    # portfolio 0 has the same powers (most alternatives change a few factions' forces)
+    powered = np.empty((k_count, g_count, f_count))
+    _powered(local[0], decisiveness, powered[0])
+    for k in range(1, k_count):
+        for f in range(f_count):
+            same = True
+            for g in range(g_count):
+                if local[k, g, f] != local[0, g, f]:
+                    same = False
+                    break
+            for g in range(g_count):
+                x = local[k, g, f]
+                if same:
+                    powered[k, g, f] = powered[0, g, f]
+                else:
+                    powered[k, g, f] = x ** decisiveness if x > 0.0 else 0.0
+    projected = np.empty((k_count, g_count, f_count))
+    _contest_batch(control, local, powered,
+                           intensity.reshape((k_count, 1, intensity.shape[1])), first, second,
+                           mobility, projected)
+
+    # money and casualty exposure; military assets drawn to other wars cost nothing here
+    cost = payoffs._as_paid(fx.cost, availability)
+    exposure_rate = payoffs._as_paid(fx.exposure, availability)
+    spend = np.empty((k_count, n_count))
+    exposure = np.empty((k_count, n_count))
+    row = np.empty(a_count)
+    for k in range(k_count):
+        for n in range(n_count):
+            for a in range(a_count):
+                row[a] = portfolios[k, n, a] * cost[n, a]
+            spend[k, n] = pairwise_sum(row)
+            for a in range(a_count):
+                row[a] = portfolios[k, n, a] * exposure_rate[n, a]
+            exposure[k, n] = pairwise_sum(row)
+    clash_risk = _clash_risk(portfolios, war.relations, tp.hostility_floor, tp.willing)
+    now = min(pairwise_sum(intensity[0]) / intensity.shape[1], 1.0)
+    return Projection(projected, power, force_power, contribution, spend, exposure, clash_risk,
+                      morale_all[:, REGIME_FORCE].copy(), now)
+
+
+@njit(cache=True, error_model="numpy")
+def _ceasefire_level(portfolios, government, weights):
+    """How far a regime-opposition ceasefire holds under each joint portfolio, (K,): someone
+    must speak for each side (Russia, Iran or Damascus; Turkey or the US), as at Astana, as
+    far as its `weights` (5,) in that order say (params/model.toml [ceasefire])."""
+    out = np.zeros(portfolios.shape[0])
+    if government != R:
+        return out
+    for k in range(portfolios.shape[0]):
+        talks = portfolios[k, :, NEGOTIATION]
+        regime_side = min(1.0, weights[0] * talks[RUSSIA] + weights[1] * talks[IRAN]
+                          + weights[2] * talks[SYRIA])
+        opposition_side = min(1.0, weights[3] * talks[TURKEY] + weights[4] * talks[US])
+        out[k] = regime_side * opposition_side
+    return out
+
+
+def hostility_matrix(table: dict[str, float]) -> np.ndarray:
+    """Symmetric (F, F) matrix of how hard two factions fight, from `a-b = value` entries."""
+    h = np.zeros((F, F))
+    for pair, value in table.items():
+        a, b = pair.split("-")
+        h[FACTIONS.index(a), FACTIONS.index(b)] = h[FACTIONS.index(b), FACTIONS.index(a)] = value
+    return h
+
+
+def faction_value(geo: Geography, t: dict) -> np.ndarray:
+    """What each governorate is worth to each faction, (G, F): population everywhere, the key
+    governorates more to whoever governs, the border to the SDF and ISIS's own heartland."""
+    population = geo.population / geo.population.mean()
+    area = geo.area / geo.area.mean()
+    base = t["value_population"] * population + t["value_area"] * area
+    value = np.repeat(base[:, None], F, axis=1)
+    value[:, FACTIONS.index("isis")] += t["value_area_isis"] * area
+    # the SDF fought for the north-east and the ground it took from ISIS, not for the west
+    home = np.array([t["sdf_home"].get(g, 0.0) for g in geo.names])
+    value[:, FACTIONS.index("sdf")] *= home
+    government = 1.0 + t["value_key"] * geo.key / geo.key.max()
+    value[:, R] *= government
+    value[:, FACTIONS.index("successor")] *= government
+    return value
+
+
+def _norm(weights: np.ndarray) -> np.ndarray:
+    return weights / weights.sum()
+
+
+# --- the month's fight ---------------------------------------------------------------------
+
+
+FORCE_FACTION = {"regime": "regime", "opposition": "opposition", "sdf": "sdf", "isis": "isis",
+                 "militias": "regime"}
+
+
+OWNED = {"syria": ("regime",), "iran": ("militias",)}
+
+
+FORCE_PATRON = {"militias": "iran", "regime": "syria", "opposition": "turkey", "sdf": "us",
+                "isis": "isis"}
+
+
+@njit(cache=True, error_model="numpy")
+def _fight(joint, fog_draws, mobility, war, fx, tp, forces):
+    """The month's fighting under the joint portfolio (N, A): the forces it builds
+    (`_evaluate`, one month), local power under the fog of war (log-normal, s.d.
+    `noise`, from the standard normal `fog_draws`), one round of the contest
+    (`_contest`); then each force's losses where it is outgunned
+    (`_losing_pressure`, dearer the harder the war is fought) and to strikes, and its
+    recruits (`_recruited`): a movement recruits where it can reach people, not only
+    where it rules (`_reach`, `mobilisation`).
+
+    Returns the new control (G, F), local power (G, F), each state's contribution (N, F), each
+    faction's power (F,), each force's manpower (FO,) and how hard the war was fought (the
+    mean intensity over the hostile pairs).
+    """
+    control, manpower, faction_of_force = war.control, war.manpower, war.faction_of_force
+    neighbour_mean, value, hostility, spill = tp.neighbour_mean, tp.value, tp.hostility, tp.spill
+    first, second, decisiveness = tp.first, tp.second, tp.decisiveness
+    noise, attrition, population = tp.noise, tp.attrition, tp.population
+    mobilisation, pool_rate, pool_base = forces.mobilisation, forces.pool_rate, forces.pool_base
+    manpower_cap, recruitment, decay = forces.manpower_cap, forces.recruitment, forces.decay
+    government = war.government
+    n_count, a_count = joint.shape
+    g_count, f_count = control.shape
+    portfolio = joint.copy().reshape((1, n_count, a_count))
+    deploy = np.empty((g_count, f_count))
+    _deployment(control, neighbour_mean, value, hostility, spill, tp.front_base, deploy)
+    (_, _, _, power, contribution, local, _, strikes, recruits) = _evaluate(
+        portfolio, war, fx, 1.0, tp, deploy)
+    local_power = local[0] * np.exp(noise * fog_draws)
+    intensity = _intensity(portfolio, war, fx, tp, _ceasefire_level(portfolio, government,
+                                                                tp.ceasefire))
+    new_control = np.empty((g_count, f_count))
+    _contest(control, local_power, intensity, first, second, decisiveness, mobility,
+                     new_control)
+
+    # losses where each force is outgunned, plus strikes on it; then recruits
+    pressure = np.empty((g_count, f_count))
+    _losing_pressure(local_power, hostility, decisiveness, pressure)
+    exposure = np.zeros(f_count)
+    for g in range(g_count):
+        for f in range(f_count):
+            exposure[f] += deploy[g, f] * pressure[g, f]
+    fighting = pairwise_sum(intensity[0]) / intensity.shape[1]
+    reach = np.empty((g_count, f_count))
+    _reach(new_control, neighbour_mean, spill, reach)
+    after = np.empty(len(manpower))
+    for fo in range(len(manpower)):
+        faction = faction_of_force[fo]
+        losses = attrition * manpower[fo] * exposure[faction] * (tp.loss_base + fighting)
+        strength = _after_losses(manpower[fo], losses + strikes[0, fo] * manpower[fo])
+        pool = 0.0
+        for g in range(g_count):
+            held = min(max(new_control[g, faction] + mobilisation[fo] * reach[g, faction], 0.0),
+                       1.0)
+            pool += population[g] * held
+        holds_ground = pairwise_sum(new_control[:, faction]) > tp.holds_ground
+        after[fo] = _recruited(strength, pool_rate[fo] * pool, recruits[0, fo], holds_ground,
+                               pool_base[fo], manpower_cap[fo], recruitment[fo], decay[fo])
+    return new_control, local_power, contribution[0], power[0], after, fighting
+
+
+@njit(cache=True, error_model="numpy")
+def _spend(joint, cost, availability):
+    """What each state's portfolio (N, A) costs it, (N,): military assets drawn to other wars
+    cost nothing."""
+    paid = payoffs._as_paid(cost, availability)
+    out = np.empty(joint.shape[0])
+    for n in range(joint.shape[0]):
+        out[n] = pairwise_sum(joint[n] * paid[n])
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _recruited(manpower, pool, patron_recruits, holds_ground, pool_base, manpower_cap,
+               recruitment, decay):
+    """A force's manpower after a month's recruitment: it closes part (`recruitment`) of the gap
+    to its recruitment pool, which saturates at `manpower_cap` and has a floor `pool_base`
+    while the force holds ground; fighters its patrons raise and pay are added; a force that
+    lives on patrons alone (`decay`) wastes away in a month they send none."""
+    pool = pool + (pool_base if holds_ground else 0.0)
+    pool = manpower_cap * (1.0 - math.exp(-pool / manpower_cap))  # saturating
+    if pool > manpower:
+        manpower += recruitment * (pool - manpower)
+    manpower += patron_recruits
+    if decay != 0.0 and patron_recruits == 0.0:
+        manpower *= 1.0 - decay
+    return manpower
+
+
+@njit(cache=True, error_model="numpy")
+def _after_losses(manpower, losses):
+    """A force's manpower after losses (never below zero)."""
+    return max(manpower - losses, 0.0)
+
+
+# --- who fights for whom ----------------------------------------------------------------------
+
+
+def successor_of(faction: str, government: int) -> str:
+    """The faction as it stands under the government: after the fall the opposition is the
+    successor government."""
+    return "successor" if government == SUCC and faction == "opposition" else faction
+
+
+def faction_of(force: str, government: int) -> str:
+    """The faction a force fights for under the government."""
+    return successor_of(FORCE_FACTION[force], government)
+
+
+def action_effects(params: dict, geo: Geography, government: int) -> ActionEffects:
+    """Effect tensors from the actor parameters, for the government's clients (a state's
+    `clients`, or `clients_after_fall` once the regime has fallen)."""
+    n_count, a_count, f_count, fo_count = len(STATES), len(ACTIONS), len(FACTIONS), len(FORCES)
+    fx = ActionEffects(
+        cost=np.zeros((n_count, a_count)), exposure=np.zeros((n_count, a_count)),
+        quality=np.zeros((n_count, a_count, fo_count)),
+        recruits=np.zeros((n_count, a_count, fo_count)),
+        air=np.zeros((n_count, a_count, f_count)), troops=np.zeros((n_count, a_count, f_count)),
+        focus=np.zeros((n_count, len(geo.names))),
+        offensive=np.zeros((n_count, a_count, f_count)),
+        attrition=np.zeros((n_count, a_count, fo_count)), economy=np.zeros((n_count, a_count)),
+        pressure=np.zeros((n_count, a_count)), legitimacy=np.zeros((n_count, a_count)),
+    )
+    for n, state in enumerate(STATES):
+        actor = params[state]
+        clients = set(actor["clients"] if government == R else actor["clients_after_fall"])
+        client_factions = {faction_of(c, government) for c in clients}
+        focus = np.array([actor["focus"].get(g, 0.0) for g in geo.names])
+        fx.focus[n] = focus / focus.sum() if focus.sum() else geo.area_share
+        for action, effect in actor["actions"].items():
+            a = ACTIONS.index(action)
+            fx.cost[n, a] = effect["cost"]
+            fx.exposure[n, a] = effect["exposure"]
+            fx.economy[n, a] = effect["economy"] if clients else 0.0
+            fx.pressure[n, a] = effect["pressure"]
+            fx.legitimacy[n, a] = effect["legitimacy"] if clients else 0.0
+            for force, value in effect["quality"].items():
+                if force in clients:
+                    fx.quality[n, a, FORCES.index(force)] = value
+            for force, value in effect["recruits"].items():
+                if force in clients:
+                    fx.recruits[n, a, FORCES.index(force)] = value
+            for force, value in effect["attrition"].items():
+                fx.attrition[n, a, FORCES.index(force)] = value
+            for table, tensor in (("air", fx.air), ("troops", fx.troops),
+                                  ("offensive", fx.offensive)):
+                for faction, value in effect[table].items():
+                    target = successor_of(faction, government)
+                    if target in client_factions:
+                        tensor[n, a, FACTIONS.index(target)] = value
+    return fx
+
+
+@dataclass(frozen=True)
+class Allegiances:
+    """What changes only when the government does: which faction each force fights for, which
+    forces a state owns, and which factions its strikes hit (target by target as in the
+    parameters: state, faction, weight, and whether the target is a force Iran owns)."""
+
+    force_faction: np.ndarray  # (FO, F) 0/1
+    owner: np.ndarray  # (N, FO) 0/1
+    faction_of_force: np.ndarray  # (FO,) faction index
+    strike_targets: StrikeTargets
+
+    @classmethod
+    def of(cls, factions: dict[str, str], government: int, params: dict) -> Allegiances:
+        """From the faction each force fights for (`factions`, force -> faction)."""
+        force_faction = np.zeros((len(FORCES), len(FACTIONS)))
+        owner = np.zeros((len(STATES), len(FORCES)))
+        for fo, force in enumerate(FORCES):
+            force_faction[fo, FACTIONS.index(factions[force])] = 1.0
+        for state, owned in OWNED.items():
+            for force in owned:
+                owner[STATES.index(state), FORCES.index(force)] = 1.0
+        if government == SUCC:
+            owner[SYRIA] = 0.0
+            owner[IRAN] = 0.0
+            owner[SYRIA, FORCES.index("opposition")] = 1.0
+        targets = [(n, FACTIONS.index(faction_of(force, government)), weight,
+                    force in OWNED.get("iran", ()))
+                   for n, state in enumerate(STATES)
+                   for force, weight in params[state]["strike_targets"].items()]
+        return cls(
+            force_faction=force_faction, owner=owner,
+            faction_of_force=np.array([FACTIONS.index(factions[f]) for f in FORCES]),
+            strike_targets=StrikeTargets(np.array([t[0] for t in targets], dtype=np.int64),
+                            np.array([t[1] for t in targets], dtype=np.int64),
+                            np.array([t[2] for t in targets], dtype=float),
+                            np.array([t[3] for t in targets], dtype=np.bool_)))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from itertools import combinations
 
+import numpy as np
+
 from sim.errors import UserInputError
 
 # The six states, in lowercase alphabetical order (the order of the cooperation pairs).
@@ -45,10 +47,30 @@ MILITARY_ACTIONS: tuple[str, ...] = (*COMBAT_ACTIONS, "strike_rival")
 REPORTER_NAMES: tuple[str, ...] = ("control", "influence", "cooperation", "commitment", "terms",
                                    "morale")
 
+AIR_ACTIONS: tuple[str, ...] = ("air_campaign", "strike_rival")  # what puts a state in the sky
+# the payoff terms, in the order of the `terms` reporter
+TERMS: tuple[str, ...] = ("survival", "balancing", "influence", "cost", "utility")
+
 S = {name: i for i, name in enumerate(STATES)}
 F = {name: i for i, name in enumerate(FACTIONS)}
 FO = {name: i for i, name in enumerate(FORCES)}
 A = {name: i for i, name in enumerate(ACTIONS)}
+
+# The positions the compiled kernels read (numba compiles these globals in as constants).
+IRAN, ISRAEL, RUSSIA, SYRIA, TURKEY, US = (S[s] for s in ("iran", "israel", "russia", "syria",
+                                                           "turkey", "us"))
+R, O, SDF, ISIS, SUCC = (F[f] for f in ("regime", "opposition", "sdf", "isis",  # noqa: E741
+                                         "successor"))
+REGIME_FORCE, MILITIAS = FO["regime"], FO["militias"]
+(DIPLOMATIC_COVER, FINANCIAL_AID, AIR_CAMPAIGN, GROUND, STRIKE, NEGOTIATION, DECONFLICTION,
+ SANCTIONS, WITHDRAWAL) = (A[a] for a in (
+    "diplomatic_cover", "financial_aid", "air_campaign", "ground_deployment", "strike_rival",
+    "negotiation", "deconfliction", "sanctions", "withdrawal"))
+COMBAT_INDEX: tuple[int, ...] = tuple(A[a] for a in COMBAT_ACTIONS)
+# (A,) masks of the action menu
+MILITARY = np.array([a in MILITARY_ACTIONS for a in ACTIONS])
+COMBAT = np.array([a in COMBAT_ACTIONS for a in ACTIONS])
+AIR = np.array([a in AIR_ACTIONS for a in ACTIONS])
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from sim import params
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import ScenarioSpec, load_scenario
 from sim.theatre import Geography, load_geography
 
 # Property tests must stay quick on two shared cores; the first example may pay for imports.
@@ -28,6 +28,6 @@ def defaults() -> dict:
 
 
 @pytest.fixture(scope="session")
-def short_scenario() -> Scenario:
+def short_scenario() -> ScenarioSpec:
     """The whole-war scenario cut to three months of 2024 (its initial state is March 2011)."""
     return load_scenario("full_2011_2025", sets=["start=2024-01", "end=2024-03"])

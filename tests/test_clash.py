@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.theatre import _clash_risk
 from sim.vocabulary import ACTIONS, STATES
-from sim.world import _clash_risk
 
 N, NA = len(STATES), len(ACTIONS)
 RUSSIA, US, ISRAEL = STATES.index("russia"), STATES.index("us"), STATES.index("israel")

@@ -23,7 +23,7 @@ from sim.ensemble import (
     seeds_for,
 )
 from sim.output import read_outputs, write_outputs
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import ScenarioSpec, load_scenario
 from sim.vocabulary import FACTIONS, FOREIGN_STATES, PAIR_NAMES, STATES, month_label
 
 CSVS = ("timeseries.csv", "events.csv", "summary.csv")
@@ -31,13 +31,13 @@ SEEDS = [0, 1]
 
 
 @pytest.fixture(scope="module")
-def scenario() -> Scenario:
+def scenario() -> ScenarioSpec:
     """The calibration scenario cut to its first ten months."""
     return load_scenario("cooperation_2011_2017", sets=["end=2011-12"])
 
 
 @pytest.fixture(scope="module")
-def ensemble(scenario: Scenario) -> Ensemble:
+def ensemble(scenario: ScenarioSpec) -> Ensemble:
     return run_ensemble(scenario, SEEDS, progress=False)
 
 

@@ -116,7 +116,7 @@ class TestRanges:
         ("iran.resolve", 0.0),
         ("russia.budget", 0.0),
         ("us.casualty_aversion", -0.1),
-        ("turkey.cinc", 2.0),
+        ("turkey.alarm", 2.0),
         ("theatre.decisiveness", 50.0),
         ("theatre.mobility", 0.0),
         ("choice.horizon", 0),

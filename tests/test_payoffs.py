@@ -127,30 +127,6 @@ class TestCollapseRisk:
         assert steep > gentle > 0.5
 
 
-class TestPowerShare:
-    def test_share_of_all_power(self):
-        power = np.array([[6.0, 2.0, 1.0, 1.0, 0.0]])
-        assert payoffs.power_share(power, [R])[0] == pytest.approx(0.6)
-        assert payoffs.power_share(power, [OPP, SDF])[0] == pytest.approx(0.3)
-
-    @given(st.lists(st.floats(0.0, 1e3), min_size=NF, max_size=NF))
-    def test_all_factions_hold_everything(self, values):
-        power = np.array([values])
-        total = payoffs.power_share(power, list(range(NF)))[0]
-        assert total == pytest.approx(1.0 if sum(values) > 1e-6 else total)
-        assert 0.0 <= total <= 1.0 + 1e-12
-
-    def test_weights_scale_each_faction(self):
-        power = np.array([[5.0, 5.0, 0.0, 0.0, 0.0]])
-        assert payoffs.power_share(power, [R, OPP], (1.0, 0.5))[0] == pytest.approx(0.75)
-
-    def test_no_power_anywhere_is_zero_not_nan(self):
-        assert payoffs.power_share(np.zeros((2, NF)), [R]).tolist() == [0.0, 0.0]
-
-    def test_batch_shape(self):
-        assert payoffs.power_share(np.ones((3, 4, NF)), [ISIS]).shape == (3, 4)
-
-
 def random_situation(seed: int, government: int) -> payoffs.Situation:
     rng = np.random.default_rng(seed)
     k = 3

@@ -1,4 +1,5 @@
-"""The shock calendar (sim/shocks.Calendar): what is in force in a given month."""
+"""The shock calendar (sim/shocks.Calendar): what is in force in a given month, as the model
+reads it (`Calendar(shocks).in_force(first, last, base_weights)`)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sim import params
 from sim.scenario import Shock
-from sim.shocks import Calendar
+from sim.shocks import Calendar, InForce
 from sim.vocabulary import STATES, month_index
 
 S = {name: i for i, name in enumerate(STATES)}
 BASE = np.array([[0.5, 0.3, 0.2]] * len(STATES))
 TERMS = ("survival", "balancing", "influence")
+FLOOR = params.load_defaults()["other_wars"]["availability_floor"]  # the shipped value, 0.1
 
 
 def shock(**fields) -> dict:
@@ -28,6 +31,11 @@ def m(label: str) -> int:
     return month_index(label)
 
 
+def in_force(shocks: dict, base: np.ndarray = BASE) -> InForce:
+    """What the shocks put in force from 2010 to 2030 (the window of these tests)."""
+    return Calendar(shocks).in_force(m("2010-01"), m("2030-12"), base, FLOOR)
+
+
 WAR = shock(kind="theatre_demand", actor="russia", start="2022-02", end="2022-12", demand=2.5,
             asset_draw=0.6)
 SANCTIONS = shock(kind="economic_pressure", start="2020-06", severity=0.12)
@@ -37,103 +45,95 @@ RIVALRY = shock(kind="salience", actor="russia", term="balancing", factor=1.5, s
 
 class TestDemand:
     def test_in_force_inside_the_window_only(self):
-        calendar = Calendar({"war": WAR})
+        calendar = in_force({"war": WAR})
         assert calendar.demand(m("2022-01"))[S["russia"]] == 0.0
         assert calendar.demand(m("2022-02"))[S["russia"]] == pytest.approx(2.5)
         assert calendar.demand(m("2022-12"))[S["russia"]] == pytest.approx(2.5)  # end inclusive
         assert calendar.demand(m("2023-01"))[S["russia"]] == 0.0
 
     def test_only_the_named_state_pays(self):
-        out = Calendar({"war": WAR}).demand(m("2022-06"))
+        out = in_force({"war": WAR}).demand(m("2022-06"))
         assert out.shape == (len(STATES),)
         assert out.sum() == pytest.approx(out[S["russia"]])
 
     def test_scaled_by_magnitude_and_summed(self):
         half = {**WAR, "magnitude": 0.5}
         other = shock(kind="theatre_demand", actor="russia", start="2022-01", demand=1.0)
-        out = Calendar({"war": half, "other": other}).demand(m("2022-06"))
+        out = in_force({"war": half, "other": other}).demand(m("2022-06"))
         assert out[S["russia"]] == pytest.approx(0.5 * 2.5 + 1.0)
 
     def test_open_ended_shock_stays_in_force(self):
         lasting = shock(kind="theatre_demand", actor="iran", start="2018-05", demand=3.0)
-        assert Calendar({"max": lasting}).demand(m("2030-01"))[S["iran"]] == pytest.approx(3.0)
+        assert in_force({"max": lasting}).demand(m("2030-01"))[S["iran"]] == pytest.approx(3.0)
 
     def test_other_kinds_draw_no_money(self):
-        calendar = Calendar({"s": SANCTIONS, "a": SARIN, "r": RIVALRY})
+        calendar = in_force({"s": SANCTIONS, "a": SARIN, "r": RIVALRY})
         assert not calendar.demand(m("2022-06")).any()
 
 
 class TestAvailability:
     def test_assets_drawn_away_inside_the_window(self):
-        calendar = Calendar({"war": WAR})
+        calendar = in_force({"war": WAR})
         assert calendar.availability(m("2022-06"))[S["russia"]] == pytest.approx(0.4)
         assert calendar.availability(m("2021-06"))[S["russia"]] == 1.0
         assert calendar.availability(m("2023-06"))[S["russia"]] == 1.0
 
     def test_other_states_keep_everything(self):
-        out = Calendar({"war": WAR}).availability(m("2022-06"))
+        out = in_force({"war": WAR}).availability(m("2022-06"))
         assert np.all(np.delete(out, S["russia"]) == 1.0)
 
     def test_never_below_a_tenth(self):
         heavy = {**WAR, "asset_draw": 1.0, "magnitude": 3.0}
-        assert Calendar({"war": heavy}).availability(m("2022-06"))[S["russia"]] == \
+        assert in_force({"war": heavy}).availability(m("2022-06"))[S["russia"]] == \
             pytest.approx(0.1)
 
 
 class TestPressureAndAtrocity:
     def test_pressure_in_and_out_of_the_window(self):
-        calendar = Calendar({"caesar": SANCTIONS})
+        calendar = in_force({"caesar": SANCTIONS})
         assert calendar.pressure(m("2020-05")) == 0.0
         assert calendar.pressure(m("2020-06")) == pytest.approx(0.12)
         assert calendar.pressure(m("2025-01")) == pytest.approx(0.12)
 
     def test_pressures_add_up(self):
         more = shock(kind="economic_pressure", start="2019-10", severity=0.08, magnitude=2.0)
-        calendar = Calendar({"caesar": SANCTIONS, "banks": more})
+        calendar = in_force({"caesar": SANCTIONS, "banks": more})
         assert calendar.pressure(m("2021-01")) == pytest.approx(0.12 + 0.16)
 
     def test_atrocity_in_and_out_of_the_window(self):
-        calendar = Calendar({"sarin": SARIN})
+        calendar = in_force({"sarin": SARIN})
         assert calendar.atrocity(m("2013-07")) == 0.0
         assert calendar.atrocity(m("2013-08")) == pytest.approx(1.0)
         assert calendar.atrocity(m("2013-09")) == pytest.approx(1.0)
         assert calendar.atrocity(m("2013-10")) == 0.0
 
     def test_kinds_do_not_leak_into_each_other(self):
-        calendar = Calendar({"caesar": SANCTIONS, "sarin": SARIN})
+        calendar = in_force({"caesar": SANCTIONS, "sarin": SARIN})
         assert calendar.atrocity(m("2021-01")) == 0.0
         assert calendar.pressure(m("2013-08")) == 0.0
 
 
 class TestWeights:
     def test_salience_raises_the_term_and_renormalises(self):
-        calendar = Calendar({"rivalry": RIVALRY})
-        before = {"survival": 0.5, "balancing": 0.3, "influence": 0.2}
-        after = calendar.weights(m("2022-06"), "russia", before)
-        assert sum(after.values()) == pytest.approx(1.0)
-        assert after["balancing"] > before["balancing"]
-        assert after["survival"] < before["survival"]
-        assert after["survival"] / after["influence"] == pytest.approx(0.5 / 0.2)
+        after = in_force({"rivalry": RIVALRY}).weights(m("2022-06"))[S["russia"]]
+        before = BASE[S["russia"]]
+        assert after.sum() == pytest.approx(1.0)
+        assert after[1] > before[1]
+        assert after[0] < before[0]
+        assert after[0] / after[2] == pytest.approx(0.5 / 0.2)
 
     def test_no_change_outside_the_window_or_for_other_states(self):
-        calendar = Calendar({"rivalry": RIVALRY})
-        before = {"survival": 0.5, "balancing": 0.3, "influence": 0.2}
-        assert calendar.weights(m("2021-06"), "russia", before) == before
-        assert calendar.weights(m("2022-06"), "iran", before) == before
-
-    def test_weight_matrix_agrees_with_weights(self):
-        calendar = Calendar({"rivalry": RIVALRY})
-        matrix = calendar.weight_matrix(m("2022-06"), BASE)
-        for state, n in S.items():
-            expected = calendar.weights(m("2022-06"), state, dict(zip(TERMS, BASE[n], strict=True)))
-            np.testing.assert_allclose(matrix[n], [expected[t] for t in TERMS])
+        calendar = in_force({"rivalry": RIVALRY})
+        np.testing.assert_array_equal(calendar.weights(m("2021-06")), BASE)
+        np.testing.assert_array_equal(np.delete(calendar.weights(m("2022-06")), S["russia"], 0),
+                                      np.delete(BASE, S["russia"], 0))
 
     @given(st.floats(0.0, 5.0), st.floats(0.0, 5.0), st.sampled_from(TERMS),
            st.sampled_from(STATES))
-    def test_weight_matrix_rows_sum_to_one(self, factor, magnitude, term, state):
+    def test_weight_rows_sum_to_one(self, factor, magnitude, term, state):
         salience = shock(kind="salience", actor=state, term=term, factor=factor,
                          magnitude=magnitude, start="2020-01")
-        matrix = Calendar({"s": salience}).weight_matrix(m("2020-01"), BASE)
+        matrix = in_force({"s": salience}).weights(m("2020-01"))
         np.testing.assert_allclose(matrix.sum(axis=1), 1.0)
         assert np.all(matrix >= 0.0)
 
@@ -141,50 +141,74 @@ class TestWeights:
         """A damping shock (factor < 1) scaled past magnitude 1 floors the term at zero."""
         damp = shock(kind="salience", actor="israel", term="survival", factor=0.5,
                      magnitude=3.0, start="2020-01")
-        calendar = Calendar({"d": damp})
-        weights = calendar.weights(m("2020-01"), "israel",
-                                   {"survival": 0.8, "balancing": 0.1, "influence": 0.1})
-        assert min(weights.values()) >= 0.0 and weights["survival"] == 0.0
-        assert sum(weights.values()) == pytest.approx(1.0)
-        matrix = calendar.weight_matrix(m("2020-01"), BASE)
+        matrix = in_force({"d": damp}).weights(m("2020-01"))
         assert np.all(matrix >= 0.0) and np.all(np.isfinite(matrix))
         assert matrix[S["israel"], 0] == 0.0
+        assert matrix[S["israel"]].sum() == pytest.approx(1.0)
 
-    def test_weight_matrix_without_shocks_is_the_base_renormalised(self):
-        matrix = Calendar({}).weight_matrix(m("2020-01"), BASE * 2.0)
-        np.testing.assert_allclose(matrix, BASE)
+    def test_a_zero_factor_on_a_state_s_only_term_keeps_its_weights_not_nan(self):
+        """A state that weighs one term only, and a shock that zeroes that term: its weights
+        stay as they were (before the fix, 0/0 gave NaN weights on the model's path)."""
+        base = BASE.copy()
+        base[S["israel"]] = (1.0, 0.0, 0.0)
+        zero = shock(kind="salience", actor="israel", term="survival", factor=0.0,
+                     start="2020-01")
+        matrix = in_force({"z": zero}, base).weights(m("2020-06"))
+        assert np.all(np.isfinite(matrix))
+        np.testing.assert_array_equal(matrix, base)
+
+    def test_without_shocks_the_base_is_renormalised(self):
+        np.testing.assert_allclose(in_force({}, BASE * 2.0).weights(m("2020-01")), BASE)
 
 
 class TestEnabled:
     def test_disabled_shocks_are_ignored(self):
         off = {name: {**s, "enabled": False} for name, s in
                {"war": WAR, "caesar": SANCTIONS, "sarin": SARIN, "rivalry": RIVALRY}.items()}
-        calendar = Calendar(off)
-        assert calendar.shocks == {}
+        assert Calendar(off).shocks == {}
+        calendar = in_force(off)
         assert not calendar.demand(m("2022-06")).any()
         assert np.all(calendar.availability(m("2022-06")) == 1.0)
         assert calendar.pressure(m("2022-06")) == 0.0
         assert calendar.atrocity(m("2013-08")) == 0.0
-        np.testing.assert_allclose(calendar.weight_matrix(m("2022-06"), BASE), BASE)
+        np.testing.assert_allclose(calendar.weights(m("2022-06")), BASE)
         assert calendar.landing(m("2022-02")) == []
 
     def test_disabling_one_keeps_the_others(self):
         calendar = Calendar({"war": {**WAR, "enabled": False}, "caesar": SANCTIONS})
         assert set(calendar.shocks) == {"caesar"}
 
+    def test_a_month_outside_the_window_is_an_error(self):
+        with pytest.raises(IndexError):
+            in_force({"war": WAR}).demand(m("2031-01"))
+
 
 class TestLanding:
     def test_lands_in_its_start_month_only(self):
         surge = shock(kind="force_surge", force="isis", start="2014-06", manpower=22.0)
-        calendar = Calendar({"caliphate": surge, "war": WAR})
-        assert [name for name, _ in calendar.landing(m("2014-06"))] == ["caliphate"]
+        calendar = in_force({"caliphate": surge, "war": WAR})
+        assert [landing.name for landing in calendar.landing(m("2014-06"))] == ["caliphate"]
         assert calendar.landing(m("2014-07")) == []
-        assert [name for name, _ in calendar.active(m("2022-03"))] == ["caliphate", "war"]
+        assert [landing.name for landing in calendar.landing(m("2022-02"))] == ["war"]
+
+    def test_a_surge_is_a_record_with_its_magnitude_applied(self):
+        surge = shock(kind="force_surge", force="isis", start="2014-06", manpower=22.0,
+                      governorates={"raqqa": 0.6, "deir_ez_zor": 0.3}, magnitude=2.0)
+        (landed,) = in_force({"caliphate": surge}).landing(m("2014-06"))
+        assert (landed.kind, landed.target, landed.force) == ("force_surge", "isis", "isis")
+        assert landed.manpower == pytest.approx(44.0)
+        assert dict(landed.taken) == pytest.approx({"raqqa": 1.0, "deir_ez_zor": 0.6})
+
+    def test_a_blow_never_takes_more_than_all_fighters_or_95_percent_of_quality(self):
+        blow = shock(kind="force_blow", force="militias", start="2024-09", loss=0.5,
+                     quality_loss=0.4, magnitude=3.0)
+        (landed,) = in_force({"blow": blow}).landing(m("2024-09"))
+        assert (landed.loss, landed.quality_loss) == (1.0, 0.95)
 
     def test_one_off_shocks_do_not_move_recurring_channels(self):
         surge = shock(kind="force_surge", force="isis", start="2014-06", manpower=22.0)
         blow = shock(kind="force_blow", force="militias", start="2024-09", loss=0.5)
-        calendar = Calendar({"surge": surge, "blow": blow})
+        calendar = in_force({"surge": surge, "blow": blow})
         for month in (m("2014-06"), m("2024-09")):
             assert not calendar.demand(month).any()
             assert calendar.pressure(month) == calendar.atrocity(month) == 0.0

@@ -6,14 +6,15 @@ Behaviour and properties only: nothing here depends on tuned parameter values.
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import theatre
+from sim import params, theatre
 from sim.vocabulary import FACTIONS
+
+FRONT_BASE = params.load_defaults()["losses"]["front_base"]  # the shipped value
 
 NF = len(FACTIONS)
 # Magnitudes of ordinary combat power (thousands of soldier-equivalents); tiny forces are a
@@ -242,7 +243,7 @@ class TestDeployment:
         control /= control.sum(axis=-1, keepdims=True)
         value = rng.random((g, NF)) + 0.1
         hostility = all_hostile()
-        deploy = theatre.deployment(control, self.line(g), value, hostility, spill)
+        deploy = theatre.deployment(control, self.line(g), value, hostility, spill, FRONT_BASE)
         assert deploy.shape == control.shape
         assert np.all(deploy >= 0.0)
         totals = deploy.sum(axis=-2)
@@ -252,7 +253,8 @@ class TestDeployment:
 
     def test_no_forces_where_a_faction_cannot_reach(self):
         control = np.array([[1.0, 0, 0, 0, 0], [0, 1.0, 0, 0, 0], [0, 1.0, 0, 0, 0]])
-        deploy = theatre.deployment(control, self.line(3), np.ones((3, NF)), all_hostile(), 0.5)
+        deploy = theatre.deployment(control, self.line(3), np.ones((3, NF)), all_hostile(), 0.5,
+                                    FRONT_BASE)
         assert deploy[2, 0] == 0.0  # two governorates away from the regime's ground
         assert deploy[1, 0] > 0.0  # next door: reachable through spill
 
@@ -260,15 +262,16 @@ class TestDeployment:
         control = np.tile([1.0, 0, 0, 0, 0], (3, 1))
         value = np.ones((3, NF))
         value[1, 0] = 3.0
-        deploy = theatre.deployment(control, self.line(3), value, np.zeros((NF, NF)), 0.0)
+        deploy = theatre.deployment(control, self.line(3), value, np.zeros((NF, NF)), 0.0,
+                                    FRONT_BASE)
         assert deploy[1, 0] > deploy[0, 0]
         assert deploy[0, 0] == pytest.approx(deploy[2, 0])
 
     def test_enemy_presence_draws_forces_to_the_front(self):
         control = np.array([[1.0, 0, 0, 0, 0], [0.5, 0.5, 0, 0, 0], [1.0, 0, 0, 0, 0]])
         value = np.ones((3, NF))
-        calm = theatre.deployment(control, self.line(3), value, np.zeros((NF, NF)), 0.0)
-        war = theatre.deployment(control, self.line(3), value, one_pair(NF, 0, 1), 0.0)
+        calm = theatre.deployment(control, self.line(3), value, np.zeros((NF, NF)), 0.0, FRONT_BASE)
+        war = theatre.deployment(control, self.line(3), value, one_pair(NF, 0, 1), 0.0, FRONT_BASE)
         assert war[1, 0] > calm[1, 0]
 
 
@@ -343,45 +346,3 @@ class TestGeography:
         mask = geography.mask(["latakia", "tartus"])
         assert mask.sum() == 2
         assert mask[geography.index("latakia")] == mask[geography.index("tartus")] == 1.0
-
-
-class TestBuildSpace:
-    @pytest.fixture
-    def built(self, geography):
-        model = mesa.Model(rng=0)
-        return model, theatre.build_space(model, geography)
-
-    def test_one_cell_per_governorate(self, built, geography):
-        _, space = built
-        cells = list(space.all_cells)
-        assert len(cells) == 14
-        assert {c.coordinate for c in cells} == set(geography.names)
-
-    def test_one_governorate_agent_per_cell(self, built, geography):
-        model, space = built
-        for name in geography.names:
-            agents = list(space[name].agents)
-            assert len(agents) == 1
-            agent = agents[0]
-            assert isinstance(agent, theatre.Governorate)
-            assert agent.name == name and agent.cell is space[name]
-            assert geography.names[agent.row] == name
-            assert agent.area_km2 == pytest.approx(geography.area[agent.row])
-        assert len(model.agents_by_type[theatre.Governorate]) == 14
-
-    def test_neighbourhoods_match_the_adjacency(self, built, geography):
-        _, space = built
-        for g, name in enumerate(geography.names):
-            expected = {geography.names[h] for h in np.nonzero(geography.adjacency[g])[0]}
-            assert {c.coordinate for c in space[name].neighborhood} == expected
-
-    def test_governorate_control_is_a_view_of_the_model(self, built, geography):
-        model, space = built
-        model.control = np.zeros((14, NF))
-        model.control[:, 0] = 1.0
-        agent = next(iter(space["aleppo"].agents))
-        assert agent.control["regime"] == 1.0
-        model.control[agent.row] = [0.2, 0.8, 0.0, 0.0, 0.0]
-        assert agent.control["opposition"] == pytest.approx(0.8)
-        assert set(agent.control) == set(FACTIONS)
-

@@ -1,0 +1,126 @@
+"""The government in Damascus: its economy, its army's morale, its collapse and succession.
+
+What the month's portfolios do for the government (`_regime_inputs`), how its treasury
+(`economy_after`) and its army's morale (`morale_after`) move on them, the morale states
+project when they weigh their options (`_projected_morale`), when the regime falls
+(`has_fallen`) and how far a government heeds its patrons however safe (`dependence_floor`).
+The model (sim/model.py) calls these in the month's order and applies the succession.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from sim.numeric import pairwise_sum
+from sim.vocabulary import SYRIA
+
+
+@njit(cache=True, error_model="numpy")
+def _levers(joint, legitimacy, pressure, economy):
+    """What the states' portfolios (N, A) do for the government in Damascus: diplomatic cover,
+    economic pressure (sanctions) and relief (aid), each summed over all states and actions."""
+    return (pairwise_sum((joint * legitimacy).ravel()), pairwise_sum((joint * pressure).ravel()),
+            pairwise_sum((joint * economy).ravel()))
+
+
+@njit(cache=True, error_model="numpy")
+def _holding(weights, control, faction):
+    """A faction's hold on some governorates: its control shares weighted by `weights`."""
+    total = 0.0
+    for g in range(control.shape[0]):
+        total += weights[g] * control[g, faction]
+    return total
+
+
+@njit(cache=True, error_model="numpy")
+def _regime_inputs(joint, legitimacy, pressure, economy, control, oil, oil_total, key, regime):
+    """What the government's economy and its army's morale move on this month: the `_levers`
+    of the states' portfolios, its hold on the oil governorates and on the key ones."""
+    cover, squeeze, relief = _levers(joint, legitimacy, pressure, economy)
+    return (cover, squeeze, relief, _holding(oil, control, regime) / oil_total,
+            _holding(key, control, regime))
+
+
+def oil_weights(geo) -> tuple[np.ndarray, float]:
+    """The oil governorates by area (Deir ez-Zor, al-Hasakah, Raqqa) and their total: the
+    government's hold on them is its oil revenue (`theatre.oil_weight`)."""
+    oil = geo.mask(["deir_ez_zor", "al_hasakah", "raqqa"]) * geo.area
+    return oil, float(oil.sum())
+
+
+# --- the regime's economy and its army's morale ------------------------------------------------
+#
+# Two models of morale, side by side on purpose: the month's (`morale_after`), and the
+# projection states weigh their options with (`_projected_morale`, called by
+# `theatre._evaluate`). The projection moves morale only with what the portfolios do for the
+# regime (aid, cover, sanctions); it has neither the key-share cascade nor the sensitivity to
+# lost ground that the month has, so no state foresees the cascade that ends the regime. That
+# is the model's behaviour as it stands; making the two one model is a separate change.
+
+def economy_after(economy: float, oil_hold: float, fighting: float, pressure: float,
+                  relief: float, t: dict) -> float:
+    """The government's treasury after a month: it moves at `economy_recovery` towards what
+    its oil, the war's damage, sanctions (unilateral ones bite whatever happens at the UN) and
+    its patrons' aid allow."""
+    target = ((1.0 - t["oil_weight"] * (1.0 - oil_hold))
+              * (1.0 - t["war_damage"] * fighting)
+              - pressure + relief)
+    return economy + t["economy_recovery"] * (min(max(target, 0.0), 1.0) - economy)
+
+
+def morale_after(morale: float, key: float, change: float, economy: float,
+                 contribution: list[float], cover: float, rp: dict, m: dict) -> float:
+    """The army's morale after a month: towards a target set by its hold on the key
+    governorates, the economy, the share of its side's power its patrons supply
+    (`contribution`: each state's part of the regime's power, in STATES order) and diplomatic
+    cover; and down at once with key ground lost (`change` < 0), the cascade that ends
+    regimes. `rp`: the regime force's parameters; `m`: params/model.toml [morale]."""
+    supplied = 0.0
+    for value in contribution:  # in order, as numpy sums a few values
+        supplied += value
+    foreign = supplied - contribution[SYRIA]
+    total = max(supplied, 1e-9)
+    target = (rp["morale_base"] * (m["key_base"] + m["key_slope"] * key)
+              * (1.0 - rp["economy_weight"] * (1.0 - economy))
+              + rp["patron_morale"] * foreign / total + cover)
+    morale += rp["morale_recovery"] * (target - morale)
+    morale += rp["morale_sensitivity"] * min(change, 0.0)
+    return min(max(morale, m["floor"]), 1.0)
+
+
+@njit(cache=True, error_model="numpy")
+def _projected_morale(portfolio, morale, morale_lift, lift_rate, floor):
+    """The army's morale as a state projects it under a joint portfolio (N, A): moved by what
+    the portfolio does for the regime (`morale_lift` (N*A,): cover, aid, sanctions) at
+    `lift_rate` (the horizon times `morale_recovery`, at most 1)."""
+    n_count, a_count = portfolio.shape
+    lift = 0.0
+    for n in range(n_count):
+        for a in range(a_count):
+            if portfolio[n, a] != 0.0:
+                lift += portfolio[n, a] * morale_lift[n * a_count + a]
+    return min(max(morale + lift_rate * lift, floor), 1.0)
+
+
+# --- collapse and succession ---------------------------------------------------------------
+
+
+def has_fallen(key_share: float, morale: float, rp: dict) -> bool:
+    """The regime falls when it has lost enough of the key governorates (`fall_key`) and its
+    army's morale has given way (`fall_morale`)."""
+    return not (key_share >= rp["fall_key"] or morale >= rp["fall_morale"])
+
+
+def dependence_floor(t: dict, fallen_at: int | None, month: int) -> float:
+    """How far the government heeds its patrons however safe it is: `dependence_floor`; and a
+    new government more, from all the way at its first month down to the floor after
+    `theatre.consolidation_months` (it has an army without heavy weapons, minorities resisting
+    its authority and sanctions still on: record section 3, seed 004). States weigh the shadow
+    of the fall with a successor that needs its patrons fully (`payoffs._weigh_terms`); this
+    is that successor's need as it comes true."""
+    floor = float(t["dependence_floor"])
+    span = float(t["consolidation_months"])
+    if fallen_at is not None and span > 0:
+        floor = max(floor, 1.0 - (month - fallen_at) / span)
+    return floor
