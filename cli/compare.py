@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from cli.core import _console, add_ensemble_options, ensemble_inputs, run_checked
+from cli.core import _console, add_ensemble_options, add_out, ensemble_inputs, run_checked
+from sim.scenario import output_name
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,13 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("a", metavar="A")
     p.add_argument("b", metavar="B")
     add_ensemble_options(p, runs_help="runs per scenario (default: A's `runs`)")
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="where to write the table and figures (default: results/compare_A_B)",
-    )
+    add_out(p)
     p.add_argument("--boot", type=int, default=2000, help="bootstrap resamples (default 2000)")
     p.set_defaults(func=cmd_compare)
 
@@ -29,16 +25,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     from analysis.figures import plot_comparison
     from analysis.stats import compare
+    from sim.errors import UserInputError
+    from sim.output import FLOAT_FORMAT, build_manifest, check_destination, write_folder
 
+    if args.boot < 1:
+        raise UserInputError("--boot", None, f"expected a number >= 1, got {args.boot}")
     a, seeds = ensemble_inputs(args, args.a)
     b, _ = ensemble_inputs(args, args.b, default_runs=len(seeds))
+    out = args.out if args.out is not None else Path("results") / (
+        f"compare_{a.name}_{output_name(b)}")  # b's name carries the hash of any --set
+    out = check_destination(out, overwrite=args.overwrite)  # before the runs
     ens_a = run_checked(a, seeds, args)
     ens_b = run_checked(b, seeds, args)  # the same seeds: common random numbers
-    table = compare(ens_a, ens_b, n_boot=args.boot, seed=args.seed)
-    out = args.out or Path("results") / f"compare_{a.name}_{b.name}"
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "comparison.csv", index=False, float_format="%.4g")
-    figures = plot_comparison(ens_a, ens_b, out / "figures", labels=(a.name, b.name))
+    table = with_fall_counts(compare(ens_a, ens_b, n_boot=args.boot, seed=args.seed),
+                             ens_a, ens_b)
+    figures: list[Path] = []
+
+    def fill(folder: Path) -> None:
+        # enough digits that a fall date in decimal years keeps its month (%.4g made years)
+        table.to_csv(folder / "comparison.csv", index=False, float_format=FLOAT_FORMAT)
+        drawn = plot_comparison(ens_a, ens_b, folder / "figures", labels=(a.name, b.name))
+        figures.extend(out / p.relative_to(folder) for p in drawn)
+
+    manifest = {
+        **build_manifest(b, seeds, ["run.py", *sys.argv[1:]]),
+        "scenario": f"{b.name} minus {a.name}",
+        "resolved": {"a": a.resolved(), "b": b.resolved()},
+    }
+    write_folder(out, fill, manifest, overwrite=args.overwrite)
 
     from rich.table import Table
 
@@ -53,6 +67,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         table_view.add_column(column)
     for row in table.itertuples():
         what = row.quantity
+        if row.quantity == "median_fall_date":  # a median over the runs that fell only
+            what = f"median fall date (of the runs that fell: A {row.fell_a}, B {row.fell_b})"
         if isinstance(row.subject, str) and row.subject:
             what = f"{row.variable}:{row.subject} {row.start}..{row.end}"
         table_view.add_row(
@@ -68,3 +84,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     console.print(table_view)
     console.print(f"table and {len(figures)} figure files written to {out}")
     return 0
+
+
+def with_fall_counts(table, ens_a, ens_b):
+    """The comparison table with, on its fall rows, how many runs of each ensemble fell out
+    of how many (`fell_a`, `fell_b`, as "k/n"): a median fall date is over those runs only."""
+    table = table.copy()
+
+    def count(ensemble) -> str:
+        fell = ensemble.summary["regime_fell"]
+        return f"{int(fell.sum())}/{len(fell)}"
+
+    is_fall = table["quantity"].isin(["fall_probability", "median_fall_date"])
+    table["fell_a"] = [count(ens_a) if f else "" for f in is_fall]
+    table["fell_b"] = [count(ens_b) if f else "" for f in is_fall]
+    return table

@@ -11,7 +11,7 @@ import numpy as np
 
 from sim import params
 from sim.errors import UserInputError
-from sim.scenario import Scenario, list_scenarios, load_scenario
+from sim.scenario import Scenario, check_start, list_scenarios, load_scenario, output_name
 from sim.vocabulary import FOREIGN_STATES, STATES, month_index, month_label
 
 if TYPE_CHECKING:  # pandas and rich load only for `run`: `list` and `describe` start fast
@@ -32,13 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("run", help="run an ensemble and write its outputs")
     p.add_argument("scenario", metavar="NAME|PATH")
     add_ensemble_options(p)
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="results folder (default: results/<scenario name>)",
-    )
+    add_out(p)
     p.add_argument(
         "--quiet",
         action="store_true",
@@ -46,6 +40,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--plot", action="store_true", help="also draw the figures into DIR/figures")
     p.set_defaults(func=cmd_run)
+
+
+def add_out(parser: argparse.ArgumentParser) -> None:
+    """--out and --overwrite: where a command that writes a results folder writes it."""
+    parser.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="results folder (default: results/<scenario name>, with a short hash of the "
+        "--set overrides if any)",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into a folder that holds other files too, replacing only this tool's "
+        "files in it (a previous output of this tool is replaced without it)",
+    )
+
+
+def results_folder(args: argparse.Namespace, scenario: Scenario, seeds: list[int]) -> Path:
+    """The checked results folder of an ensemble command, refused before any run if it cannot
+    or must not be written (see `sim.output.check_destination`)."""
+    from sim.output import check_destination, estimated_bytes
+
+    out = args.out if args.out is not None else Path("results") / output_name(scenario)
+    return check_destination(
+        out, overwrite=args.overwrite, need_bytes=2 * estimated_bytes(scenario, len(seeds))
+    )
 
 
 def add_ensemble_options(parser: argparse.ArgumentParser, runs_help: str | None = None) -> None:
@@ -67,14 +89,20 @@ def ensemble_inputs(
     args: argparse.Namespace, scenario_arg: str, default_runs: int | None = None
 ) -> tuple[Scenario, list[int]]:
     """The checked scenario and seeds an ensemble command asked for (errors before any run)."""
+    from sim import limits
+    from sim.ensemble import VARIABLES_WIDTH, seeds_for
+
     scenario = load_scenario(scenario_arg, args.sets)
+    check_start(scenario)
     runs = args.runs if args.runs is not None else (default_runs or scenario.runs)
     if runs < 1:
         raise UserInputError("--runs", None, f"expected a number of runs >= 1, got {runs}")
     if args.workers < 1:
         raise UserInputError("--workers", None, f"expected a number >= 1, got {args.workers}")
-    from sim.ensemble import seeds_for
-
+    limits.check_seeds(args.seed, runs)
+    limits.check_memory(
+        runs * scenario.months * VARIABLES_WIDTH, f"{runs} runs of {scenario.months} months"
+    )
     return scenario, seeds_for(args.seed, runs)
 
 
@@ -201,15 +229,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario, seeds = ensemble_inputs(args, args.scenario)
     from sim.output import write_outputs
 
-    out_dir = args.out if args.out is not None else Path("results") / scenario.name
-    if out_dir.exists() and not out_dir.is_dir():  # say so before the runs, not after
-        raise UserInputError("--out", None, f"{out_dir} exists and is not a folder")
+    out_dir = results_folder(args, scenario, seeds)  # refused here, before the runs
     ensemble = run_checked(scenario, seeds, args, progress=not args.quiet)
-    written = write_outputs(ensemble, out_dir, scenario, seeds, argv=["run.py", *sys.argv[1:]])
-    if args.plot:
-        from analysis.figures import load_control_record, plot_all
-
-        plot_all(ensemble, written / "figures", record=load_control_record())
+    written = write_outputs(
+        ensemble,
+        out_dir,
+        scenario,
+        seeds,
+        argv=["run.py", *sys.argv[1:]],
+        overwrite=args.overwrite,
+        extra=_figures(ensemble) if args.plot else None,
+    )
     if args.quiet:
         print(written)
         return 0
@@ -217,6 +247,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     console.print(summary_table(ensemble.summary, scenario))
     console.print(f"results written to {written}")
     return 0
+
+
+def _figures(ensemble):
+    """`--plot`: the figures are drawn into the temporary folder with the tables, so they
+    arrive (or not) with them."""
+    from analysis.figures import load_control_record, plot_all
+
+    def draw(folder: Path) -> None:
+        plot_all(ensemble, folder / "figures", record=load_control_record())
+
+    return draw
 
 
 def _months(column: pd.Series) -> np.ndarray:
@@ -284,4 +325,4 @@ def summary_table(summary: pd.DataFrame, scenario: Scenario) -> Table:
     return table
 
 
-__all__ = ["register", "summary_table"]
+__all__ = ["add_out", "register", "results_folder", "summary_table"]

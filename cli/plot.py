@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.core import _console, add_ensemble_options, ensemble_inputs, run_checked
+from cli.core import (
+    _console,
+    add_ensemble_options,
+    add_out,
+    ensemble_inputs,
+    results_folder,
+    run_checked,
+)
 from sim.errors import UserInputError
 
 
@@ -19,13 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("scenario", metavar="NAME|PATH")
     add_ensemble_options(p)
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="results folder to write (default: results/<scenario name>)",
-    )
+    add_out(p)
     p.set_defaults(func=cmd_report)
 
 
@@ -54,12 +55,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     import sys
 
     from analysis.report import report_from_folder
-    from sim.output import write_outputs
+    from sim.output import holds_run, write_outputs
 
     scenario, seeds = ensemble_inputs(args, args.scenario)
-    out = args.out or Path("results") / scenario.name
-    ensemble = run_checked(scenario, seeds, args)
-    written = write_outputs(ensemble, out, scenario, seeds, argv=["run.py", *sys.argv[1:]])
+    out = results_folder(args, scenario, seeds)
+    if holds_run(out, scenario, seeds):  # the same runs are there: add the report to them
+        _console().print(f"using the runs already in {out}")
+        written = out
+    else:
+        ensemble = run_checked(scenario, seeds, args)
+        written = write_outputs(
+            ensemble, out, scenario, seeds, argv=["run.py", *sys.argv[1:]],
+            overwrite=args.overwrite,
+        )
     report = report_from_folder(written)
     _console().print(f"report written to {report}")
     return 0
