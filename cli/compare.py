@@ -26,7 +26,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from analysis.figures import plot_comparison
     from analysis.stats import compare
     from sim.errors import UserInputError
-    from sim.output import FLOAT_FORMAT, build_manifest, check_destination, write_folder
+    from sim.output import build_manifest, check_destination, write_folder
 
     if args.boot < 1:
         raise UserInputError("--boot", None, f"expected a number >= 1, got {args.boot}")
@@ -42,8 +42,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     figures: list[Path] = []
 
     def fill(folder: Path) -> None:
-        # enough digits that a fall date in decimal years keeps its month (%.4g made years)
-        table.to_csv(folder / "comparison.csv", index=False, float_format=FLOAT_FORMAT)
+        # a decimal year needs 8 digits to keep its month exactly (%.4g rounded to years)
+        table.to_csv(folder / "comparison.csv", index=False, float_format="%.8g")
         drawn = plot_comparison(ens_a, ens_b, folder / "figures", labels=(a.name, b.name))
         figures.extend(out / p.relative_to(folder) for p in drawn)
 
@@ -67,15 +67,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         table_view.add_column(column)
     for row in table.itertuples():
         what = row.quantity
+        shown_a, shown_b = num(row.a), num(row.b)
         if row.quantity == "median_fall_date":  # a median over the runs that fell only
-            what = f"median fall date (of the runs that fell: A {row.fell_a}, B {row.fell_b})"
+            what = "median fall date, of the runs that fell"
+            shown_a, shown_b = f"{shown_a} ({row.fell_a} fell)", f"{shown_b} ({row.fell_b} fell)"
         if isinstance(row.subject, str) and row.subject:
             what = f"{row.variable}:{row.subject} {row.start}..{row.end}"
         table_view.add_row(
             "*" if row.ci_excludes_zero else "",
             what,
-            num(row.a),
-            num(row.b),
+            shown_a,
+            shown_b,
             num(row.difference, "+"),
             f"[{num(row.ci_low, '+')}, {num(row.ci_high, '+')}]",
             str(row.unit),

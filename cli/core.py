@@ -277,7 +277,9 @@ def _date_columns(months: np.ndarray) -> tuple[str, str]:
 
 
 def summary_table(summary: pd.DataFrame, scenario: Scenario) -> Table:
-    """The ensemble at a glance: the fall, the interventions, Iran-Russia, the vetoes."""
+    """The ensemble at a glance: the fall, the arrival of each state's own combat forces with
+    its air strikes beside it, Iran-Russia, the vetoes. Every date is over the runs in which
+    the event happened, and the row says how many those are."""
     from rich import box
     from rich.table import Table
 
@@ -287,6 +289,10 @@ def summary_table(summary: pd.DataFrame, scenario: Scenario) -> Table:
         f"{scenario.start_label} to {scenario.end_label}",
         title_justify="left",
         box=box.SIMPLE_HEAD,
+        caption="dates: median and 10-90% over the runs in which it happened; own combat "
+        "forces: advisers and militias, air campaign or ground troops (strikes alone do not "
+        "count); airstrikes: median per run (range)",
+        caption_justify="left",
     )
     table.add_column("outcome")
     table.add_column("runs", justify="right")
@@ -299,14 +305,20 @@ def summary_table(summary: pd.DataFrame, scenario: Scenario) -> Table:
 
     fell = int(summary["regime_fell"].sum())
     table.add_row(
-        "regime fell", share(fell), "", *_date_columns(_months(summary["regime_fall_date"]))
+        "regime fell", share(fell), f"dates of {fell} run{'s' if fell != 1 else ''}" if fell
+        else "", *_date_columns(_months(summary["regime_fall_date"]))
     )
     for state in FOREIGN_STATES:  # the regime does not intervene in its own war
         months = _months(summary[f"intervention_date_{state}"])
         dates = _date_columns(months)
         if len(months) and (months == scenario.start - 1).all():
             dates = (f"before {scenario.start_label}", "")  # in combat when the window opens
-        table.add_row(f"{state} intervenes", share(len(months)), "", *dates)
+        strikes = f"airstrikes_{state}"
+        shown = ""
+        if strikes in summary and n and summary[strikes].max() > 0:
+            values = summary[strikes].to_numpy()
+            shown = f"{np.median(values):g} airstrikes ({values.min()}-{values.max()})"
+        table.add_row(f"{state}: own combat forces arrive", share(len(months)), shown, *dates)
     peak = summary["peak_cooperation_iran_russia"].to_numpy(dtype=float)
     table.add_row(
         "Iran-Russia cooperation peak",

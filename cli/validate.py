@@ -54,18 +54,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from analysis.checks import evaluate, score
+    from analysis.checks import EVALUATION_COLUMNS, evaluate, score
     from analysis.targets import load_targets
+    from sim.scenario import output_name
 
     targets = load_targets(args.targets) if args.targets else load_targets()
     scenario, seeds = ensemble_inputs(args, args.scenario, default_runs=50)
+    out = args.out or Path("results") / f"validate_{output_name(scenario)}.csv"
+    check_table_destination(out, ",".join(EVALUATION_COLUMNS))  # before the runs
     ensemble = run_checked(scenario, seeds, args)
     table = evaluate(targets, ensemble)
-    out = args.out or Path("results") / f"validate_{scenario.name}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".csv.tmp")
-    table.to_csv(tmp, index=False, float_format="%.4g")
-    tmp.replace(out)
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:  # whole or not at all
+        table.to_csv(tmp, index=False, float_format="%.4g")
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
 
     console = _console()
     scores = {}
@@ -90,6 +95,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"score below {args.min_score}: {below}", file=sys.stderr)
             return 1
     return 0
+
+
+def check_table_destination(out: Path, header: str) -> None:
+    """Refuse a CSV destination that is a folder, lies under a file, or is a file this
+    command did not write (its first line is not `header`): the user's file is never
+    replaced."""
+    text = str(out)
+    if not text.strip() or out.is_dir():
+        raise UserInputError("--out", text, "expected a CSV file name, got a folder")
+    blocker = next((p for p in out.parents if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise UserInputError("--out", text, f"is under {blocker}, which is a file, not a folder")
+    if out.exists():
+        try:
+            with open(out, encoding="utf-8") as fh:
+                first = fh.readline().strip()
+        except (OSError, UnicodeDecodeError):
+            first = ""
+        if first != header:
+            raise UserInputError(
+                "--out", text, "exists and is not a table this command wrote; give a new name"
+            )
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

@@ -74,6 +74,9 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "regime_fall_date",
     *(f"intervention_date_{s}" for s in STATES),
     "vetoes",
+    # air and missile strikes on Syria (`airstrike` events): a state strikes without its
+    # combat forces arriving (Israel struck every year; its intervention_date stays empty)
+    *(f"airstrikes_{s}" for s in FOREIGN_STATES),
     "peak_cooperation_iran_russia",
     "peak_cooperation_date_iran_russia",
     *(f"final_control_{f}" for f in FACTIONS),
@@ -160,6 +163,8 @@ def _summarise(
         "regime_fall_date": _label(model.fallen_at),
         **{f"intervention_date_{s}": _label(model.states[s].intervened) for s in STATES},
         "vetoes": sum(1 for e in events if e[2] == "veto"),
+        **{f"airstrikes_{s}": sum(1 for e in events if e[2] == "airstrike" and e[1] == s)
+           for s in FOREIGN_STATES},
         "peak_cooperation_iran_russia": float(cooperation[peak]),
         "peak_cooperation_date_iran_russia": month_label(start + peak),
     }
@@ -266,7 +271,9 @@ def typed_summary(table: pd.DataFrame) -> pd.DataFrame:
     for column in table.columns:
         if column in SUMMARY_DATE_COLUMNS:
             table[column] = table[column].fillna("").astype(str)
-        elif column in ("run", "seed", "regime_fell", "vetoes"):
+        elif column in ("run", "seed", "regime_fell", "vetoes") or column.startswith(
+            "airstrikes_"
+        ):
             table[column] = table[column].astype(np.int64)
         else:
             table[column] = table[column].astype(np.float64)

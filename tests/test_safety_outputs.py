@@ -44,6 +44,7 @@ def no_runs(monkeypatch):
     monkeypatch.setattr("cli.core.run_checked", forbidden)
     monkeypatch.setattr("cli.compare.run_checked", forbidden)
     monkeypatch.setattr("cli.plot.run_checked", forbidden)
+    monkeypatch.setattr("cli.validate.run_checked", forbidden)
 
 
 # --- a user's files survive -------------------------------------------------------------------
@@ -208,3 +209,13 @@ def test_too_little_free_space_is_refused(tmp_path):
     with pytest.raises(UserInputError, match=r"needs about .* free"):
         check_destination(tmp_path / "out", need_bytes=free * 2)
     check_destination(tmp_path / "out", need_bytes=1000)  # room enough: accepted
+
+
+def test_validate_never_replaces_a_users_csv(tmp_path, capsys, no_runs):
+    mine = tmp_path / "data.csv"
+    mine.write_text("a,b\n1,2\n")
+    line = refused(capsys, "validate", "collapse_2024", "--runs", "1", "--out", str(mine))
+    assert "not a table this command wrote" in line and mine.read_text() == "a,b\n1,2\n"
+    assert "is under" in refused(capsys, "validate", "collapse_2024", "--out",
+                                 str(mine / "x.csv"))
+    assert "folder" in refused(capsys, "validate", "collapse_2024", "--out", str(tmp_path))
