@@ -101,7 +101,8 @@ def ensemble_inputs(
         raise UserInputError("--workers", None, f"expected a number >= 1, got {args.workers}")
     limits.check_seeds(args.seed, runs)
     limits.check_memory(
-        runs * scenario.months * VARIABLES_WIDTH, f"{runs} runs of {scenario.months} months"
+        runs * scenario.months * VARIABLES_WIDTH * limits.MEMORY_BYTES_PER_ROW,
+        f"{runs} runs of {scenario.months} months",
     )
     return scenario, seeds_for(args.seed, runs)
 
