@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from cli.core import (
@@ -44,10 +47,19 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from sim.output import read_outputs
 
     _check_results(args.results)
-    written = plot_all(
-        read_outputs(args.results), args.results / "figures", record=load_control_record()
-    )
-    _console().print(f"{len(written)} figure files written to {args.results / 'figures'}")
+    ensemble = read_outputs(args.results)
+    figures = args.results / "figures"
+    # drawn beside the tables, then put in place whole: a Ctrl-C or an error mid-way leaves
+    # the previous figures (the tool's own, replaced) and nothing half-drawn
+    temp = Path(tempfile.mkdtemp(dir=args.results, prefix=f".figures.tmp-{os.getpid()}-"))
+    try:
+        written = plot_all(ensemble, temp, record=load_control_record())
+        if figures.is_dir():
+            shutil.rmtree(figures)
+        os.replace(temp, figures)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    _console().print(f"{len(written)} figure files written to {figures}")
     return 0
 
 

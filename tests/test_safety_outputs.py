@@ -219,3 +219,20 @@ def test_validate_never_replaces_a_users_csv(tmp_path, capsys, no_runs):
     assert "is under" in refused(capsys, "validate", "collapse_2024", "--out",
                                  str(mine / "x.csv"))
     assert "folder" in refused(capsys, "validate", "collapse_2024", "--out", str(tmp_path))
+
+
+def test_a_failed_plot_keeps_the_previous_figures(scenario, ensemble, tmp_path, capsys,
+                                                  monkeypatch):
+    out = write_outputs(ensemble, tmp_path / "res", scenario, [0], ["test"])
+    assert main(["plot", str(out)]) == 0
+    before = sorted(p.name for p in (out / "figures").iterdir())
+
+    def half_then_fail(ensemble, folder, record=None):
+        (Path(folder) / "control_fan.png").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("analysis.figures.plot_all", half_then_fail)
+    assert main(["plot", str(out)]) == 130
+    assert sorted(p.name for p in (out / "figures").iterdir()) == before
+    assert (out / "figures" / "control_fan.png").read_bytes() != b"half"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
