@@ -58,6 +58,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from analysis.targets import load_targets
     from sim.scenario import output_name
 
+    if args.targets:  # a device, a pipe, not UTF-8 or a non-finite number: one line, exit 2
+        from sim.scenario import read_toml
+
+        read_toml(Path(args.targets))
     targets = load_targets(args.targets) if args.targets else load_targets()
     scenario, seeds = ensemble_inputs(args, args.scenario, default_runs=50)
     out = args.out or Path("results") / f"validate_{output_name(scenario)}.csv"

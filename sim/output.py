@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -228,6 +229,11 @@ def estimated_bytes(scenario: Scenario, runs: int) -> int:
 # --- putting it in place --------------------------------------------------------------------
 
 
+# A temporary folder named without a pid (written before the pid was in the name) is taken
+# for a dead run's once it has not changed for this long.
+LEGACY_AGE = 3600.0
+
+
 def clean_stale(out_dir: Path) -> list[Path]:
     """Remove the temporary folders a killed run left beside `out_dir`: only ours (our name
     pattern, holding nothing but our files) and only when the process that made them is gone."""
@@ -236,7 +242,12 @@ def clean_stale(out_dir: Path) -> list[Path]:
         for leftover in out_dir.parent.glob(f".{glob.escape(out_dir.name)}{tag}*"):
             suffix = leftover.name[len(out_dir.name) + 1 + len(tag):]
             pid = suffix.split("-", 1)[0]
-            if not leftover.is_dir() or not pid.isdigit() or _alive(int(pid)):
+            if not leftover.is_dir():
+                continue
+            if pid.isdigit() and "-" in suffix:
+                if _alive(int(pid)):
+                    continue
+            elif time.time() - leftover.stat().st_mtime < LEGACY_AGE:
                 continue
             contents = {p.name for p in leftover.iterdir()}
             if contents <= {*FILES, *ADDED}:

@@ -225,3 +225,12 @@ def test_a_scenario_name_that_would_leave_results_is_refused(name, tmp_path, cap
 def test_a_bad_boot_count_is_refused_before_the_runs(capsys):
     line = refused(capsys, "compare", "collapse_2024", "collapse_2024", "--boot", "0")
     assert "--boot" in line
+
+
+def test_a_targets_file_that_is_not_utf8_is_refused_before_the_runs(tmp_path, capsys):
+    targets = tmp_path / "targets.toml"
+    targets.write_bytes(b"\xff\xfe[[target]]\n")
+    line = refused(capsys, "validate", "collapse_2024", "--targets", str(targets),
+                   "--out", str(tmp_path / "v.csv"))
+    assert str(targets) in line and "not UTF-8 text" in line
+    assert not (tmp_path / "v.csv").exists()

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -135,8 +136,15 @@ def test_a_stale_temporary_folder_of_a_killed_run_is_cleaned(scenario, ensemble,
     foreign = tmp_path / f".out.tmp-{pid}-user"  # holds something not ours: left alone
     foreign.mkdir()
     (foreign / "keep.txt").write_text("x")
+    legacy_old = tmp_path / ".out.tmp-k2j4x9qa"  # named by an older version, without a pid
+    legacy_new = tmp_path / ".out.tmp-p0w8e7rt"
+    for folder in (legacy_old, legacy_new):
+        folder.mkdir()
+        (folder / "events.csv").write_text("half")
+    os.utime(legacy_old, (0, time.time() - 2 * sim.output.LEGACY_AGE))
     write_outputs(ensemble, tmp_path / "out", scenario, [0], ["test"])
     assert not stale.exists() and live.exists() and (foreign / "keep.txt").exists()
+    assert not legacy_old.exists() and legacy_new.exists()  # a recent one may be in use
 
 
 def test_a_sigkilled_write_leaves_nothing_a_later_run_keeps(tmp_path):
