@@ -30,4 +30,15 @@ fi
 extras=""
 if [ "${1:-}" = "--dev" ]; then extras="[dev]"; fi
 .venv/bin/python -m pip install --quiet -e ".${extras}" 2>&1 | grep -v "^WARNING: Location" || true
+# Build the model's compiled kernels once, into numba's on-disk cache, so that the first run
+# (and every later process) loads them instead of compiling: a one-off of about a minute.
+echo "compiling the model's kernels once (about a minute on two cores; later runs reuse them)"
+.venv/bin/python - <<'PY'
+import time
+start = time.perf_counter()
+from sim.ensemble import run_one
+from sim.scenario import load_scenario
+run_one(load_scenario("full_2011_2025"), 0)  # the whole war reaches every kernel, the fall's too
+print(f"compiled in {time.perf_counter() - start:.0f} s")
+PY
 .venv/bin/python -c 'import sim, mesa; print(f"ready: sim {sim.__version__}, mesa {mesa.__version__}")'

@@ -204,6 +204,7 @@ def fit_record(fit: Fit, free: Sequence[FreeParameter]) -> dict:
 # --- writing the fitted values back into params/ ---------------------------------------------
 
 _HEADER = re.compile(r"^\s*\[([^\]]+)\]")
+_CLASS_PREFIX = re.compile(r"^(calibrated \([^)]*\)|hand-set \((?:train|test window)\)):\s*")
 
 
 def param_line(path: str) -> tuple[Path, int] | None:
@@ -233,10 +234,11 @@ def write_values(values: dict[str, float], record: dict) -> list[Path]:
         lines = changed.setdefault(file, file.read_text(encoding="utf-8").splitlines())
         key, _, rest = lines[number].partition("=")
         _, hash_, comment = rest.partition("#")
-        note = re.sub(r"\s*\[calibrated [^\]]*\]", "", comment.strip())
+        # the source class leads the comment (docs/sources/README.md): the old class gives way
+        note = _CLASS_PREFIX.sub("", comment.strip())
         text = f"{key.rstrip()} = {value:.4g}"
-        marker = f"[calibrated {record['date']}, params/calibration.json]"
-        lines[number] = f"{text}  # {note} {marker}".rstrip() if hash_ else f"{text}  # {marker}"
+        marker = f"calibrated ({record['date']}, params/calibration.json)"
+        lines[number] = f"{text}  # {marker}: {note}" if hash_ and note else f"{text}  # {marker}"
     for file, lines in changed.items():
         tmp = file.with_suffix(".toml.tmp")
         tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -141,6 +141,21 @@ def _fall_arrays(
     return fell_a, fell_b, month_a, month_b
 
 
+def fall_indicators(
+    a: EnsembleFrames, b: EnsembleFrames, by: str | None = None,
+    pairs: pd.DataFrame | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """1.0 where the regime fell (by the month `by`, if given), 0.0 elsewhere, for A's and
+    B's runs paired by seed, in seed order."""
+    pairs = paired_runs(a, b) if pairs is None else pairs
+    fell_a, fell_b, month_a, month_b = _fall_arrays(a, b, pairs)
+    if by is None:
+        return fell_a, fell_b
+    last = month_number(pd.Series([by])).iloc[0]
+    return tuple((np.nan_to_num(m, nan=np.inf) <= last).astype(float)
+                 for m in (month_a, month_b))
+
+
 def fall_probability_difference(
     a: EnsembleFrames,
     b: EnsembleFrames,
@@ -148,14 +163,16 @@ def fall_probability_difference(
     n_boot: int = 2000,
     seed: int = 0,
     level: float = 0.95,
+    by: str | None = None,
 ) -> dict:
-    """P(regime falls) in B minus in A over paired runs, with a paired bootstrap interval."""
+    """P(regime falls) in B minus in A over paired runs, with a paired bootstrap interval;
+    with `by` (`YYYY-MM`), a fall counts only if it came in that month or before."""
     pairs = paired_runs(a, b)
-    fell_a, fell_b, _, _ = _fall_arrays(a, b, pairs)
+    fell_a, fell_b = fall_indicators(a, b, by, pairs)
     each = fell_b - fell_a
     draws = each[bootstrap_indices(len(each), n_boot, seed)].mean(axis=1)
     return _row(
-        "fall_probability",
+        "fall_probability" if by is None else f"fallen_by_{by}",
         float(fell_a.mean()),
         float(fell_b.mean()),
         float(each.mean()),

@@ -322,17 +322,20 @@ class TargetFile(Strict):
     target: Annotated[list[Target], Field(min_length=1)]
 
 
-def load_targets(path: str | Path = DEFAULT_TARGETS) -> list[Target]:
-    """The targets of a TOML file, validated (default: `analysis/targets.toml`)."""
-    path = Path(path)
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML file's contents; a file that cannot be read or parsed is a user error."""
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise UserInputError(path, None, f"malformed TOML ({exc})") from None
     except OSError as exc:
         raise UserInputError(path, None, f"cannot read ({exc.strerror})") from None
-    return parse_targets(data, str(path))
+
+
+def load_targets(path: str | Path = DEFAULT_TARGETS) -> list[Target]:
+    """The targets of a TOML file, validated (default: `analysis/targets.toml`)."""
+    return parse_targets(read_toml(path), str(path))
 
 
 def parse_targets(data: dict[str, Any], source: str) -> list[Target]:

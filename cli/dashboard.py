@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,4 +45,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     print(f"dashboard: http://{shown}:{args.port}/  (Ctrl-C stops it)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"note: listening on {args.host}, reachable from other machines", flush=True)
-    return subprocess.call(argv, cwd=ROOT)
+    # Solara's "This website runs on Solara" banner sits over the page's bottom-right corner
+    env = {**os.environ, "SOLARA_THEME_SHOW_BANNER": "False",
+           "SOLARA_THEME_TITLE": "Syrian war simulation"}
+    return subprocess.call(argv, cwd=ROOT, env=env)

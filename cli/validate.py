@@ -33,6 +33,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="exit with status 1 if the train or test score is below this",
     )
+    p.add_argument(
+        "--structural",
+        nargs="?",
+        type=Path,
+        const=Path("analysis/structural.toml"),
+        default=None,
+        metavar="FILE",
+        help="also run the structural targets (causal facts, paired variants of their baseline "
+        "on the same seeds; default file: analysis/structural.toml); never part of the scores",
+    )
+    p.add_argument(
+        "--posterior",
+        nargs="?",
+        type=Path,
+        const=Path("params/posterior.parquet"),
+        default=None,
+        metavar="FILE",
+        help="score across the posterior (default file: params/posterior.parquet): each of "
+        "--sets parameter sets drawn by weight runs on the same seeds",
+    )
+    p.add_argument("--sets", type=int, default=20, dest="posterior_sets",
+                   help="parameter sets drawn from the posterior (default 20)")
     p.set_defaults(func=cmd_validate)
 
     p = subparsers.add_parser(
@@ -48,8 +70,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--write",
         action="store_true",
-        help="write the fitted values into params/ and the record to params/calibration.json",
+        help="write the fitted values into params/ and the record to params/calibration.json "
+        "(with --posterior: the posterior to params/posterior.parquet)",
     )
+    p.add_argument(
+        "--posterior",
+        action="store_true",
+        help="ABC-SMC (pyabc): a weighted sample of every parameter set the train window "
+        "allows, instead of one point",
+    )
+    p.add_argument("--population", type=int, default=100, help="particles a generation "
+                   "(with --posterior; default 100)")
+    p.add_argument("--generations", type=int, default=4, help="generations of ABC-SMC "
+                   "(with --posterior; default 4)")
+    p.add_argument("--db", type=Path, default=None, help="the inference's store, for --resume "
+                   "(default: results/posterior/<scenario>.db)")
+    p.add_argument("--resume", action="store_true",
+                   help="go on with the inference stored in --db after an interruption")
     p.set_defaults(func=cmd_calibrate)
 
 
@@ -64,6 +101,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         read_toml(Path(args.targets))
     targets = load_targets(args.targets) if args.targets else load_targets()
     scenario, seeds = ensemble_inputs(args, args.scenario, default_runs=50)
+    if args.posterior is not None:
+        return validate_across_posterior(args, targets, scenario, seeds)
+    structural = None
+    if args.structural is not None:  # a bad file is refused before any run
+        from analysis.structural import load_structural
+
+        structural = load_structural(args.structural)
     out = args.out or Path("results") / f"validate_{output_name(scenario)}.csv"
     check_table_destination(out, ",".join(EVALUATION_COLUMNS))  # before the runs
     ensemble = run_checked(scenario, seeds, args)
@@ -93,6 +137,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"  [bold]{name} score: {scores[name]:.3f}[/bold] (mean share of runs passing)"
         )
     console.print(f"\ntable written to {out}")
+    if structural is not None:
+        structural_report(structural, args, scenario, ensemble, seeds, out.parent)
     if args.min_score is not None:
         below = {k: v for k, v in scores.items() if v < args.min_score}
         if below:
@@ -123,6 +169,84 @@ def check_table_destination(out: Path, header: str) -> None:
             )
 
 
+def validate_across_posterior(args, targets, scenario, seeds) -> int:
+    """The train and test scores across parameter sets drawn from the posterior, every set on
+    the same seeds: the mean, the interval across sets and the variance split into what the
+    parameters and what the seeds explain (a run's score is its mean over the set's targets)."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis.checks import outcomes
+    from analysis.posterior import draw_sets, overrides, read_posterior, split_variance
+    from sim.scenario import load_scenario
+
+    if args.posterior_sets < 1:
+        raise UserInputError("--sets", None, f"expected a number >= 1, got {args.posterior_sets}")
+    if not args.posterior.is_file():
+        raise UserInputError(args.posterior, None, "no posterior there (run.py calibrate "
+                             "--posterior writes one)")
+    table, metadata = read_posterior(args.posterior)
+    sets = draw_sets(table, args.posterior_sets, seed=args.seed)
+    paths = sorted(metadata["priors"])
+    by_set = {name: [] for name in ("train", "test")}
+    for _, row in sets.iterrows():
+        variant = load_scenario(args.scenario, [*args.sets, *overrides(row, paths)])
+        passed = outcomes(targets, run_checked(variant, seeds, args, progress=False))
+        for name in by_set:
+            ids = [t.id for t in targets if t.set == name]
+            by_set[name].append(passed[ids].astype(float).mean(axis=1).to_numpy())
+    console = _console()
+    console.print(f"{scenario.name} across {len(sets)} posterior parameter sets x {len(seeds)} "
+                  f"seeds ({args.posterior})")
+    rows = []
+    for name, values in by_set.items():
+        values = np.vstack(values)
+        if np.isnan(values).all():
+            continue  # the scenario does not cover this set's months
+        split = split_variance(np.nan_to_num(values, nan=np.nanmean(values)))
+        rows.append({"set": name, **split})
+        console.print(f"  {name} score {split['mean']:.3f} (sets 5-95%: {split['set_q05']:.3f} "
+                      f"to {split['set_q95']:.3f}); variance from parameters "
+                      f"{split['share_parameters']:.0%}, from seeds "
+                      f"{1 - split['share_parameters']:.0%}", markup=False)
+    out = args.out or Path("results") / f"validate_{scenario.name}_posterior.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(out, index=False, float_format="%.4g")
+    console.print(f"table written to {out}")
+    return 0
+
+
+def structural_report(spec, args, scenario, ensemble, seeds, folder: Path) -> None:
+    """Run and print the structural targets; the validated ensemble is reused when it is
+    their baseline (the same scenario, seeds and --set)."""
+    from analysis.structural import evaluate
+
+    def run(variant):
+        if variant.name == scenario.name and variant.path == scenario.path:
+            return ensemble
+        return run_checked(variant, seeds, args)
+
+    table = evaluate(spec, run, seed=args.seed, sets=tuple(args.sets))
+    out = folder / f"structural_{spec.baseline}.csv"
+    tmp = out.with_suffix(".csv.tmp")
+    table.to_csv(tmp, index=False, float_format="%.4g")
+    tmp.replace(out)
+    console = _console()
+    console.print(
+        f"\n[bold]structural[/bold] ({len(table)} targets: variants of {spec.baseline} against "
+        f"it on the same {len(seeds)} seeds; regime fallen by the month; 95% paired intervals)"
+    )
+    for row in table.itertuples():
+        mark = "pass" if row.passes else "FAIL"
+        console.print(
+            f"  {mark}  {row.id:<40} by {row.fallen_by}: {row.baseline_share:.2f} -> "
+            f"{row.variant_share:.2f} ({row.difference:+.2f} [{row.ci_low:+.2f}, "
+            f"{row.ci_high:+.2f}]); needs {row.requirement}"
+        )
+    console.print(f"  [bold]{int(table['passes'].sum())} of {len(table)} pass[/bold]; "
+                  f"table written to {out}")
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from analysis import calibrate
 
@@ -131,10 +255,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         ("--maxiter", args.maxiter),
         ("--popsize", args.popsize),
         ("--workers", args.workers),
+        ("--population", args.population),
+        ("--generations", args.generations),
     ):
         if value < 1:
             raise UserInputError(name, None, f"expected a number >= 1, got {value}")
     free = calibrate.load_free()
+    if args.posterior:
+        return calibrate_posterior(args, free)
     console = _console()
     console.print(
         f"calibrating {len(free)} free parameters on the train targets of "
@@ -166,4 +294,91 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         console.print("written: " + ", ".join(str(p) for p in written))
     else:
         console.print("(dry run: add --write to put these values into params/)")
+    return 0
+
+
+def calibrate_posterior(args: argparse.Namespace, free) -> int:
+    """`calibrate --posterior`: ABC-SMC on the train targets, a report, and the posterior's
+    train score on fresh seeds beside its score on the search seeds."""
+    import functools
+    import json
+    from concurrent.futures import ProcessPoolExecutor
+    from contextlib import ExitStack
+    from datetime import UTC, datetime
+    from multiprocessing import get_context
+
+    from analysis import calibrate, posterior
+    from analysis.targets import load_targets
+
+    settings = posterior.Settings(scenario=args.scenario, runs=args.runs, seed=args.seed,
+                                  population=args.population, generations=args.generations,
+                                  workers=args.workers)
+    folder = Path("results") / "posterior"
+    db = args.db or folder / f"{args.scenario}.db"
+    if db.exists() and not args.resume:
+        raise UserInputError(db, None, "an inference is stored there: add --resume to go on "
+                             "with it, or name another --db")
+    if args.resume and not db.exists():
+        raise UserInputError(db, None, "no inference stored there to resume")
+    targets = tuple(calibrate.train_targets(load_targets()))
+    search = calibrate.Problem(scenario=args.scenario, paths=tuple(f.path for f in free),
+                               seeds=tuple(range(args.seed, args.seed + args.runs)),
+                               targets=targets)
+    fresh_start = args.seed + 100_000  # never the search's seeds
+    fresh = calibrate.Problem(**{**search.__dict__,
+                                 "seeds": tuple(range(fresh_start, fresh_start + args.runs))})
+    console = _console()
+    console.print(f"ABC-SMC over {len(free)} free parameters on the train targets of "
+                  f"{args.scenario}: {args.population} particles x {args.generations} "
+                  f"generations, {args.runs} seeds a candidate; store {db}")
+
+    def progress(t: int, median: float, epsilon: float) -> None:
+        console.print(f"  generation {t}: tolerance {epsilon:.3f}, median train score "
+                      f"{1 - median:.3f}")
+
+    with ExitStack() as stack:
+        map_ = map
+        if args.workers > 1:
+            pool = stack.enter_context(
+                ProcessPoolExecutor(args.workers, mp_context=get_context("forkserver")))
+            map_ = pool.map
+        distance = functools.partial(posterior.train_distance, problem=search)
+        table = posterior.infer(free, distance, settings, db, map_=map_,
+                                on_generation=progress)
+        on_search = posterior.weighted_mean(1.0 - table["distance"].to_numpy(), table)
+        on_fresh = posterior.weighted_mean(posterior.train_scores(table, fresh, map_), table)
+    metadata = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "method": "ABC-SMC (pyabc), uniform priors on the declared bounds, distance = "
+                  "1 - train score, median tolerance schedule",
+        "settings": settings.__dict__,
+        "search_seeds": list(search.seeds),
+        "fresh_seeds": list(fresh.seeds),
+        "targets_used": [t.id for t in targets],
+        "priors": {f.path: [f.low, f.high] for f in free},
+        "train_score_search_seeds": round(on_search, 4),
+        "train_score_fresh_seeds": round(on_fresh, 4),
+        "effective_sample_size": round(posterior.effective_sample_size(table), 1),
+    }
+    out = calibrate.ROOT / "params" / "posterior.parquet" if args.write \
+        else folder / "posterior.parquet"
+    folder.mkdir(parents=True, exist_ok=True)
+    posterior.write_posterior(table, metadata, out)
+    summary = posterior.summary(table, free)
+    summary.to_csv(folder / "posterior_summary.csv", index=False, float_format="%.4g")
+    (folder / "posterior_settings.json").write_text(json.dumps(metadata, indent=2) + "\n",
+                                                   encoding="utf-8")
+    figures = posterior.plot_posterior(table, free, folder / "figures")
+    for row in summary.itertuples():
+        mark = "" if row.identified else "  (unidentified by the train window)"
+        console.print(f"  {row.parameter:<32} {row.mean:.4g} [{row.q05:.4g}, {row.q95:.4g}] "
+                      f"of {row.prior_low:g}-{row.prior_high:g}{mark}")
+    ess = metadata["effective_sample_size"]
+    console.print(f"effective sample size {ess:.1f} of {len(table)} particles"
+                  + (": a few particles carry the posterior; its spreads are not to be "
+                     "trusted (more particles or generations)" if ess < len(table) / 4 else ""))
+    console.print(f"train score: {on_search:.3f} on the search seeds, {on_fresh:.3f} on fresh "
+                  f"seeds ({fresh_start}..{fresh_start + args.runs - 1})")
+    console.print(f"written: {out}, {folder / 'posterior_summary.csv'}, "
+                  + ", ".join(str(f) for f in figures))
     return 0

@@ -1,2 +1,3 @@
-"""The live dashboard: Mesa's SolaraViz over the model, with a map of Syria's governorates, the
-states' cooperation network, the event log and a "why" panel (see app.py and README.md)."""
+"""The live dashboard: a Solara page over the Mesa model, one model per browser session, with a
+map of Syria's governorates, the "why" of each state's choice, ensembles and a counterfactual
+(app.py, docs/dashboard.md)."""

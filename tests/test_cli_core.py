@@ -42,7 +42,8 @@ def test_describe_shows_shocks_overrides_and_sources():
     assert "initial state: 2011-03" in out
     assert "uprising: force_surge, 2011-03" in out and "source: record row 1" in out
     assert "russia.resolve = 0.5 (default" in out
-    assert "resolve: 0.5" in out and "# seed 001: Moscow's expenses" in out
+    assert "resolve: 0.5" in out
+    assert "# calibrated (2026-11-29, params/calibration.json): seed 001: Moscow's" in out
 
 
 def test_run_writes_the_outputs_and_prints_the_table(tmp_path):

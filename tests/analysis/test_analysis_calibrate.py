@@ -85,7 +85,8 @@ class TestWriteBack:
         monkeypatch.setattr(C, "RECORD", params_copy / "calibration.json")
         record = {"date": "2030-01-01", "values": {"russia.entry_cost": 0.0777}}
         try:
-            written = C.write_values({"russia.entry_cost": 0.0777}, record)
+            written = C.write_values({"russia.entry_cost": 0.0777,
+                                      "theatre.decisiveness": 1.55}, record)
         finally:
             P._defaults_frozen.cache_clear()
             P.parameter_sources.cache_clear()
@@ -93,8 +94,12 @@ class TestWriteBack:
         text = (params_copy / "actors.toml").read_text()
         line = next(x for x in text.splitlines() if x.startswith("entry_cost = 0.0777"))
         assert "seed 001" in line  # the source stays beside the value
-        assert line.endswith("[calibrated 2030-01-01, params/calibration.json]")
-        assert line.count("[calibrated") == 1
+        assert "# calibrated (2030-01-01, params/calibration.json): seed 001" in line
+        assert line.count("calibrated") == 1  # the previous fit's mark is replaced, not added
+        model = (params_copy / "model.toml").read_text()
+        hand_set = next(x for x in model.splitlines() if x.startswith("decisiveness = 1.55"))
+        assert "# calibrated (2030-01-01, params/calibration.json): contest success" in hand_set
+        assert "hand-set" not in hand_set  # a fitted value is no longer hand-set
         with open(params_copy / "actors.toml", "rb") as fh:
             assert tomllib.load(fh)["russia"]["entry_cost"] == pytest.approx(0.0777)
         assert json.loads((params_copy / "calibration.json").read_text()) == record

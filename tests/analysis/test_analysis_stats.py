@@ -52,6 +52,18 @@ def test_fall_probability_difference_known_case(known_pair):
     assert half_width == pytest.approx(1.96 * np.sqrt(0.3 * 0.7 / RUNS), rel=0.2)
 
 
+def test_falls_counted_by_a_month(known_pair):
+    # A's falls come in 2024-12 and B's in 2025-03: by January 2025 only A's count
+    a, b = known_pair
+    row = fall_probability_difference(a, b, n_boot=500, seed=1, by="2025-01")
+    assert row["quantity"] == "fallen_by_2025-01"
+    assert row["a"] == pytest.approx(0.6) and row["b"] == 0.0
+    assert row["difference"] == pytest.approx(-0.6)
+    by_end = fall_probability_difference(a, b, n_boot=500, seed=1, by="2025-12")
+    assert by_end["b"] == pytest.approx(0.3)
+    assert fall_probability_difference(a, b, n_boot=500, seed=1, by="2024-11")["a"] == 0.0
+
+
 def test_the_bootstrap_is_seeded(known_pair):
     a, b = known_pair
     first = fall_probability_difference(a, b, n_boot=500, seed=7)

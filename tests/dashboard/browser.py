@@ -63,17 +63,31 @@ def dashboard_server(timeout: float = 120.0) -> Iterator[str]:
         log.close()
 
 
+def open_page(page, url: str) -> None:
+    """Load the dashboard and wait until its kernels are built and the map is drawn."""
+    page.goto(url)
+    page.locator(".syria-month h2").wait_for(timeout=90_000)
+    page.locator(".syria-map svg").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Step").and_(page.locator(":enabled")).wait_for(
+        timeout=180_000)
+
+
 @contextlib.contextmanager
-def browser_page(url: str, width: int = 1500, height: int = 1100):
+def chromium():
+    """Debian's Chromium under Playwright."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(url)
-            page.locator(".syria-month h2").wait_for(timeout=90_000)
-            page.locator(".syria-map svg").wait_for(timeout=30_000)
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def browser_page(url: str, width: int = 1500, height: int = 1100):
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        open_page(page, url)
+        yield page

@@ -1,8 +1,10 @@
-"""The dashboard's views and controls, rendered with `solara.render` (no browser)."""
+"""The dashboard's drawing, its reading of the model and its page, rendered with
+`solara.render` (no browser)."""
 
 from __future__ import annotations
 
 import re
+import time
 
 import ipyvuetify as v
 import numpy as np
@@ -10,15 +12,32 @@ import pytest
 import solara
 from solara.widgets import HTML
 
-import app
-from dashboard.drawing import FACTION_COLOURS, TILES, map_svg, network_svg, why_table_html
+from dashboard import model as M
+from dashboard import views
+from dashboard.drawing import (
+    FACTION_COLOURS,
+    Line,
+    line_chart_svg,
+    map_svg,
+    network_svg,
+    why_table_html,
+)
 from dashboard.model import DashboardModel, default_values, overrides
+from dashboard.names import event_text, option_text
 from sim.theatre import load_geography
-from sim.vocabulary import FACTIONS, STATES
+from sim.vocabulary import FACTIONS, STATES, month_index
+
+TERM_COLUMNS = ("survival", "balancing", "influence", "cost", "entry", "switching")
+
+
+def widgets_html(rc, name: str) -> list[str]:
+    return [w.unsafe_innerHTML for w in rc.find(HTML).widgets
+            if name in w.attributes.get("class", "").split()]
 
 
 def html_of(rc, name: str) -> str:
-    return rc.find(HTML, attributes={"class": name}).widget.unsafe_innerHTML
+    (text,) = widgets_html(rc, name)
+    return text
 
 
 def month_of(rc) -> str:
@@ -29,42 +48,57 @@ def click(rc, label: str) -> None:
     rc.find(v.Btn, children=[label]).widget.click()
 
 
-@pytest.fixture
-def page():
-    """The whole page (inside an app layout, as `solara run` serves it) and its model."""
-    model = solara.reactive(DashboardModel())
+def stepped(months: int, **settings) -> DashboardModel:
+    model = DashboardModel(**settings)
+    for _ in range(months):
+        model.step()
+    return model
 
+
+@pytest.fixture(scope="module", autouse=True)
+def kernels():
+    M.warm_kernels()
+    assert M.KERNELS_READY.wait(timeout=600)
+
+
+def render_page():
     @solara.component
     def Root():  # noqa: N802 (a Solara component)
         with solara.AppLayout():
-            app.make_page(model)
+            views.Page()
 
     _, rc = solara.render(Root(), handle_error=False)
-    yield model, rc
+    return rc
+
+
+@pytest.fixture
+def page():
+    rc = render_page()
+    yield rc
     rc.close()
 
 
 class TestDrawing:
-    def test_the_map_draws_all_fourteen_governorates(self):
+    def test_the_map_draws_every_governorate_from_the_geojson(self):
         names = load_geography().names
-        assert set(TILES) == set(names)
         control = np.zeros((len(names), len(FACTIONS)))
         control[:, 0] = 1.0
         svg = map_svg(control, names)
         drawn = re.findall(r'class="governorate" data-name="([a-z_]+)"', svg)
         assert sorted(drawn) == sorted(names)
-        for faction, colour in FACTION_COLOURS.items():  # the legend
-            assert colour in svg and faction in FACTIONS
+        assert len(re.findall(r'<path class="outline" id="outline-[a-z_]+" d="M', svg)) == 14
+        assert 'class="capital"' in svg
 
     def test_bands_follow_control_shares(self):
         names = load_geography().names
         control = np.zeros((len(names), len(FACTIONS)))
         control[:, 0], control[:, 3] = 0.25, 0.75
         svg = map_svg(control, names)
-        aleppo = svg[svg.index('data-name="aleppo"'):].split("</g>")[0]
+        aleppo = svg[svg.index('data-name="aleppo"'):].split("</g></g>")[0]
         widths = {f: float(w) for w, f in re.findall(
             r'width="([\d.]+)" height="[\d.]+" fill="#\w+" data-faction="(\w+)"', aleppo)}
         assert widths["isis"] == pytest.approx(3 * widths["regime"], rel=0.02)
+        assert "Assad government 25%, ISIS 75%" in aleppo  # the hover text
 
     def test_the_network_colours_cooperation_and_rivalry(self):
         relations = np.eye(len(STATES))
@@ -72,18 +106,76 @@ class TestDrawing:
         relations[i, r] = relations[r, i] = 0.6
         relations[r, us] = relations[us, r] = -0.5
         svg = network_svg(relations)
-        assert re.search(r'stroke="#27ae60"[^>]*data-pair="iran-russia"', svg)
-        assert re.search(r'stroke="#c0392b"[^>]*data-pair="russia-us"', svg)
+        assert re.search(r'stroke="#2a9d5c"[^>]*data-pair="iran-russia"', svg)
+        assert re.search(r'stroke="#d1495b"[^>]*data-pair="russia-us"', svg)
         assert 'data-pair="iran-israel"' not in svg  # no relation, no edge
 
-    def test_the_why_table_marks_the_chosen_option(self):
-        rows = [{"label": "keep", "survival": -0.2, "balancing": 0.1, "influence": 0.2,
-                 "cost": 0.05, "utility": 0.01, "probability": 0.3, "chosen": False},
-                {"label": "+air_campaign", "survival": -0.1, "balancing": 0.3, "influence": 0.3,
-                 "cost": 0.2, "utility": 0.02, "probability": 0.7, "chosen": True}]
-        table = why_table_html(rows)
-        assert "+air_campaign (chosen)" in table
-        assert table.index("+air_campaign") < table.index("keep")  # best first
+    def test_a_fan_is_drawn_between_its_bounds(self):
+        line = Line("regime", np.array([0.5, 0.5]), "#000", np.array([0.25, 0.25]),
+                    np.array([0.75, 0.75]))
+        svg = line_chart_svg([line], 0, (0, 1), "t")
+        (fan,) = re.findall(r'class="fan" points="([^"]+)"', svg)
+        ys = sorted({float(p.split(",")[1]) for p in fan.split()})
+        mid = float(re.search(r'<polyline points="[\d.]+,([\d.]+)', svg).group(1))
+        assert len(ys) == 2 and mid == pytest.approx(sum(ys) / 2)
+
+    def test_the_why_table_marks_a_chance_pick_with_its_probability(self):
+        base = dict.fromkeys(TERM_COLUMNS, 0.0)
+        rows = [{**base, "text": "keep its portfolio", "utility": 0.02, "probability": 0.72,
+                 "chosen": False},
+                {**base, "text": "add an air campaign", "utility": 0.01, "probability": 0.28,
+                 "chosen": True}]
+        table = why_table_html(rows, {"survival": 0.5, "balancing": 0.3, "influence": 0.2})
+        assert "chance pick, p = 0.28" in table
+        assert table.index("keep its portfolio") < table.index("add an air campaign")
+        assert "× 0.50" in table  # the weight under its term
+
+
+class TestNames:
+    def test_events_read_as_sentences(self):
+        assert event_text("russia", "veto", "us", "draft 8") == "Russia vetoes draft 8"
+        assert event_text("us", "sanctions", "syria", "") == "The US sanctions Syria"
+        assert "air campaign" in event_text("russia", "military_intervention", "syria",
+                                            "air_campaign")
+
+    def test_options_read_as_actions(self):
+        assert option_text("+air_campaign") == "add an air campaign"
+        assert option_text("-advisers_militias") == "drop advisers and militias"
+        assert option_text("keep") == "keep its portfolio"
+
+
+class TestWhy:
+    @pytest.mark.parametrize("months", [6, 40, 60])
+    def test_the_columns_add_up_to_the_utility_the_choice_used(self, months):
+        model = stepped(months)
+        temperature = model.params["choice"]["temperature"]
+        for state in STATES:
+            rows, weights = M.why_rows(model, state)
+            assert sum(weights.values()) == pytest.approx(1.0)
+            for row in rows:
+                assert sum(row[k] for k in TERM_COLUMNS) == pytest.approx(row["utility"])
+            # the logit on the shown utility gives the model's own probabilities: nothing the
+            # choice applied is left out
+            u = np.array([r["utility"] for r in rows])
+            p = np.exp((u - u.max()) / temperature)
+            assert p / p.sum() == pytest.approx([r["probability"] for r in rows], abs=1e-9)
+
+    def test_changing_course_costs_the_switching_cost_and_entering_the_entry_cost(self):
+        model = stepped(40)
+        switching = model.params["choice"]["switching_cost"]
+        entries = []
+        for state in STATES:
+            rows, _ = M.why_rows(model, state)
+            assert rows[0]["label"] == "keep" and rows[0]["switching"] == 0.0
+            assert all(r["switching"] == pytest.approx(-switching) for r in rows[1:])
+            entries += [r["entry"] for r in rows if r["entry"]]
+        assert entries, "some state could enter the war in this month"
+
+    def test_the_reading_names_the_pick_and_the_next_best(self):
+        model = stepped(40)
+        rows, _ = M.why_rows(model, "russia")
+        line = M.reading("russia", rows)
+        assert line.startswith("Russia ") and "in utility" in line
 
 
 class TestWidgetsBecomeScenarioSettings:
@@ -111,51 +203,72 @@ class TestWidgetsBecomeScenarioSettings:
         model = DashboardModel(scenario_name="../../etc/passwd")
         assert "scenarios/" in model.input_error and model.spec.name == "full_2011_2025"
 
+    def test_a_link_holds_the_settings(self):
+        settings = {**views.default_settings(), "scenario_name": "collapse_2024", "seed": "7",
+                    "russia_resolve": 0.9, "gaza_war": False}
+        assert views.settings_from_query(views.settings_query(settings)) == settings
+        assert views.settings_from_query("?seed=3&nonsense=1&temperature=x")["seed"] == "3"
+
+
+class TestReplay:
+    def test_a_month_passed_is_replayed_exactly(self):
+        settings = views.default_settings()
+        model = stepped(30)
+        again = M.replay_to(model, settings, month_index("2011-12"))
+        assert again is not model and again.month == month_index("2011-12")
+        reference = stepped(10)
+        assert np.array_equal(again.control, reference.control)
+        assert M.replay_to(again, settings, month_index("2012-06")) is again
+
 
 class TestPage:
-    def test_step_advances_the_month_and_reset_returns(self, page):
-        model, rc = page
-        assert month_of(rc) == "2011-03"
-        click(rc, "Step")
-        assert month_of(rc) == "2011-03" and model.value.steps == 1
-        click(rc, "Step")
-        click(rc, "Step")
-        assert month_of(rc) == "2011-05"
-        assert "(chosen)" in html_of(rc, "syria-why")
-        first = model.value
-        click(rc, "Reset")
-        assert model.value is not first and model.value.steps == 0
-        assert month_of(rc) == "2011-03"
+    def test_step_jump_and_reset(self, page):
+        assert month_of(page) == "2011-03"
+        map_at_start = html_of(page, "syria-map")
+        for _ in range(3):
+            click(page, "Step")
+        assert month_of(page) == "2011-05"
+        assert "chosen" in html_of(page, "syria-why")
+        page.find(v.TextField, label="Jump to month (YYYY-MM)").widget.v_model = "2015-09"
+        click(page, "Go")
+        assert month_of(page) == "2015-09"
+        assert html_of(page, "syria-map") != map_at_start
+        assert "nothing yet" not in html_of(page, "syria-events")
+        click(page, "Reset")
+        assert month_of(page) == "2011-03"
 
-    def test_the_map_changes_as_the_war_goes_on(self, page):
-        _, rc = page
-        before = html_of(rc, "syria-map")
-        for _ in range(8):
-            click(rc, "Step")
-        assert html_of(rc, "syria-map") != before
-        assert "military_intervention" in html_of(rc, "syria-events") or html_of(
-            rc, "syria-events") != "nothing yet"
+    def test_a_change_waits_for_reset_and_says_so(self, page):
+        page.find(v.Select, label="Scenario").widget.v_model = "collapse_2024"
+        assert "Press Reset to apply" in html_of(page, "syria-pending")
+        assert month_of(page) == "2011-03"
+        click(page, "Reset")
+        assert month_of(page) == "2024-01" and not widgets_html(page, "syria-pending")
 
-    def test_moving_a_slider_rebuilds_the_model_with_the_new_value(self, page):
-        model, rc = page
-        slider = rc.find(v.Slider, label="russia: resolve (willingness to pay)").widget
-        slider.v_model = 0.95
-        click(rc, "Reset")
-        assert model.value.spec.params["russia"]["resolve"] == pytest.approx(0.95)
+    def test_two_pages_have_their_own_models(self):
+        first, second = render_page(), render_page()
+        try:
+            for _ in range(4):
+                click(first, "Step")
+            assert month_of(first) == "2011-06" and month_of(second) == "2011-03"
+        finally:
+            first.close()
+            second.close()
 
-    def test_switching_scenario_starts_from_its_own_month(self, page):
-        model, rc = page
-        rc.find(v.Select, label="Scenario").widget.v_model = "collapse_2024"
-        click(rc, "Reset")
-        assert model.value.spec.name == "collapse_2024"
-        assert month_of(rc) == "2024-01"
-        click(rc, "Step")
-        assert month_of(rc) == "2024-01"
+    def test_an_ensemble_with_a_counterfactual(self, page):
+        page.find(v.BtnToggle).widget.v_model = 1  # the ensemble view
+        page.find(v.Select, label="Counterfactual beside the baseline").widget.v_model = (
+            "cf_no_russian_intervention")
+        page.find(v.Slider, label="Runs: 20 seeds from the run's seed on").widget.v_model = 3
+        click(page, "Run ensemble")
+        deadline = time.monotonic() + 120
+        while not widgets_html(page, "syria-ensemble") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        charts = widgets_html(page, "syria-ensemble")
+        assert len(charts) == 5
+        assert "fan" in charts[0] and "Difference, seed by seed" in charts[4]
+        assert "6 of 6 runs" in html_of(page, "syria-progress")
 
-    def test_the_why_panel_follows_the_chosen_state(self, page):
-        model, rc = page
-        click(rc, "Step")
-        rc.find(v.Select, label="State").widget.v_model = "iran"
-        table = html_of(rc, "syria-why")
-        chosen = next(r for r in model.value.states["iran"].why() if r["chosen"])
-        assert f"{chosen['label']} (chosen)" in table
+
+def test_the_record_points_are_the_record_file():
+    points = M.record_points()
+    assert points and all(f in FACTION_COLOURS for _, f, *_ in points)

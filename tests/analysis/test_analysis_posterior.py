@@ -1,0 +1,177 @@
+"""The posterior calibration on a small synthetic model whose true parameters are known."""
+
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.calibrate import FreeParameter
+from analysis.posterior import Settings, infer, read_posterior, summary, write_posterior
+from sim.errors import UserInputError
+
+TRUTH = {"toy.a": 0.3, "toy.b": 0.7}
+FREE = [FreeParameter(path="toy.a", low=0.0, high=1.0, why="a known value to recover"),
+        FreeParameter(path="toy.b", low=0.0, high=1.0, why="a known value to recover"),
+        FreeParameter(path="toy.c", low=0.0, high=1.0, why="a value the data do not see")]
+SETTINGS = Settings(scenario="toy", runs=1, seed=5, population=60, generations=4)
+
+
+def toy_distance(values: dict[str, float]) -> float:
+    """A noisy distance to the truth (noise from numpy's global RNG, as a model's would be);
+    `toy.c` does not enter it, so the data cannot identify it."""
+    miss = abs(values["toy.a"] - TRUTH["toy.a"]) + abs(values["toy.b"] - TRUTH["toy.b"])
+    return miss + abs(np.random.normal(0.0, 0.02))
+
+
+@pytest.fixture(scope="module")
+def posterior(tmp_path_factory) -> pd.DataFrame:
+    db = tmp_path_factory.mktemp("abc") / "toy.db"
+    return infer(FREE, toy_distance, SETTINGS, db)
+
+
+def test_the_posterior_covers_the_true_values_and_leaves_the_blind_one_open(posterior):
+    assert len(posterior) == SETTINGS.population
+    assert posterior["weight"].gt(0).all() and posterior["distance"].ge(0).all()
+    table = summary(posterior, FREE).set_index("parameter")
+    for path, true in TRUTH.items():
+        assert table.loc[path, "q05"] <= true <= table.loc[path, "q95"], table.loc[path]
+        assert table.loc[path, "identified"]
+    assert not table.loc["toy.c", "identified"]  # its spread stays near the prior's
+    from analysis.posterior import effective_sample_size
+
+    assert SETTINGS.population / 4 < effective_sample_size(posterior) <= SETTINGS.population
+    assert effective_sample_size(pd.DataFrame({"weight": [1.0, 0.0, 0.0]})) == 1.0
+
+
+def test_the_same_settings_give_the_same_posterior(posterior, tmp_path):
+    again = infer(FREE, toy_distance, SETTINGS, tmp_path / "again.db")
+    pd.testing.assert_frame_equal(again, posterior)
+    other = infer(FREE, toy_distance, Settings(**{**SETTINGS.__dict__, "seed": 6}),
+                  tmp_path / "other.db")
+    assert not other.equals(posterior)
+    # another seed's posterior means lie within the first's spread
+    first, second = summary(posterior, FREE), summary(other, FREE)
+    assert (abs(first["mean"] - second["mean"]) <= 2 * first["sd"]).all()
+
+
+def test_an_interrupted_inference_resumes_to_the_same_posterior(posterior, tmp_path):
+    db = tmp_path / "broken.db"
+    infer(FREE, toy_distance, Settings(**{**SETTINGS.__dict__, "generations": 2}), db)
+    seen = []
+    resumed = infer(FREE, toy_distance, SETTINGS, db, on_generation=lambda t, *_: seen.append(t))
+    assert seen == [2, 3]  # only the missing generations ran
+    pd.testing.assert_frame_equal(resumed, posterior)
+    with pytest.raises(UserInputError, match="population"):  # one store, one inference
+        infer(FREE, toy_distance, Settings(**{**SETTINGS.__dict__, "population": 30}), db)
+
+
+def test_workers_do_not_change_the_posterior(posterior, tmp_path):
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        parallel = infer(FREE, toy_distance, SETTINGS, tmp_path / "pool.db", map_=pool.map)
+    pd.testing.assert_frame_equal(parallel, posterior)
+
+
+def test_the_file_keeps_its_settings(posterior, tmp_path):
+    path = write_posterior(posterior, {"settings": SETTINGS.__dict__}, tmp_path / "p.parquet")
+    table, metadata = read_posterior(path)
+    pd.testing.assert_frame_equal(table, posterior)
+    assert metadata["settings"]["seed"] == 5 and not list(tmp_path.glob("*.tmp"))
+
+
+def test_calibrate_posterior_end_to_end_on_the_real_model(tmp_path):
+    """A tiny inference through the command line: the file, its metadata, the refusal to
+    overwrite a stored inference, and --resume going on from the last generation."""
+    from analysis.calibrate import load_free
+
+    def calibrate(*extra: str) -> subprocess.CompletedProcess:
+        return run_py("calibrate", "--posterior", "--population", "4", "--runs", "1", *extra,
+                      cwd=tmp_path)
+
+    done = calibrate("--generations", "1")
+    assert done.returncode == 0, done.stderr
+    table, metadata = read_posterior(tmp_path / "results" / "posterior" / "posterior.parquet")
+    assert len(table) == 4
+    assert set(table.columns) == {f.path for f in load_free()} | {"weight", "distance"}
+    assert metadata["search_seeds"] == [0] and metadata["fresh_seeds"] == [100000]
+    assert metadata["targets_used"] and "train score" in done.stdout
+    refused = calibrate("--generations", "1")
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+    resumed = calibrate("--generations", "2", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "generation 1:" in resumed.stdout and "generation 0:" not in resumed.stdout
+
+
+def test_sets_are_drawn_by_weight_and_reproducibly():
+    from analysis.posterior import draw_sets, overrides
+
+    table = pd.DataFrame({"toy.a": [0.1, 0.2, 0.3], "weight": [0.0, 0.25, 0.75]})
+    drawn = draw_sets(table, 8, seed=3)
+    assert drawn["toy.a"].value_counts().to_dict() == {0.3: 6, 0.2: 2}  # never weight 0
+    assert drawn.equals(draw_sets(table, 8, seed=3))
+    assert overrides(drawn.iloc[0], ["toy.a"]) == [f"toy.a={float(drawn['toy.a'][0])!r}"]
+
+
+def test_variance_splits_into_parameters_and_seeds():
+    from analysis.posterior import split_variance
+
+    # two sets whose effects differ (-0.5 and +0.1 on average), with seed noise inside each
+    values = np.array([[-1.0, 0.0, -1.0, 0.0], [0.0, 0.0, 0.0, 0.4]])
+    split = split_variance(values)
+    assert split["mean"] == pytest.approx(-0.2)
+    assert split["var_parameters"] == pytest.approx(0.09)  # means -0.5 and +0.1
+    assert split["var_seeds"] == pytest.approx((0.25 + 0.03) / 2)
+    assert split["sets_negative"] == 0.5 and split["sets_positive"] == 0.5
+    assert split["share_parameters"] == pytest.approx(0.09 / (0.09 + 0.14))
+    same = split_variance(np.array([[1.0, 0.0], [1.0, 0.0]]))
+    assert same["var_parameters"] == 0.0 and same["share_parameters"] == 0.0
+
+
+def two_set_posterior(folder) -> None:
+    """A posterior of two equally weighted sets of the real free parameters, at p.parquet."""
+    from analysis.calibrate import load_free
+
+    free = load_free()
+    table = pd.DataFrame({f.path: [(f.low + f.high) / 2, f.low + 0.9 * (f.high - f.low)]
+                          for f in free})
+    table["weight"], table["distance"] = [0.5, 0.5], [0.4, 0.5]
+    write_posterior(table, {"priors": {f.path: [f.low, f.high] for f in free}},
+                    folder / "p.parquet")
+
+
+def run_py(*args: str, cwd) -> subprocess.CompletedProcess:
+    script = Path(__file__).resolve().parents[2] / "run.py"
+    return subprocess.run([sys.executable, str(script), *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=600)
+
+
+def test_compare_answers_across_a_posterior(tmp_path):
+    """compare --posterior: every drawn set runs both scenarios on the same seeds; the table
+    has each arm's mean and the variance split, and a missing file is one clear refusal."""
+    two_set_posterior(tmp_path)
+    command = ["compare", "cooperation_2011_2017", "cooperation_2011_2017", "--runs", "2",
+               "--sets", "2", "--out", "out"]
+    done = run_py(*command, "--posterior", "p.parquet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = pd.read_csv(tmp_path / "out" / "comparison_posterior.csv")
+    same = result[result["arm"] == "b - a"]
+    assert (same["mean"] == 0).all() and (same["sets"] == 2).all() and (same["seeds"] == 2).all()
+    missing = run_py(*command, "--posterior", "none.parquet", cwd=tmp_path)
+    assert missing.returncode == 2 and "none.parquet" in missing.stderr
+
+
+def test_validate_scores_across_a_posterior(tmp_path):
+    two_set_posterior(tmp_path)
+    done = run_py("validate", "cooperation_2011_2017", "--runs", "2", "--sets", "2",
+                  "--posterior", "p.parquet", "--out", "v.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    scores = pd.read_csv(tmp_path / "v.csv").set_index("set")
+    assert list(scores.index) == ["train"]  # the scenario ends in 2017: no test targets
+    assert 0 <= scores.loc["train", "mean"] <= 1 and scores.loc["train", "sets"] == 2
+    assert 0 <= scores.loc["train", "share_parameters"] <= 1
