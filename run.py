@@ -8,9 +8,19 @@ naming the file, the key and what was expected, and exit status 2.
 
 from __future__ import annotations
 
+import signal
 import sys
 
-from cli.main import main
+from sim import interrupt
+
+interrupt.install()  # before the heavy imports: a Ctrl-C from here on ends with exit 130
+
+from cli.main import main  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # The command is done and has said so. Python's shutdown puts back the default SIGINT
+    # handler, under which a late Ctrl-C would kill the process (exit -2) after its work
+    # was complete; an ignored signal stays ignored through the shutdown.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)

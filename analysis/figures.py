@@ -342,37 +342,41 @@ def fall_date_chart(
     out_dir: str | Path,
     labels: tuple[str, str] = ("A", "B"),
 ) -> list[Path]:
-    """Distributions of the regime's fall date in two ensembles (quarterly bins), with the
-    share of runs in which it fell."""
+    """Distributions of the regime's fall date in two ensembles (quarterly bins), and beside
+    them a "did not fall" bar of the runs in which the regime survived the window (a histogram
+    of fall dates alone would leave them out)."""
     figure, axes = _figure(1, 1, 9, 3.8)
     ax = axes[0, 0]
     falls = []
     for ensemble in (a, b):
         summary = ensemble.summary
         fell = summary[summary["regime_fell"].astype(bool)]
-        falls.append((year_of(fell["regime_fall_date"]), len(fell) / max(len(summary), 1)))
-    everything = np.concatenate([f for f, _ in falls]) if falls else np.array([])
+        falls.append((year_of(fell["regime_fall_date"]), len(fell), len(summary)))
+    everything = np.concatenate([f for f, _, _ in falls]) if falls else np.array([])
     if len(everything):
         edges = np.arange(np.floor(everything.min()), np.ceil(everything.max()) + 0.5, 0.25)
-        for (years, share), label, key in zip(falls, labels, ("a", "b"), strict=True):
-            ax.hist(
-                years,
-                bins=edges,
-                histtype="stepfilled",
-                alpha=0.45,
-                color=COLOURS[key],
-                edgecolor=COLOURS[key],
-                label=f"{label}: fell in {share:.0%} of runs",
-            )
-        ax.legend(fontsize=9)
-    else:
-        ax.text(
-            0.5,
-            0.5,
-            "the regime fell in no run of either ensemble",
-            ha="center",
-            transform=ax.transAxes,
+    else:  # no fall: only the survivors' bars, on the window's last year
+        last = max((year_of(e.summary["peak_cooperation_date_iran_russia"]).max()
+                    for e in (a, b) if len(e.summary)), default=0.0)
+        edges = np.array([np.floor(last), np.floor(last) + 0.25])
+    survivors_at = edges[-1] + 0.5  # past the last fall, a gap, then one bar per ensemble
+    for k, ((years, n_fell, n), label, key) in enumerate(
+        zip(falls, labels, ("a", "b"), strict=True)
+    ):
+        ax.hist(
+            years,
+            bins=edges,
+            histtype="stepfilled",
+            alpha=0.45,
+            color=COLOURS[key],
+            edgecolor=COLOURS[key],
+            label=f"{label}: fell in {n_fell / max(n, 1):.0%} of runs ({n_fell} of {n})",
         )
+        ax.bar(survivors_at + k * 0.25, n - n_fell, width=0.25, align="edge", alpha=0.45,
+               color=COLOURS[key], edgecolor=COLOURS[key], hatch="//")
+    ax.annotate("did not fall", (survivors_at + 0.25, 0), xytext=(0, -28),
+                textcoords="offset points", ha="center", fontsize=9)
+    ax.legend(fontsize=9)
     ax.set_xlabel("month of the regime's fall")
     _years_axis(ax)
     ax.set_ylabel("runs")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from analysis.figures import plot_all
 from analysis.stats import outcome_summary
 from analysis.targets import Target, load_targets
 from sim.errors import UserInputError
+from sim.vocabulary import FOREIGN_STATES
 
 CAPTIONS = {
     "control_fan": "Share of Syria's area held by each force: median over runs, middle 50% and "
@@ -49,6 +51,11 @@ figcaption { font-size: 0.85rem; color: #555; }
 .pass { background: #e3f2e1; } .fail { background: #f9e0dc; } .na { color: #888; }
 .scores span { display: inline-block; margin-right: 2rem; font-size: 1.1rem; }
 """
+
+
+_OUTCOME_LABELS = {"regime_fall": "regime falls"} | {
+    f"intervention_{s}": f"{s}: own combat forces arrive" for s in FOREIGN_STATES
+}
 
 
 # --- pieces -----------------------------------------------------------------------------------
@@ -161,7 +168,11 @@ def render_report(
     ]
     facts_table = _table(pd.DataFrame([f for f in facts if f[1]], columns=["", "value"]))
     outcomes = outcome_summary(ensemble)
+    happened = [f"{round(share * n)} of {n}"
+                for share, n in zip(outcomes["share"], outcomes["n_runs"], strict=True)]
     outcomes["share"] = [f"{v:.0%}" for v in outcomes["share"]]
+    outcomes.insert(2, "runs it happened in", happened)
+    outcomes.insert(3, "counts", [_OUTCOME_LABELS.get(o, "") for o in outcomes["outcome"]])
     validation = evaluate(targets, ensemble)
     pictures = "".join(_figure_html(Path(p)) for p in figures if Path(p).suffix == ".png")
     params = parameter_rows(parameters, sources)
@@ -172,8 +183,9 @@ def render_report(
 <h1>{heading}</h1>
 {facts_table}
 <h2>Key outcomes</h2>
-<p>Share of runs in which each outcome happened, and the quantiles of its month over those
-runs (q50 is the median month).</p>
+<p>Share of runs in which each outcome happened (of how many), and the quantiles of its month
+over those runs only (q50 is the median month). Own combat forces are advisers and militias, an
+air campaign or ground troops; strikes alone do not count.</p>
 {_table(outcomes, numeric=("share", "n_runs"))}
 <h2>Validation against the historical record</h2>
 {validation_html(validation)}
@@ -224,7 +236,12 @@ def write_report(
             title=title,
         )
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(text, encoding="utf-8")
+    partial = out_path.with_name(f".{out_path.name}.tmp-{os.getpid()}")
+    try:  # whole or not at all: a Ctrl-C or a full disk leaves the previous report
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(out_path)
+    finally:
+        partial.unlink(missing_ok=True)
     return out_path
 
 

@@ -19,10 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from analysis.checks import EnsembleFrames
 from analysis.stats import fall_probability_difference
-from analysis.targets import read_toml
 from sim import params as P
 from sim.errors import UserInputError
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, read_toml
 
 DEFAULT_STRUCTURAL = Path(__file__).with_name("structural.toml")
 VARIANTS_DIR = Path(__file__).with_name("structural")
@@ -81,7 +80,7 @@ class StructuralFile(BaseModel):
 
 def load_structural(path: str | Path = DEFAULT_STRUCTURAL) -> StructuralFile:
     """The structural targets of a TOML file, validated."""
-    data = read_toml(path)
+    data = read_toml(Path(path))
     try:
         parsed = StructuralFile.model_validate(data)
     except ValidationError as exc:

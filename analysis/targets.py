@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -322,20 +321,12 @@ class TargetFile(Strict):
     target: Annotated[list[Target], Field(min_length=1)]
 
 
-def read_toml(path: str | Path) -> dict[str, Any]:
-    """A TOML file's contents; a file that cannot be read or parsed is a user error."""
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserInputError(path, None, f"malformed TOML ({exc})") from None
-    except OSError as exc:
-        raise UserInputError(path, None, f"cannot read ({exc.strerror})") from None
-
-
 def load_targets(path: str | Path = DEFAULT_TARGETS) -> list[Target]:
-    """The targets of a TOML file, validated (default: `analysis/targets.toml`)."""
-    return parse_targets(read_toml(path), str(path))
+    """The targets of a TOML file, validated (default: `analysis/targets.toml`); read by the
+    one reader of TOML input (not UTF-8, a device or a non-finite number: one clear error)."""
+    from sim.scenario import read_toml
+
+    return parse_targets(read_toml(Path(path)), str(path))
 
 
 def parse_targets(data: dict[str, Any], source: str) -> list[Target]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from cli.core import _console, add_ensemble_options, ensemble_inputs, run_checked
+from cli.core import _console, add_ensemble_options, add_out, ensemble_inputs, run_checked
+from sim.scenario import output_name
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,13 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("a", metavar="A")
     p.add_argument("b", metavar="B")
     add_ensemble_options(p, runs_help="runs per scenario (default: A's `runs`)")
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="where to write the table and figures (default: results/compare_A_B)",
-    )
+    add_out(p)
     p.add_argument("--boot", type=int, default=2000, help="bootstrap resamples (default 2000)")
     p.add_argument(
         "--posterior",
@@ -43,16 +39,34 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return compare_across_posterior(args)
     from analysis.figures import plot_comparison
     from analysis.stats import compare
+    from sim.errors import UserInputError
+    from sim.output import build_manifest, check_destination, write_folder
 
+    if args.boot < 1:
+        raise UserInputError("--boot", None, f"expected a number >= 1, got {args.boot}")
     a, seeds = ensemble_inputs(args, args.a)
     b, _ = ensemble_inputs(args, args.b, default_runs=len(seeds))
+    out = args.out if args.out is not None else Path("results") / (
+        f"compare_{a.name}_{output_name(b)}")  # b's name carries the hash of any --set
+    out = check_destination(out, overwrite=args.overwrite)  # before the runs
     ens_a = run_checked(a, seeds, args)
     ens_b = run_checked(b, seeds, args)  # the same seeds: common random numbers
-    table = compare(ens_a, ens_b, n_boot=args.boot, seed=args.seed)
-    out = args.out or Path("results") / f"compare_{a.name}_{b.name}"
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "comparison.csv", index=False, float_format="%.4g")
-    figures = plot_comparison(ens_a, ens_b, out / "figures", labels=(a.name, b.name))
+    table = with_fall_counts(compare(ens_a, ens_b, n_boot=args.boot, seed=args.seed),
+                             ens_a, ens_b)
+    figures: list[Path] = []
+
+    def fill(folder: Path) -> None:
+        # a decimal year needs 8 digits to keep its month exactly (%.4g rounded to years)
+        table.to_csv(folder / "comparison.csv", index=False, float_format="%.8g")
+        drawn = plot_comparison(ens_a, ens_b, folder / "figures", labels=(a.name, b.name))
+        figures.extend(out / p.relative_to(folder) for p in drawn)
+
+    manifest = {
+        **build_manifest(b, seeds, ["run.py", *sys.argv[1:]]),
+        "scenario": f"{b.name} minus {a.name}",
+        "resolved": {"a": a.resolved(), "b": b.resolved()},
+    }
+    write_folder(out, fill, manifest, overwrite=args.overwrite)
 
     from rich.table import Table
 
@@ -67,13 +81,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         table_view.add_column(column)
     for row in table.itertuples():
         what = row.quantity
+        shown_a, shown_b = num(row.a), num(row.b)
+        if row.quantity == "median_fall_date":  # a median over the runs that fell only
+            what = "median fall date, of the runs that fell"
+            shown_a, shown_b = f"{shown_a} ({row.fell_a} fell)", f"{shown_b} ({row.fell_b} fell)"
         if isinstance(row.subject, str) and row.subject:
             what = f"{row.variable}:{row.subject} {row.start}..{row.end}"
         table_view.add_row(
             "*" if row.ci_excludes_zero else "",
             what,
-            num(row.a),
-            num(row.b),
+            shown_a,
+            shown_b,
             num(row.difference, "+"),
             f"[{num(row.ci_low, '+')}, {num(row.ci_high, '+')}]",
             str(row.unit),
@@ -82,6 +100,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
     console.print(table_view)
     console.print(f"table and {len(figures)} figure files written to {out}")
     return 0
+
+
+def with_fall_counts(table, ens_a, ens_b):
+    """The comparison table with, on its fall rows, how many runs of each ensemble fell out
+    of how many (`fell_a`, `fell_b`, as "k/n"): a median fall date is over those runs only."""
+    table = table.copy()
+
+    def count(ensemble) -> str:
+        fell = ensemble.summary["regime_fell"]
+        return f"{int(fell.sum())}/{len(fell)}"
+
+    is_fall = table["quantity"].isin(["fall_probability", "median_fall_date"])
+    table["fell_a"] = [count(ens_a) if f else "" for f in is_fall]
+    table["fell_b"] = [count(ens_b) if f else "" for f in is_fall]
+    return table
 
 
 def compare_across_posterior(args: argparse.Namespace) -> int:
@@ -105,8 +138,13 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
     table, metadata = read_posterior(args.posterior)
     paths = sorted(metadata["priors"])
     sets = draw_sets(table, args.posterior_sets, seed=args.seed)
+    from sim.output import build_manifest, check_destination, write_folder
+
     a, seeds = ensemble_inputs(args, args.a)  # checked before any run
     b, _ = ensemble_inputs(args, args.b, default_runs=len(seeds))
+    out = args.out if args.out is not None else Path("results") / (
+        f"compare_{a.name}_{output_name(b)}_posterior")
+    out = check_destination(out, overwrite=args.overwrite)  # before the runs
     months = {"by 2017-12": "2017-12", "by the end": None}
     measured = {(name, arm): [] for name in months for arm in ("a", "b", "b - a")}
     for index, row in sets.iterrows():
@@ -121,9 +159,14 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
     rows = [{"quantity": f"fallen {name}", "arm": arm,
              **split_variance(np.vstack(values))} for (name, arm), values in measured.items()]
     result = pd.DataFrame(rows)
-    out = args.out or Path("results") / f"compare_{a.name}_{b.name}_posterior"
-    out.mkdir(parents=True, exist_ok=True)
-    result.to_csv(out / "comparison_posterior.csv", index=False, float_format="%.4g")
+    manifest = {
+        **build_manifest(b, seeds, ["run.py", *sys.argv[1:]]),
+        "scenario": f"{b.name} minus {a.name}, across {args.posterior}",
+        "resolved": {"a": a.resolved(), "b": b.resolved()},
+    }
+    write_folder(out, lambda folder: result.to_csv(folder / "comparison_posterior.csv",
+                                                   index=False, float_format="%.8g"),
+                 manifest, overwrite=args.overwrite)
     console = _console()
     console.print(f"\n{b.name} against {a.name} across {len(sets)} posterior parameter sets x "
                   f"{len(seeds)} seeds ({args.posterior})")

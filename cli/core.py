@@ -11,7 +11,7 @@ import numpy as np
 
 from sim import params
 from sim.errors import UserInputError
-from sim.scenario import ScenarioSpec, list_scenarios, load_scenario
+from sim.scenario import ScenarioSpec, check_start, list_scenarios, load_scenario, output_name
 from sim.vocabulary import FOREIGN_STATES, STATES, month_index, month_label
 
 if TYPE_CHECKING:  # pandas and rich load only for `run`: `list` and `describe` start fast
@@ -32,13 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("run", help="run an ensemble and write its outputs")
     p.add_argument("scenario", metavar="NAME|PATH")
     add_ensemble_options(p)
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="results folder (default: results/<scenario name>)",
-    )
+    add_out(p)
     p.add_argument(
         "--quiet",
         action="store_true",
@@ -46,6 +40,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--plot", action="store_true", help="also draw the figures into DIR/figures")
     p.set_defaults(func=cmd_run)
+
+
+def add_out(parser: argparse.ArgumentParser) -> None:
+    """--out and --overwrite: where a command that writes a results folder writes it."""
+    parser.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="results folder (default: results/<scenario name>, with a short hash of the "
+        "--set overrides if any)",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into a folder that holds other files too, replacing only this tool's "
+        "files in it (a previous output of this tool is replaced without it)",
+    )
+
+
+def results_folder(args: argparse.Namespace, scenario: ScenarioSpec, seeds: list[int]) -> Path:
+    """The checked results folder of an ensemble command, refused before any run if it cannot
+    or must not be written (see `sim.output.check_destination`)."""
+    from sim.output import check_destination, estimated_bytes
+
+    out = args.out if args.out is not None else Path("results") / output_name(scenario)
+    return check_destination(
+        out, overwrite=args.overwrite, need_bytes=2 * estimated_bytes(scenario, len(seeds))
+    )
 
 
 def add_ensemble_options(parser: argparse.ArgumentParser, runs_help: str | None = None) -> None:
@@ -67,14 +89,21 @@ def ensemble_inputs(
     args: argparse.Namespace, scenario_arg: str, default_runs: int | None = None
 ) -> tuple[ScenarioSpec, list[int]]:
     """The checked scenario and seeds an ensemble command asked for (errors before any run)."""
+    from sim import limits
+    from sim.ensemble import VARIABLES_WIDTH, seeds_for
+
     scenario = load_scenario(scenario_arg, args.sets)
+    check_start(scenario)
     runs = args.runs if args.runs is not None else (default_runs or scenario.runs)
     if runs < 1:
         raise UserInputError("--runs", None, f"expected a number of runs >= 1, got {runs}")
     if args.workers < 1:
         raise UserInputError("--workers", None, f"expected a number >= 1, got {args.workers}")
-    from sim.ensemble import seeds_for
-
+    limits.check_seeds(args.seed, runs)
+    limits.check_memory(
+        runs * scenario.months * VARIABLES_WIDTH * limits.MEMORY_BYTES_PER_ROW,
+        f"{runs} runs of {scenario.months} months",
+    )
     return scenario, seeds_for(args.seed, runs)
 
 
@@ -201,15 +230,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario, seeds = ensemble_inputs(args, args.scenario)
     from sim.output import write_outputs
 
-    out_dir = args.out if args.out is not None else Path("results") / scenario.name
-    if out_dir.exists() and not out_dir.is_dir():  # say so before the runs, not after
-        raise UserInputError("--out", None, f"{out_dir} exists and is not a folder")
+    out_dir = results_folder(args, scenario, seeds)  # refused here, before the runs
     ensemble = run_checked(scenario, seeds, args, progress=not args.quiet)
-    written = write_outputs(ensemble, out_dir, scenario, seeds, argv=["run.py", *sys.argv[1:]])
-    if args.plot:
-        from analysis.figures import load_control_record, plot_all
-
-        plot_all(ensemble, written / "figures", record=load_control_record())
+    written = write_outputs(
+        ensemble,
+        out_dir,
+        scenario,
+        seeds,
+        argv=["run.py", *sys.argv[1:]],
+        overwrite=args.overwrite,
+        extra=_figures(ensemble) if args.plot else None,
+    )
     if args.quiet:
         print(written)
         return 0
@@ -217,6 +248,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     console.print(summary_table(ensemble.summary, scenario))
     console.print(f"results written to {written}")
     return 0
+
+
+def _figures(ensemble):
+    """`--plot`: the figures are drawn into the temporary folder with the tables, so they
+    arrive (or not) with them."""
+    from analysis.figures import load_control_record, plot_all
+
+    def draw(folder: Path) -> None:
+        plot_all(ensemble, folder / "figures", record=load_control_record())
+
+    return draw
 
 
 def _months(column: pd.Series) -> np.ndarray:
@@ -236,7 +278,9 @@ def _date_columns(months: np.ndarray) -> tuple[str, str]:
 
 
 def summary_table(summary: pd.DataFrame, scenario: ScenarioSpec) -> Table:
-    """The ensemble at a glance: the fall, the interventions, Iran-Russia, the vetoes."""
+    """The ensemble at a glance: the fall, the arrival of each state's own combat forces with
+    its air strikes beside it, Iran-Russia, the vetoes. Every date is over the runs in which
+    the event happened, and the row says how many those are."""
     from rich import box
     from rich.table import Table
 
@@ -246,6 +290,10 @@ def summary_table(summary: pd.DataFrame, scenario: ScenarioSpec) -> Table:
         f"{scenario.start_label} to {scenario.end_label}",
         title_justify="left",
         box=box.SIMPLE_HEAD,
+        caption="dates: median and 10-90% over the runs in which it happened; own combat "
+        "forces: advisers and militias, air campaign or ground troops (strikes alone do not "
+        "count); airstrikes: median per run (range)",
+        caption_justify="left",
     )
     table.add_column("outcome")
     table.add_column("runs", justify="right")
@@ -258,14 +306,20 @@ def summary_table(summary: pd.DataFrame, scenario: ScenarioSpec) -> Table:
 
     fell = int(summary["regime_fell"].sum())
     table.add_row(
-        "regime fell", share(fell), "", *_date_columns(_months(summary["regime_fall_date"]))
+        "regime fell", share(fell), f"dates of {fell} run{'s' if fell != 1 else ''}" if fell
+        else "", *_date_columns(_months(summary["regime_fall_date"]))
     )
     for state in FOREIGN_STATES:  # the regime does not intervene in its own war
         months = _months(summary[f"intervention_date_{state}"])
         dates = _date_columns(months)
         if len(months) and (months == scenario.start - 1).all():
             dates = (f"before {scenario.start_label}", "")  # in combat when the window opens
-        table.add_row(f"{state} intervenes", share(len(months)), "", *dates)
+        strikes = f"airstrikes_{state}"
+        shown = ""
+        if strikes in summary and n and summary[strikes].max() > 0:
+            values = summary[strikes].to_numpy()
+            shown = f"{np.median(values):g} airstrikes ({values.min()}-{values.max()})"
+        table.add_row(f"{state}: own combat forces arrive", share(len(months)), shown, *dates)
     peak = summary["peak_cooperation_iran_russia"].to_numpy(dtype=float)
     table.add_row(
         "Iran-Russia cooperation peak",
@@ -284,4 +338,4 @@ def summary_table(summary: pd.DataFrame, scenario: ScenarioSpec) -> Table:
     return table
 
 
-__all__ = ["register", "summary_table"]
+__all__ = ["add_out", "register", "results_folder", "summary_table"]

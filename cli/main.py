@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 
+from sim import interrupt
 from sim.errors import UserInputError
 
 # Each module exposes ``register(subparsers)``;
@@ -18,6 +19,10 @@ COMMAND_MODULES = (
     "cli.sweep",  # sweep, analyze
     "cli.dashboard",  # dashboard
 )
+# Commands that run ensembles take Ctrl-C as a flag read between months (`sim.interrupt`);
+# the others keep Python's KeyboardInterrupt (`sweep` has its own Ctrl-C handling).
+DEFERRED_INTERRUPT = {"run", "compare", "report", "validate"}
+INTERRUPTED = "interrupted: nothing half-written was left behind"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,13 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        deferred = args.command in DEFERRED_INTERRUPT
+        with interrupt.deferred() if deferred else interrupt.immediate():
+            code = int(args.func(args) or 0)
+            interrupt.check()  # Ctrl-C in the last steps: the command still ends as interrupted
+        return code
     except UserInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: nothing half-written was left behind", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130

@@ -91,8 +91,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from analysis.checks import evaluate, score
+    from analysis.checks import EVALUATION_COLUMNS, evaluate, score
     from analysis.targets import load_targets
+    from sim.scenario import output_name
 
     targets = load_targets(args.targets) if args.targets else load_targets()
     scenario, seeds = ensemble_inputs(args, args.scenario, default_runs=50)
@@ -103,13 +104,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from analysis.structural import load_structural
 
         structural = load_structural(args.structural)
+    out = args.out or Path("results") / f"validate_{output_name(scenario)}.csv"
+    check_table_destination(out, ",".join(EVALUATION_COLUMNS))  # before the runs
+    structural_out = out.parent / f"structural_{structural.baseline}.csv" if structural else None
+    if structural_out is not None:
+        from analysis.structural import COLUMNS
+
+        check_table_destination(structural_out, ",".join(COLUMNS))
     ensemble = run_checked(scenario, seeds, args)
     table = evaluate(targets, ensemble)
-    out = args.out or Path("results") / f"validate_{scenario.name}.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".csv.tmp")
-    table.to_csv(tmp, index=False, float_format="%.4g")
-    tmp.replace(out)
+    write_table(table, out)
 
     console = _console()
     scores = {}
@@ -129,13 +133,50 @@ def cmd_validate(args: argparse.Namespace) -> int:
         )
     console.print(f"\ntable written to {out}")
     if structural is not None:
-        structural_report(structural, args, scenario, ensemble, seeds, out.parent)
+        structural_report(structural, args, scenario, ensemble, seeds, structural_out)
     if args.min_score is not None:
         below = {k: v for k, v in scores.items() if v < args.min_score}
         if below:
             print(f"score below {args.min_score}: {below}", file=sys.stderr)
             return 1
     return 0
+
+
+def write_table(table, out: Path) -> None:
+    """A CSV written whole or not at all (its destination checked before the work)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        table.to_csv(tmp, index=False, float_format="%.4g")
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def check_table_destination(out: Path, header: str) -> None:
+    """Refuse a CSV destination that is a folder, lies under a file, or is a file this
+    command did not write (its first line is not `header`): the user's file is never
+    replaced."""
+    text = str(out)
+    if not text.strip() or out.is_dir():
+        raise UserInputError("--out", text, "expected a CSV file name, got a folder")
+    blocker = next((p for p in out.parents if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise UserInputError("--out", text, f"is under {blocker}, which is a file, not a folder")
+    if out.exists():
+        try:
+            with open(out, encoding="utf-8") as fh:
+                first = fh.readline().strip()
+        except (OSError, UnicodeDecodeError):
+            first = ""
+        if first != header:
+            raise UserInputError(
+                "--out", text, "exists and is not a table this command wrote; give a new name"
+            )
+
+
+POSTERIOR_SCORE_COLUMNS = ("set", "mean", "set_q05", "set_q95", "var_parameters", "var_seeds",
+                           "share_parameters", "sets_positive", "sets_negative", "sets", "seeds")
 
 
 def validate_across_posterior(args, targets, scenario, seeds) -> int:
@@ -147,7 +188,7 @@ def validate_across_posterior(args, targets, scenario, seeds) -> int:
 
     from analysis.checks import outcomes
     from analysis.posterior import draw_sets, overrides, read_posterior, split_variance
-    from sim.scenario import load_scenario
+    from sim.scenario import load_scenario, output_name
 
     if args.posterior_sets < 1:
         raise UserInputError("--sets", None, f"expected a number >= 1, got {args.posterior_sets}")
@@ -157,6 +198,8 @@ def validate_across_posterior(args, targets, scenario, seeds) -> int:
     table, metadata = read_posterior(args.posterior)
     sets = draw_sets(table, args.posterior_sets, seed=args.seed)
     paths = sorted(metadata["priors"])
+    out = args.out or Path("results") / f"validate_{output_name(scenario)}_posterior.csv"
+    check_table_destination(out, ",".join(POSTERIOR_SCORE_COLUMNS))  # before the runs
     by_set = {name: [] for name in ("train", "test")}
     for _, row in sets.iterrows():
         variant = load_scenario(args.scenario, [*args.sets, *overrides(row, paths)])
@@ -178,14 +221,12 @@ def validate_across_posterior(args, targets, scenario, seeds) -> int:
                       f"to {split['set_q95']:.3f}); variance from parameters "
                       f"{split['share_parameters']:.0%}, from seeds "
                       f"{1 - split['share_parameters']:.0%}", markup=False)
-    out = args.out or Path("results") / f"validate_{scenario.name}_posterior.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rows).to_csv(out, index=False, float_format="%.4g")
+    write_table(pd.DataFrame(rows, columns=list(POSTERIOR_SCORE_COLUMNS)), out)
     console.print(f"table written to {out}")
     return 0
 
 
-def structural_report(spec, args, scenario, ensemble, seeds, folder: Path) -> None:
+def structural_report(spec, args, scenario, ensemble, seeds, out: Path) -> None:
     """Run and print the structural targets; the validated ensemble is reused when it is
     their baseline (the same scenario, seeds and --set)."""
     from analysis.structural import evaluate
@@ -196,10 +237,7 @@ def structural_report(spec, args, scenario, ensemble, seeds, folder: Path) -> No
         return run_checked(variant, seeds, args)
 
     table = evaluate(spec, run, seed=args.seed, sets=tuple(args.sets))
-    out = folder / f"structural_{spec.baseline}.csv"
-    tmp = out.with_suffix(".csv.tmp")
-    table.to_csv(tmp, index=False, float_format="%.4g")
-    tmp.replace(out)
+    write_table(table, out)
     console = _console()
     console.print(
         f"\n[bold]structural[/bold] ({len(table)} targets: variants of {spec.baseline} against "
@@ -278,12 +316,16 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
 
     from analysis import calibrate, posterior
     from analysis.targets import load_targets
+    from sim.output import build_manifest, check_destination, write_folder
+    from sim.scenario import load_scenario
 
     settings = posterior.Settings(scenario=args.scenario, runs=args.runs, seed=args.seed,
                                   population=args.population, generations=args.generations,
                                   workers=args.workers)
     folder = Path("results") / "posterior"
     db = args.db or folder / f"{args.scenario}.db"
+    # the report folder is checked before the inference: a user's folder is never replaced
+    report = check_destination(folder / f"report_{args.scenario}")
     if db.exists() and not args.resume:
         raise UserInputError(db, None, "an inference is stored there: add --resume to go on "
                              "with it, or name another --db")
@@ -329,15 +371,21 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
         "train_score_fresh_seeds": round(on_fresh, 4),
         "effective_sample_size": round(posterior.effective_sample_size(table), 1),
     }
-    out = calibrate.ROOT / "params" / "posterior.parquet" if args.write \
-        else folder / "posterior.parquet"
-    folder.mkdir(parents=True, exist_ok=True)
-    posterior.write_posterior(table, metadata, out)
     summary = posterior.summary(table, free)
-    summary.to_csv(folder / "posterior_summary.csv", index=False, float_format="%.4g")
-    (folder / "posterior_settings.json").write_text(json.dumps(metadata, indent=2) + "\n",
-                                                   encoding="utf-8")
-    figures = posterior.plot_posterior(table, free, folder / "figures")
+
+    def fill(temp: Path) -> None:
+        posterior.write_posterior(table, metadata, temp / "posterior.parquet")
+        summary.to_csv(temp / "posterior_summary.csv", index=False, float_format="%.4g")
+        (temp / "posterior_settings.json").write_text(json.dumps(metadata, indent=2) + "\n",
+                                                      encoding="utf-8")
+        posterior.plot_posterior(table, free, temp / "figures")
+
+    write_folder(report, fill, {**build_manifest(load_scenario(args.scenario),
+                                                 list(search.seeds), ["run.py", *sys.argv[1:]]),
+                                "posterior": metadata}, overwrite=False)
+    out = report / "posterior.parquet"
+    if args.write:  # the shipped posterior, params/'s own file
+        out = posterior.write_posterior(table, metadata, posterior.POSTERIOR)
     for row in summary.itertuples():
         mark = "" if row.identified else "  (unidentified by the train window)"
         console.print(f"  {row.parameter:<32} {row.mean:.4g} [{row.q05:.4g}, {row.q95:.4g}] "
@@ -348,6 +396,6 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
                      "trusted (more particles or generations)" if ess < len(table) / 4 else ""))
     console.print(f"train score: {on_search:.3f} on the search seeds, {on_fresh:.3f} on fresh "
                   f"seeds ({fresh_start}..{fresh_start + args.runs - 1})")
-    console.print(f"written: {out}, {folder / 'posterior_summary.csv'}, "
-                  + ", ".join(str(f) for f in figures))
+    console.print(f"written: {report} (posterior, summary, settings, figures)"
+                  + (f" and {out}" if args.write else ""))
     return 0

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from sim import interrupt
 from sim.model import SyriaModel
 from sim.scenario import ScenarioSpec
 from sim.vocabulary import FACTIONS, FOREIGN_STATES, PAIR_NAMES, STATES, month_label
@@ -55,6 +56,7 @@ _BLOCKS: tuple[tuple[str, tuple[str, ...], Any], ...] = (
     ("morale", ("regime",), lambda s: s["morale"][:, None]),
 )
 VARIABLES: tuple[str, ...] = tuple(b[0] for b in _BLOCKS)
+VARIABLES_WIDTH = sum(len(b[1]) for b in _BLOCKS)  # rows of timeseries.csv per run and month
 # the model reporter (`sim.model.REPORTERS`) each variable is read from
 _SOURCE = {**{v: v for v in VARIABLES}, **dict.fromkeys(TERM_VARIABLES, "terms")}
 
@@ -72,6 +74,9 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "regime_fall_date",
     *(f"intervention_date_{s}" for s in STATES),
     "vetoes",
+    # air and missile strikes on Syria (`airstrike` events): a state strikes without its
+    # combat forces arriving (Israel struck every year; its intervention_date stays empty)
+    *(f"airstrikes_{s}" for s in FOREIGN_STATES),
     "peak_cooperation_iran_russia",
     "peak_cooperation_date_iran_russia",
     *(f"final_control_{f}" for f in FACTIONS),
@@ -122,8 +127,10 @@ def run_one(scenario: ScenarioSpec, seed: int, record: tuple[str, ...] | None = 
     """Run the scenario once with this seed, from its start month to its end month, keeping
     the series named in `record` (all of them unless told; the summary needs `control`,
     `influence` and `cooperation`)."""
+    interrupt.check()
     model = SyriaModel(scenario, rng=seed, record=record)
     while model.running:
+        interrupt.check()  # Ctrl-C stops a run here, between months, never inside a kernel
         model.step()
     series = {
         name: np.stack([np.asarray(v, dtype=float) for v in values])
@@ -156,6 +163,8 @@ def _summarise(
         "regime_fall_date": _label(model.fallen_at),
         **{f"intervention_date_{s}": _label(model.states[s].intervened) for s in STATES},
         "vetoes": sum(1 for e in events if e[2] == "veto"),
+        **{f"airstrikes_{s}": sum(1 for e in events if e[2] == "airstrike" and e[1] == s)
+           for s in FOREIGN_STATES},
         "peak_cooperation_iran_russia": float(cooperation[peak]),
         "peak_cooperation_date_iran_russia": month_label(start + peak),
     }
@@ -262,7 +271,9 @@ def typed_summary(table: pd.DataFrame) -> pd.DataFrame:
     for column in table.columns:
         if column in SUMMARY_DATE_COLUMNS:
             table[column] = table[column].fillna("").astype(str)
-        elif column in ("run", "seed", "regime_fell", "vetoes"):
+        elif column in ("run", "seed", "regime_fell", "vetoes") or column.startswith(
+            "airstrikes_"
+        ):
             table[column] = table[column].astype(np.int64)
         else:
             table[column] = table[column].astype(np.float64)
@@ -317,28 +328,66 @@ def run_ensemble(
     return frames(run_results(scenario, seeds, workers, progress))
 
 
-def run_results(
-    scenario: ScenarioSpec, seeds: list[int], workers: int = 1, progress: bool = True
-) -> list[RunResult]:
-    """The runs themselves, in run order (see `run_ensemble`)."""
-    bar = tqdm(
-        total=len(seeds),
+# Measured: the first run after set-up (or after an edit of sim/) spends this long compiling
+# the kernels on one core of the 2-core reference machine; later runs load them from the cache.
+COMPILE_SECONDS = 60
+
+
+def kernels_to_compile() -> int:
+    """How many of the model's compiled kernels the next run must compile first: those neither
+    compiled in this process nor in numba's on-disk cache (every one if the kernels are not
+    cached at all). The count reads numba's cache index, the same check numba makes."""
+    from numba.core.caching import NullCache
+    from numba.core.registry import CPUDispatcher
+
+    cold = 0
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("sim.") or module is None:
+            continue
+        for kernel in vars(module).values():
+            if not isinstance(kernel, CPUDispatcher) or kernel.overloads:
+                continue
+            cache = getattr(kernel, "_cache", None)
+            try:
+                warm = not isinstance(cache, NullCache) and bool(cache._cache_file._load_index())
+            except Exception:  # numba internals moved: assume nothing is cached
+                warm = False
+            cold += not warm
+    return cold
+
+
+def _bar(scenario: ScenarioSpec, total: int, progress: bool, done: int = 0) -> tqdm:
+    return tqdm(
+        total=total,
+        initial=done,
         desc=scenario.name,
         unit="run",
         file=sys.stderr,
         disable=not progress,
         leave=False,
     )
-    try:
-        if workers <= 1 or len(seeds) <= 1:
-            results = []
-            for seed in seeds:
+
+
+def run_results(
+    scenario: ScenarioSpec, seeds: list[int], workers: int = 1, progress: bool = True
+) -> list[RunResult]:
+    """The runs themselves, in run order (see `run_ensemble`).
+
+    When the kernels must be compiled first, one line says so (the progress bar would
+    otherwise sit still, promising hours); the bar starts after the first run, so its
+    estimate is not inflated by the compilation."""
+    compiling = progress and kernels_to_compile() > 0
+    if compiling:
+        print(f"compiling the model once, about {COMPILE_SECONDS} s (later runs start at once)",
+              file=sys.stderr, flush=True)
+    if workers <= 1 or len(seeds) <= 1:
+        results = [run_one(scenario, seeds[0])] if compiling and seeds else []
+        with _bar(scenario, len(seeds), progress, done=len(results)) as bar:
+            for seed in seeds[len(results):]:
                 results.append(run_one(scenario, seed))
                 bar.update()
-            return results
-        return _in_pool(scenario, seeds, min(workers, len(seeds)), bar)
-    finally:
-        bar.close()
+        return results
+    return _in_pool(scenario, seeds, min(workers, len(seeds)), progress, compiling)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -349,7 +398,9 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _in_pool(scenario: ScenarioSpec, seeds: list[int], workers: int, bar: tqdm) -> list[RunResult]:
+def _in_pool(
+    scenario: ScenarioSpec, seeds: list[int], workers: int, progress: bool, compiling: bool
+) -> list[RunResult]:
     results: list[RunResult | None] = [None] * len(seeds)
     pool = ProcessPoolExecutor(
         max_workers=workers,
@@ -358,18 +409,44 @@ def _in_pool(scenario: ScenarioSpec, seeds: list[int], workers: int, bar: tqdm) 
         mp_context=_pool_context(),
     )
     futures: dict[Future, int] = {}
+    bar = None if compiling else _bar(scenario, len(seeds), progress)
     try:
         futures = {pool.submit(run_one, scenario, seed): run for run, seed in enumerate(seeds)}
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()  # a worker's exception is raised here
-            bar.update()
-    except BaseException:  # an error in a run, or Ctrl-C: drop what has not started
-        for future in futures:
-            future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        pending = set(futures)
+        while pending:
+            # a short wait, so that a Ctrl-C (a flag, see sim.interrupt) is seen within 0.2 s
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            interrupt.check()
+            for future in done:
+                results[futures[future]] = future.result()  # a worker's error is raised here
+            if bar is None and done:  # compiled: the estimate starts now
+                bar = _bar(scenario, len(seeds), progress, done=len(futures) - len(pending))
+            elif bar is not None:
+                bar.update(len(done))
+    except BaseException:  # an error in a run, or Ctrl-C: stop the workers, keep nothing
+        _stop(pool)
         raise
+    finally:
+        if bar is not None:
+            bar.close()
     pool.shutdown(wait=True)
     return results  # type: ignore[return-value]
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the runs under way (workers ignore SIGINT, so
+    they would otherwise finish runs nobody will read)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown clears it
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 __all__ = [

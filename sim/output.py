@@ -11,6 +11,8 @@ that replaces DIR at the end, so a failed or interrupted run leaves no half-writ
 
 from __future__ import annotations
 
+import glob
+import hashlib
 import json
 import os
 import platform
@@ -18,6 +20,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 import sim
+from sim import interrupt
 from sim.ensemble import (
     EVENT_COLUMNS,
     SUMMARY_DATE_COLUMNS,
@@ -37,7 +42,13 @@ from sim.errors import UserInputError
 from sim.scenario import ROOT, ScenarioSpec
 
 FILES = ("timeseries.csv", "events.csv", "summary.csv", "manifest.json")
+# What else the tool puts in a results folder (`run --plot`, `plot`, `report`): a folder holding
+# only these and FILES is the tool's own and may be replaced whole.
+ADDED = ("figures", "report.html", "comparison.csv")
+TOOL = "syria-realism run.py"  # the manifest's `tool`: how a folder is recognised as ours
 FLOAT_FORMAT = "%.6g"
+TEMP_TAG = ".tmp-"  # `.NAME.tmp-PID-XXXX`: the pid tells a live run's folder from a dead one's
+OLD_TAG = ".old-"
 
 
 def write_outputs(
@@ -46,23 +57,53 @@ def write_outputs(
     scenario: ScenarioSpec,
     seeds: list[int],
     argv: list[str] | None = None,
+    overwrite: bool = False,
+    extra: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Write the ensemble's tables and manifest into `out_dir` (replacing it); return it."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserInputError(out_dir, None, "exists and is not a folder")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-"))
-    try:
-        os.chmod(temp, 0o755)  # mkdtemp makes it private; results are ordinary files
+    """Write the ensemble's tables and manifest into `out_dir`; return it.
+
+    `out_dir` may be new, empty, or a previous output of this tool (replaced whole); a folder
+    holding anything else is refused, or with `overwrite` only the tool's files in it are
+    replaced and the rest is kept. `extra(folder)` adds files of its own (figures)."""
+
+    def fill(temp: Path) -> None:
         _write_csv(ensemble.timeseries, temp / "timeseries.csv")
         _write_csv(ensemble.events, temp / "events.csv")
         _write_csv(ensemble.summary, temp / "summary.csv")
-        manifest = build_manifest(scenario, seeds, argv)
+        if extra is not None:
+            extra(temp)
+
+    return write_folder(out_dir, fill, build_manifest(scenario, seeds, argv), overwrite)
+
+
+def write_folder(
+    out_dir: str | Path,
+    fill: Callable[[Path], None],
+    manifest: dict[str, Any],
+    overwrite: bool = False,
+) -> Path:
+    """Write a results folder whole or not at all: `fill(temp)` writes the files into a
+    temporary sibling, the manifest (listing them) is added, and the folder takes DIR's
+    place (see `write_outputs` for which DIR may be replaced)."""
+    out_dir = check_destination(out_dir, overwrite=overwrite)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(out_dir)
+    temp = Path(
+        tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}{TEMP_TAG}{os.getpid()}-")
+    )
+    try:
+        os.chmod(temp, 0o755)  # mkdtemp makes it private; results are ordinary files
+        fill(temp)
+        files = sorted(p.name for p in temp.iterdir())
+        manifest = {**manifest, "tool": TOOL, "files": [*files, "manifest.json"]}
         (temp / "manifest.json").write_text(
             json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
         )
-        _swap_into_place(temp, out_dir)
+        interrupt.check()  # a Ctrl-C while writing: keep the previous folder, drop this one
+        if out_dir.exists() and _foreign(out_dir):
+            _replace_own_files(temp, out_dir)
+        else:
+            _swap_into_place(temp, out_dir)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
@@ -73,11 +114,165 @@ def _write_csv(table: pd.DataFrame, path: Path) -> None:
     table.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
+# --- whose folder is it -------------------------------------------------------------------------
+
+
+def tool_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest of a folder this tool wrote, or None (no manifest, or not ours)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    # manifests written before `tool` existed have these keys, and only ours have all of them
+    legacy = {"scenario", "resolved", "seeds", "version", "git", "created"} <= manifest.keys()
+    return manifest if manifest.get("tool") == TOOL or legacy else None
+
+
+def _own_names(folder: Path) -> set[str]:
+    manifest = tool_manifest(folder)
+    if manifest is None:
+        return set()
+    listed = manifest.get("files")
+    return {*(listed if isinstance(listed, list) else FILES), *ADDED}
+
+
+def _foreign(folder: Path) -> list[str]:
+    """What in a folder this tool did not write (everything, if it holds no manifest of ours)."""
+    own = _own_names(folder)
+    return sorted(p.name for p in folder.iterdir() if p.name not in own)
+
+
+def check_destination(
+    out_dir: str | Path, overwrite: bool = False, need_bytes: int = 0, flag: str = "--out"
+) -> Path:
+    """Refuse, before any work, a results folder that cannot or must not be written: an
+    empty name, the current folder or one holding it, a file or a path under a file, a name
+    too long for the file system, a place without write permission or without `need_bytes`
+    free, or a folder holding files this tool did not write (unless `overwrite`, which
+    replaces only the tool's files). Returns the folder as an absolute path."""
+    text = str(out_dir)
+    if not text.strip():
+        raise UserInputError(flag, None, "expected a folder name, got an empty one")
+    path = Path(os.path.abspath(os.path.expanduser(text)))
+    here = Path.cwd().resolve()
+    if here == path.resolve() or here.is_relative_to(path.resolve()):
+        raise UserInputError(
+            flag, text, "is the current folder or holds it; give a new folder name for results"
+        )
+    existing = path
+    while not existing.exists():
+        if existing.is_symlink():  # a dangling link: writing would follow it somewhere else
+            raise UserInputError(flag, text, f"{existing} is a broken symbolic link")
+        existing = existing.parent
+    if existing != path and not existing.is_dir():
+        raise UserInputError(flag, text, f"is under {existing}, which is a file, not a folder")
+    if existing == path and not path.is_dir():
+        raise UserInputError(flag, text, "exists and is a file, not a folder")
+    limit = _name_max(existing)
+    for part in path.relative_to(existing).parts or (path.name,):
+        if len(f".{part}{TEMP_TAG}{os.getpid()}-XXXXXXXX".encode()) > limit:
+            raise UserInputError(
+                flag, text, f"the name {part[:40]!r}... is too long for this file system "
+                f"(at most {limit - 24} bytes here)"
+            )
+    writable_in = path.parent if path.parent.exists() else existing
+    if not os.access(writable_in, os.W_OK | os.X_OK):
+        raise UserInputError(flag, text, f"cannot write in {writable_in} (permission denied)")
+    if need_bytes:
+        free = shutil.disk_usage(existing).free
+        if free < need_bytes:
+            raise UserInputError(
+                flag, text, f"needs about {_size(need_bytes)} free; {existing} has {_size(free)}"
+            )
+    if path.is_dir() and not overwrite:
+        foreign = _foreign(path)
+        if foreign:
+            more = f" and {len(foreign) - 3} more" if foreign[3:] else ""
+            shown = ", ".join(foreign[:3]) + more
+            raise UserInputError(
+                flag, text, f"holds files this tool did not write ({shown}); give a new or "
+                "empty folder, or --overwrite to replace only the tool's files in it"
+            )
+    return path
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError):
+        return 255
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if n < 1000:
+            return f"{n:.0f} {unit}"
+        n /= 1000
+    return f"{n:.0f} TB"
+
+
+# A row of timeseries.csv takes about this many bytes: 41 measured for one run of collapse_2024;
+# more digits in the run and seed numbers of a large ensemble make it longer.
+BYTES_PER_ROW = 56
+
+
+def estimated_bytes(scenario: ScenarioSpec, runs: int) -> int:
+    """About how much a results folder of `runs` runs of `scenario` takes on disk, written
+    once in the temporary folder beside the previous one."""
+    from sim.ensemble import VARIABLES_WIDTH
+
+    return int(runs * scenario.months * VARIABLES_WIDTH * BYTES_PER_ROW * 1.1) + 1_000_000
+
+
+# --- putting it in place --------------------------------------------------------------------
+
+
+# A temporary folder named without a pid (written before the pid was in the name) is taken
+# for a dead run's once it has not changed for this long.
+LEGACY_AGE = 3600.0
+
+
+def clean_stale(out_dir: Path) -> list[Path]:
+    """Remove the temporary folders a killed run left beside `out_dir`: only ours (our name
+    pattern, holding nothing but our files) and only when the process that made them is gone."""
+    removed = []
+    for tag in (TEMP_TAG, OLD_TAG):
+        for leftover in out_dir.parent.glob(f".{glob.escape(out_dir.name)}{tag}*"):
+            suffix = leftover.name[len(out_dir.name) + 1 + len(tag):]
+            pid = suffix.split("-", 1)[0]
+            if not leftover.is_dir():
+                continue
+            if pid.isdigit() and "-" in suffix:
+                if _alive(int(pid)):
+                    continue
+            elif time.time() - leftover.stat().st_mtime < LEGACY_AGE:
+                continue
+            contents = {p.name for p in leftover.iterdir()}
+            if contents <= {*FILES, *ADDED}:
+                shutil.rmtree(leftover, ignore_errors=True)
+                removed.append(leftover)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 def _swap_into_place(temp: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         os.replace(temp, out_dir)
         return
-    old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
+    old = Path(
+        tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}{OLD_TAG}{os.getpid()}-")
+    )
     os.replace(out_dir, old)  # an empty folder is replaced atomically
     try:
         os.replace(temp, out_dir)
@@ -85,6 +280,20 @@ def _swap_into_place(temp: Path, out_dir: Path) -> None:
         os.replace(old, out_dir)  # put the previous results back
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _replace_own_files(temp: Path, out_dir: Path) -> None:
+    """`--overwrite` on a folder with the user's files in it: the tool's previous files go,
+    the new ones move in one by one, and nothing else is touched."""
+    for name in sorted(_own_names(out_dir) | {*FILES, *ADDED}):
+        stale = out_dir / name
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale)
+        elif stale.exists() or stale.is_symlink():
+            stale.unlink()
+    for new in sorted(temp.iterdir()):
+        os.replace(new, out_dir / new.name)
+    temp.rmdir()
 
 
 def build_manifest(
@@ -105,8 +314,39 @@ def build_manifest(
         "mesa": mesa.__version__,
         "pandas": pd.__version__,
         "command": list(sys.argv if argv is None else argv),
+        "code": code_digest(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def code_digest() -> str:
+    """A hash of everything a run's results depend on beside the resolved scenario: the model's
+    code (sim/) and its data (params/); two manifests with the same digest, scenario and seeds
+    describe the same results."""
+    digest = hashlib.sha256()
+    for folder, pattern in (("sim", "*.py"), ("params", "**/*")):
+        for path in sorted((ROOT / folder).glob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def holds_run(folder: Path, scenario: ScenarioSpec, seeds: list[int]) -> bool:
+    """Whether `folder` holds this tool's outputs of exactly this scenario, these seeds and
+    this code (so that they need not be run again)."""
+    manifest = tool_manifest(folder)
+    if manifest is None or not all((folder / name).is_file() for name in FILES):
+        return False
+
+    def plain(value: Any) -> Any:  # as the manifest stores it
+        return json.loads(json.dumps(value, sort_keys=True, default=str))
+
+    return (
+        manifest.get("code") == code_digest()
+        and manifest.get("seeds") == [int(s) for s in seeds]
+        and manifest.get("resolved") == plain(scenario.resolved())
+    )
 
 
 def git_state() -> dict[str, Any]:
@@ -168,4 +408,17 @@ def _summary_numbers(path: Path) -> list[str]:
     return [c for c in header if c not in SUMMARY_DATE_COLUMNS]
 
 
-__all__ = ["FILES", "build_manifest", "git_state", "read_outputs", "write_outputs"]
+__all__ = [
+    "FILES",
+    "build_manifest",
+    "check_destination",
+    "clean_stale",
+    "code_digest",
+    "estimated_bytes",
+    "git_state",
+    "holds_run",
+    "read_outputs",
+    "tool_manifest",
+    "write_folder",
+    "write_outputs",
+]

@@ -10,6 +10,9 @@ action off their menu.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import re
+import stat as stat_kind
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sim import limits
 from sim import params as P
 from sim.errors import UserInputError
 from sim.vocabulary import ACTIONS, FACTIONS, FORCES, PAIR_NAMES, STATES, month_index
@@ -210,24 +214,55 @@ def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> 
 
 def _read(path: Path) -> dict[str, Any]:
     """A scenario file's checked contents (a fresh copy: the caller may change it)."""
+    stat = _regular_file(path)
+    return P.copy_tree(_read_checked(path.resolve(), stat.st_mtime_ns, stat.st_size))
+
+
+def _regular_file(path: Path):
+    """The file's status, if it is a regular file (reading a device or a pipe could block or
+    never end)."""
     try:
         stat = path.stat()
     except OSError as exc:
         raise UserInputError(path, None, f"cannot read ({exc.strerror})") from None
-    return P.copy_tree(_read_checked(path.resolve(), stat.st_mtime_ns, stat.st_size))
+    if not stat_kind.S_ISREG(stat.st_mode):
+        what = "a folder" if stat_kind.S_ISDIR(stat.st_mode) else "a device, pipe or socket"
+        raise UserInputError(path, None, f"expected a TOML file, got {what}")
+    return stat
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's contents, refusing what is not UTF-8 text (TOML is UTF-8 by definition)
+    and non-finite numbers (`nan`, `inf`), which no quantity of the model can be."""
+    _regular_file(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserInputError(path, None, f"cannot read ({exc.strerror})") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise UserInputError(
+            path, None, "starts with a byte-order mark; save it as UTF-8 without one"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UserInputError(
+            path, None, f"not UTF-8 text (byte {exc.start} on line {line}); save it as UTF-8"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserInputError(path, None, f"malformed TOML ({exc})") from None
+    limits.check_finite(data, str(path))
+    return data
 
 
 @lru_cache(maxsize=128)  # a sweep loads the same files once per point: parse them once
 def _read_checked(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
     """Parse and check a scenario file; cached by path, modification time and size, so an
     edited file is read again."""
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserInputError(path, None, f"malformed TOML ({exc})") from None
-    except OSError as exc:
-        raise UserInputError(path, None, f"cannot read ({exc.strerror})") from None
+    data = read_toml(path)
     try:
         ScenarioFile.model_validate(data)
     except ValidationError as exc:
@@ -288,10 +323,16 @@ def load_scenario(name_or_path: str | Path,
             raise UserInputError(
                 source, key, "missing (required, here or in a scenario it extends)"
             )
-    start = month_index(data["start"], source, "start")
-    end = month_index(data["end"], source, "end")
+    given = {parse_set(item)[0] for item in sets}  # an error names --set if the value is its
+
+    def where(key: str) -> str:
+        return "--set" if key in given else source
+
+    start = _month(data["start"], where("start"), "start")
+    end = _month(data["end"], where("end"), "end")
     if end < start:
-        raise UserInputError(source, "end", f"must not be before start ({data['start']})")
+        raise UserInputError(where("end"), "end", f"must not be before start ({data['start']})")
+    limits.check_parameters(data.get("parameters", {}), source)
 
     tree = P.load_defaults()
     tree = _merge(tree, data.get("parameters", {}))
@@ -303,10 +344,11 @@ def load_scenario(name_or_path: str | Path,
             shock = Shock.model_validate(raw).model_dump()
         except ValidationError as exc:
             raise P.pydantic_error(exc, source, f"shocks.{name}") from None
-        shock["start_index"] = month_index(shock["start"], source, f"shocks.{name}.start")
+        shock["start_index"] = _month(shock["start"], source, f"shocks.{name}.start")
         shock["end_index"] = (
-            month_index(shock["end"], source, f"shocks.{name}.end") if shock["end"] else None
+            _month(shock["end"], source, f"shocks.{name}.end") if shock["end"] else None
         )
+        limits.check_shock(shock, source, f"shocks.{name}")
         _check_governorates(shock["governorates"], source, f"shocks.{name}.governorates")
         shocks[name] = shock
 
@@ -321,11 +363,12 @@ def load_scenario(name_or_path: str | Path,
                 f"{entry['action']!r} is not on {entry['actor']}'s menu {menu}",
             )
         entry["start_index"] = (
-            month_index(entry["start"], source, f"forbid[{i}].start") if entry["start"] else None
+            _month(entry["start"], source, f"forbid[{i}].start") if entry["start"] else None
         )
         entry["end_index"] = (
-            month_index(entry["end"], source, f"forbid[{i}].end") if entry["end"] else None
+            _month(entry["end"], source, f"forbid[{i}].end") if entry["end"] else None
         )
+        _check_window(entry, i, start, end, source)
         forbid.append(entry)
 
     initial = load_initial_state(data["initial_state"], source)
@@ -338,7 +381,7 @@ def load_scenario(name_or_path: str | Path,
                 f"actions not on its menu: {off_menu}",
             )
     return ScenarioSpec(
-        name=data.get("name") or path.stem,
+        name=_safe_name(data.get("name") or path.stem, source),
         path=source,
         description=data.get("description", ""),
         start=start,
@@ -353,6 +396,70 @@ def load_scenario(name_or_path: str | Path,
         ],
         sets=list(sets),
     )
+
+
+def _month(text: str, source: str, key: str) -> int:
+    index = month_index(text, source, key)
+    limits.check_month(index, source, key)
+    return index
+
+
+def _check_window(entry: dict[str, Any], i: int, start: int, end: int, source: str) -> None:
+    """A forbid rule must forbid something in this run: a window that is empty or lies wholly
+    outside the run would make a counterfactual that silently changes nothing."""
+    low = entry["start_index"] if entry["start_index"] is not None else start
+    high = entry["end_index"] if entry["end_index"] is not None else end
+    rule = f"forbid[{i}]"
+    if entry["start_index"] is not None and entry["end_index"] is not None and high < low:
+        raise UserInputError(
+            source, f"{rule}.end", f"{entry['end']} is before its start {entry['start']}: "
+            "the rule would forbid nothing"
+        )
+    if high < start or low > end:
+        from sim.vocabulary import month_label
+
+        raise UserInputError(
+            source, rule, f"its window {month_label(low)} to {month_label(high)} lies outside "
+            f"the run ({month_label(start)} to {month_label(end)}): it would forbid nothing"
+        )
+
+
+# A scenario's name becomes a folder under results/: one path component, no `..`, printable.
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,99}$")
+
+
+def _safe_name(name: Any, source: str) -> str:
+    if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
+        raise UserInputError(
+            source, "name", f"expected a plain name (letters, digits, _ . + -, at most 100, no "
+            f"'..' or path separators: it names a folder under results/), got {name!r}"
+        )
+    return name
+
+
+def check_start(scenario: ScenarioSpec) -> None:
+    """The run must open in the month of the initial state it starts from: a later start would
+    put that month's world (its forces, control and portfolios) at another date."""
+    date = scenario.initial.get("date")
+    if date and date != scenario.start_label:
+        known = sorted(p.stem for p in INITIAL_DIR.glob("*.toml"))
+        match = f"; initial_state = {scenario.start_label!r} exists" if (
+            scenario.start_label in known) else f" (initial states: {', '.join(known)})"
+        given = {item.split("=", 1)[0].strip() for item in scenario.sets}
+        source = "--set" if given & {"start", "initial_state"} else scenario.path
+        raise UserInputError(
+            source, "start", f"{scenario.start_label} does not match its initial state "
+            f"{scenario.initial.get('name')!r}, dated {date}{match}"
+        )
+
+
+def output_name(scenario: ScenarioSpec) -> str:
+    """The results folder's name: the scenario's, and for a run with `--set` a short hash of
+    the overrides, so that it never replaces the plain scenario's results."""
+    if not scenario.sets:
+        return scenario.name
+    digest = hashlib.sha256("\n".join(scenario.sets).encode()).hexdigest()[:8]
+    return f"{scenario.name}-set-{digest}"
 
 
 def _check_governorates(table: dict[str, Any], source: str, key: str) -> None:
@@ -375,15 +482,12 @@ def load_initial_state(name: str, referenced_from: str) -> dict[str, Any]:
             "initial_state",
             f"no initial state {name!r} in params/initial/ (known: {known})",
         )
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserInputError(path, None, f"malformed TOML ({exc})") from None
+    raw = read_toml(path)
     try:
         state = InitialState.model_validate(raw).model_dump()
     except ValidationError as exc:
         raise P.pydantic_error(exc, str(path), "") from None
+    limits.check_manpower(state["manpower"], str(path))
     state["name"] = name
     return state
 
@@ -410,6 +514,7 @@ def apply_sets(data: dict[str, Any], sets: list[str] | tuple[str, ...]) -> dict[
     defaults = P.load_defaults()
     for item in sets:
         key, value = parse_set(item)
+        limits.check_finite(value, "--set", key)
         if key in ("start", "end", "runs", "initial_state"):
             data[key] = value
             continue
@@ -422,6 +527,7 @@ def apply_sets(data: dict[str, Any], sets: list[str] | tuple[str, ...]) -> dict[
                 raise UserInputError(
                     "--set", key, f"no such shock field; expected one of {list(Shock.model_fields)}"
                 )
+            limits.check_shock({parts[2]: value}, "--set", f"shocks.{parts[1]}")
             data["shocks"][parts[1]][parts[2]] = value
             continue
         merged = _merge(defaults, data.get("parameters", {}))
@@ -435,6 +541,7 @@ def apply_sets(data: dict[str, Any], sets: list[str] | tuple[str, ...]) -> dict[
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
+        limits.check_parameters({key: value}, "--set", "")
     try:
         P.validate(_merge(defaults, data.get("parameters", {})), "--set", "")
     except UserInputError as exc:
@@ -442,4 +549,13 @@ def apply_sets(data: dict[str, Any], sets: list[str] | tuple[str, ...]) -> dict[
     return data
 
 
-__all__ = ["ACTIONS", "FACTIONS", "ScenarioSpec", "list_scenarios", "load_scenario"]
+__all__ = [
+    "ACTIONS",
+    "FACTIONS",
+    "ScenarioSpec",
+    "check_start",
+    "list_scenarios",
+    "load_scenario",
+    "output_name",
+    "read_toml",
+]

@@ -58,7 +58,8 @@ def test_run_writes_the_outputs_and_prints_the_table(tmp_path):
         "summary.csv",
         "timeseries.csv",
     ]
-    for line in ("regime fell", "iran intervenes", "Iran-Russia cooperation peak", "UN vetoes"):
+    for line in ("regime fell", "iran: own combat forces arrive", "Iran-Russia cooperation peak",
+                 "UN vetoes", "over the runs in which it happened"):
         assert line in done.stdout
     assert re.search(r"regime fell\s+\d+% \([012]/2\)", done.stdout)
     assert str(out) in done.stdout

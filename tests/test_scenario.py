@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import params
+from sim import limits, params
 from sim.errors import UserInputError
 from sim.scenario import SCENARIO_DIR, list_scenarios, load_scenario, parse_set
 from sim.shocks import Calendar
@@ -405,7 +405,8 @@ def overrides(draw) -> dict[str, int | float]:
     return {p: draw(in_range(p)) for p in paths}
 
 
-months = st.integers(month_index("1950-01"), month_index("2150-12"))
+# any month the model has data for (sim/limits.py; months outside it are refused)
+months = st.integers(month_index(limits.DATA_FIRST), month_index(limits.DATA_LAST))
 forbids = st.lists(st.sampled_from(STATES).flatmap(
     lambda s: st.sampled_from(MENUS[s]).map(lambda a: {"actor": s, "action": a})), max_size=3)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -404,6 +405,34 @@ def describe_boxes(boxes: list[PrimBox], condition: str, interest: int, total: i
 # --- the report -------------------------------------------------------------------------------
 
 
+# Below these sizes an index or a box says more about the draw than about the model: Sobol'
+# estimates from N base samples have errors of order 1/sqrt(N) (Saltelli et al. 2010 use
+# N >= 500); Morris needs 10 or more trajectories (Campolongo et al. 2007); PRIM peels 5% at a
+# time, so a box resting on fewer than 10 runs of interest is a handful of runs.
+SMALL_SAMPLE = {"sobol": 128, "morris": 10}
+SMALL_INTEREST = 10
+
+
+def sample_warnings(record: SweepRecord, interest: np.ndarray | None = None) -> list[str]:
+    """Why the analysis of this sweep may not be trusted, if it may not."""
+    spec = record.spec
+    notes = []
+    least = SMALL_SAMPLE.get(spec.method)
+    if least is not None and spec.sampler.n < least:
+        what = "base samples N" if spec.method == "sobol" else "trajectories"
+        notes.append(
+            f"warning: {spec.sampler.n} {what} is too few for {spec.method} indices to be "
+            f"reliable (use at least {least}); read them with their confidence intervals"
+        )
+    if interest is not None and 0 < min(interest.sum(), (~interest).sum()) < SMALL_INTEREST:
+        notes.append(
+            f"warning: the condition splits the runs {int(interest.sum())} to "
+            f"{int((~interest).sum())}; a PRIM box on fewer than {SMALL_INTEREST} runs on one "
+            "side is a handful of runs, not a finding"
+        )
+    return notes
+
+
 def report(
     db: str | Path,
     outcome: str | None = None,
@@ -414,62 +443,71 @@ def report(
 ) -> list[Path]:
     """Print what the sweep says about one outcome and write tables and figures to `out`.
     `fill`: the value a run without the outcome counts as (a fall that never came, say, as
-    the month after the scenario's end), for every analysis of it."""
+    the month after the scenario's end), for every analysis of it.
+
+    Every argument is checked, and every table computed, before anything is printed or a
+    folder made: a bad argument ends with its message alone."""
+    if not 0.0 < threshold <= 1.0:
+        raise UserInputError("--threshold", str(threshold), "expected a density in (0, 1]")
+    if fill is not None and not np.isfinite(fill):
+        raise UserInputError("--fill", str(fill), "expected a finite number")
     record = load_record(db)
     spec = record.spec
     name = outcome_name(record, outcome)
+    out_dir = Path(out) if out else Path(db).with_name(Path(db).stem + "_analysis")
+    blocker = next((p for p in (out_dir, *out_dir.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise UserInputError("--out", str(out_dir), f"{blocker} is a file, not a folder")
     if fill is not None:
         if spec.outcomes[name] == "text":
             raise UserInputError("--fill", str(fill), f"a number for a numeric outcome; {name} "
                                  "is text")
         missing = int(record.runs[name].isna().sum())
         record.runs[name] = record.runs[name].astype(float).fillna(fill)
-    out_dir = Path(out) if out else Path(db).with_name(Path(db).stem + "_analysis")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    interest = condition_mask(record.runs, condition, spec.names) if condition else None
 
+    lines: list[str] = []
+    files: list[tuple[str, Any]] = []  # (file name, how to write it into the folder)
     planned = int(record.info["planned_runs"])
-    print(f"sweep {spec.name}: {spec.method}, {len(record.runs)} of {planned} runs in {db}")
+    lines.append(f"sweep {spec.name}: {spec.method}, {len(record.runs)} of {planned} runs in {db}")
     if fill is not None:
-        print(f"{name}: {missing} runs without a value count as {fill:g} (--fill)")
+        lines.append(f"{name}: {missing} runs without a value count as {fill:g} (--fill)")
     if spec.outcomes[name] != "text":
         values = record.runs[name].astype(float)
-        print(
+        lines.append(
             f"{name}: mean {values.mean():.4g}, sd {values.std():.4g}, "
             f"range {values.min():.4g} .. {values.max():.4g}, "
             f"missing in {int(values.isna().sum())} runs"
         )
-        print(describe_noise(record, name))
+        lines.append(describe_noise(record, name))
 
     if spec.method in ("sobol", "morris"):
         table = sobol_table(record, name) if spec.method == "sobol" else morris_table(record, name)
-        print(f"\n{'Sobol' if spec.method == 'sobol' else 'Morris'} indices for {name}:")
-        print(table.to_string(float_format=lambda v: f"{v:.3f}"))
-        written.append(out_dir / f"{spec.method}_{name}.csv")
-        table.to_csv(written[-1])
-        written.append(
-            plot_indices(table, f"{spec.name}: {name}", out_dir / f"{spec.method}_{name}.png")
-        )
+        lines.append(f"\n{'Sobol' if spec.method == 'sobol' else 'Morris'} indices for {name}:")
+        lines.append(table.to_string(float_format=lambda v: f"{v:.3f}"))
+        files.append((f"{spec.method}_{name}.csv", lambda p, t=table: t.to_csv(p)))
+        files.append((f"{spec.method}_{name}.png",
+                      lambda p, t=table: plot_indices(t, f"{spec.name}: {name}", p)))
     elif spec.method == "grid" and len(spec.names) >= 2:
         table = grid_table(record, name)
         rows, cols = spec.names[:2]
         grid, spread = (table.pivot(index=rows, columns=cols, values=v) for v in ("mean", "sd"))
         counts = table["n"].to_numpy()
         where = f"({grid.index.name} down, {grid.columns.name} across)"
-        print(f"\nmean {name} per cell {where}:")
-        print(grid.to_string(float_format=lambda v: f"{v:.3f}"))
+        lines.append(f"\nmean {name} per cell {where}:")
+        lines.append(grid.to_string(float_format=lambda v: f"{v:.3f}"))
         runs = f"{counts.min()}" + ("" if counts.min() == counts.max() else f"-{counts.max()}")
-        print(f"\nsd of the runs in each cell ({runs} runs a cell):")
-        print(spread.to_string(float_format=lambda v: f"{v:.3f}"))
-        written.append(out_dir / f"grid_{name}.csv")
-        table.to_csv(written[-1], index=False)
-        written.append(plot_heatmap(grid, name, out_dir / f"grid_{name}.png", spread))
+        lines.append(f"\nsd of the runs in each cell ({runs} runs a cell):")
+        lines.append(spread.to_string(float_format=lambda v: f"{v:.3f}"))
+        files.append((f"grid_{name}.csv", lambda p, t=table: t.to_csv(p, index=False)))
+        files.append((f"grid_{name}.png",
+                      lambda p, g=grid, sd=spread: plot_heatmap(g, name, p, sd)))
 
     if condition:
-        interest = condition_mask(record.runs, condition, spec.names)
         boxes = prim_boxes(record, condition, threshold=threshold)
-        print()
-        print(describe_boxes(boxes, condition, int(interest.sum()), len(interest), threshold))
+        lines.append("")
+        lines.append(describe_boxes(boxes, condition, int(interest.sum()), len(interest),
+                                    threshold))
         rows = [
             {
                 "box": k,
@@ -484,11 +522,20 @@ def report(
             for k, b in enumerate(boxes, 1)
             for p, r in b.limits.iterrows()
         ]
-        written.append(out_dir / "prim_boxes.csv")
-        pd.DataFrame(
-            rows,
-            columns=["box", "parameter", "low", "high", "qp", "coverage", "density", "mass"],
-        ).to_csv(written[-1], index=False)
+        frame = pd.DataFrame(
+            rows, columns=["box", "parameter", "low", "high", "qp", "coverage", "density", "mass"]
+        )
+        files.append(("prim_boxes.csv", lambda p, f=frame: f.to_csv(p, index=False)))
+
+    for line in lines:
+        print(line)
+    for note in sample_warnings(record, interest):
+        print(note, file=sys.stderr)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for file_name, write in files:
+        written.append(out_dir / file_name)
+        write(written[-1])
     return written
 
 
@@ -509,5 +556,6 @@ __all__ = [
     "point_means",
     "prim_boxes",
     "report",
+    "sample_warnings",
     "sobol_table",
 ]

@@ -141,6 +141,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             "--scheduler", args.scheduler, "give either --scheduler or --local-cluster, not both"
         )
     spec = load_spec(args.spec)
+    check_sweep_size(spec)
     db = args.db or Path("results") / "sweeps" / f"{spec.name}.duckdb"
     run_fn = args.run_fn or spec.run_fn or runner.default_run_fn()
     if args.dry_run:
@@ -169,6 +170,32 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"{outcome.executor} x{outcome.workers}, {rate:.1f} runs/s)"
     )
     return 0 if outcome.complete else 1
+
+
+# What a sweep holds in memory per point (its parameter values, as drawn by the sampler and
+# again in the plan and the task list: about four copies of 8 bytes each) and per run (the
+# missing-runs mask, the seed and the bookkeeping of a task in flight).
+BYTES_PER_POINT_PARAMETER = 32
+BYTES_PER_RUN = 64
+
+
+def check_sweep_size(spec: SweepSpec) -> None:
+    """Refuse, before the sampler allocates anything, a sweep whose plan would not fit in
+    memory (a grid's size is the product of its levels: it grows fast)."""
+    import math
+
+    from analysis.sweep import sampling
+    from sim import limits
+
+    d = len(spec.parameters)
+    if spec.sampler.method == "grid":  # exact, without numpy's 64-bit overflow
+        points = math.prod(len(p.levels or ()) for p in spec.parameters.values())
+    else:
+        points = sampling.point_count(spec)
+    runs = points * spec.replicates
+    need = points * d * BYTES_PER_POINT_PARAMETER + runs * BYTES_PER_RUN
+    limits.check_memory(need, f"{points} points x {spec.replicates} replicates = {runs} runs",
+                        flag=str(spec.path))
 
 
 def plan_lines(spec: SweepSpec, n_points: int, run_fn: str, db: Path | None = None,

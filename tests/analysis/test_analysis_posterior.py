@@ -96,7 +96,9 @@ def test_calibrate_posterior_end_to_end_on_the_real_model(tmp_path):
 
     done = calibrate("--generations", "1")
     assert done.returncode == 0, done.stderr
-    table, metadata = read_posterior(tmp_path / "results" / "posterior" / "posterior.parquet")
+    report = tmp_path / "results" / "posterior" / "report_cooperation_2011_2017"
+    table, metadata = read_posterior(report / "posterior.parquet")
+    assert (report / "posterior_summary.csv").exists() and (report / "manifest.json").exists()
     assert len(table) == 4
     assert set(table.columns) == {f.path for f in load_free()} | {"weight", "distance"}
     assert metadata["search_seeds"] == [0] and metadata["fresh_seeds"] == [100000]

@@ -1,0 +1,67 @@
+"""Ctrl-C always ends the same way: exit 130, one line on stderr, nothing half-written, never a
+traceback, wherever the signal lands (imports, Python, compiled kernels, the pool, writing)."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cli.main import INTERRUPTED
+from sim.output import FILES
+
+ROOT = Path(__file__).resolve().parent.parent
+TRIES = 20
+
+
+def interrupted_run(out: Path, workers: int, delay: float) -> subprocess.CompletedProcess:
+    """`run.py run` with SIGINT sent after `delay` seconds (as Ctrl-C in a terminal would)."""
+    process = subprocess.Popen(
+        [sys.executable, "run.py", "run", "collapse_2024", "--runs", "8", "--quiet",
+         "--workers", str(workers), "--out", str(out)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_at_random_moments_always_ends_with_130_and_one_line(workers, tmp_path):
+    subprocess.run([sys.executable, "run.py", "run", "collapse_2024", "--runs", "1", "--quiet",
+                    "--set", "end=2024-02", "--out", str(tmp_path / "warm")], cwd=ROOT,
+                   check=True, capture_output=True)  # compiled once, so every try is short
+    draw = random.Random(workers)  # random moments, the same ones on every test run
+    for attempt in range(TRIES):
+        out = tmp_path / f"out{attempt}"
+        # from 0.15 s: before that the interpreter is still starting, and the signal ends the
+        # process as it ends any program that has not begun (it has written nothing)
+        delay = draw.uniform(0.15, 2.0)
+        done = interrupted_run(out, workers, delay)
+        if done.returncode == 0:  # finished before the signal: whole, and said so
+            assert all((out / f).is_file() for f in FILES) and str(out) in done.stdout
+            continue
+        what = f"try {attempt}, {workers} workers, SIGINT after {delay:.2f} s"
+        assert done.returncode == 130, (what, done.returncode, done.stderr)
+        assert done.stderr.strip().splitlines() == [INTERRUPTED], (what, done.stderr)
+        # nothing half-written: the folder is whole (the signal came after it was) or absent
+        assert not out.exists() or all((out / f).is_file() for f in FILES), what
+        assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")], what
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_run_leaves_the_previous_results(tmp_path):
+    out = tmp_path / "res"
+    subprocess.run([sys.executable, "run.py", "run", "collapse_2024", "--runs", "1", "--quiet",
+                    "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
+    before = (out / "summary.csv").read_bytes()
+    done = interrupted_run(out, 1, 2.0)
+    assert done.returncode == 130, done.stderr
+    assert (out / "summary.csv").read_bytes() == before
