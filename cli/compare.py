@@ -6,7 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli.core import _console, add_ensemble_options, add_out, ensemble_inputs, run_checked
+from cli.core import (
+    _console,
+    add_ensemble_options,
+    add_out,
+    add_posterior_options,
+    ensemble_inputs,
+    posterior_sets,
+    run_checked,
+)
 from sim.scenario import output_name
 
 
@@ -19,18 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_ensemble_options(p, runs_help="runs per scenario (default: A's `runs`)")
     add_out(p)
     p.add_argument("--boot", type=int, default=2000, help="bootstrap resamples (default 2000)")
-    p.add_argument(
-        "--posterior",
-        nargs="?",
-        type=Path,
-        const=Path("params/posterior.parquet"),
-        default=None,
-        metavar="FILE",
-        help="answer across the posterior (default file: params/posterior.parquet): each of "
-        "--sets parameter sets drawn by weight runs both scenarios on the same seeds",
-    )
-    p.add_argument("--sets", type=int, default=20, dest="posterior_sets",
-                   help="parameter sets drawn from the posterior (default 20)")
+    add_posterior_options(p, "answer")
     p.set_defaults(func=cmd_compare)
 
 
@@ -125,19 +122,11 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
 
-    from analysis.posterior import draw_sets, overrides, read_posterior, split_variance
+    from analysis.posterior import overrides, split_variance
     from analysis.stats import fall_indicators
-    from sim.errors import UserInputError
     from sim.scenario import load_scenario
 
-    if args.posterior_sets < 1:
-        raise UserInputError("--sets", None, f"expected a number >= 1, got {args.posterior_sets}")
-    if not args.posterior.is_file():
-        raise UserInputError(args.posterior, None, "no posterior there (run.py calibrate "
-                             "--posterior writes one)")
-    table, metadata = read_posterior(args.posterior)
-    paths = sorted(metadata["priors"])
-    sets = draw_sets(table, args.posterior_sets, seed=args.seed)
+    sets, paths = posterior_sets(args)
     from sim.output import build_manifest, check_destination, write_folder
 
     a, seeds = ensemble_inputs(args, args.a)  # checked before any run

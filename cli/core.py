@@ -339,3 +339,33 @@ def summary_table(summary: pd.DataFrame, scenario: ScenarioSpec) -> Table:
 
 
 __all__ = ["add_out", "register", "results_folder", "summary_table"]
+
+
+def add_posterior_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """--posterior [FILE] and --sets K: answer across parameter sets drawn from a posterior."""
+    parser.add_argument(
+        "--posterior",
+        nargs="?",
+        type=Path,
+        const=Path("params/posterior.parquet"),
+        default=None,
+        metavar="FILE",
+        help=f"{what} across the posterior (default file: params/posterior.parquet): each of "
+        "--sets parameter sets drawn by weight runs on the same seeds",
+    )
+    parser.add_argument("--sets", type=int, default=20, dest="posterior_sets",
+                        help="parameter sets drawn from the posterior (default 20)")
+
+
+def posterior_sets(args: argparse.Namespace) -> tuple[pd.DataFrame, list[str]]:
+    """The parameter sets --posterior and --sets ask for (drawn by weight with --seed) and
+    the paths of the parameters they set; a bad count or a missing file is refused."""
+    from analysis.posterior import draw_sets, read_posterior
+
+    if args.posterior_sets < 1:
+        raise UserInputError("--sets", None, f"expected a number >= 1, got {args.posterior_sets}")
+    if not args.posterior.is_file():
+        raise UserInputError(args.posterior, None, "no posterior there (run.py calibrate "
+                             "--posterior writes one)")
+    table, metadata = read_posterior(args.posterior)
+    return draw_sets(table, args.posterior_sets, seed=args.seed), sorted(metadata["priors"])

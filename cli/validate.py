@@ -6,7 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli.core import _console, add_ensemble_options, ensemble_inputs, run_checked
+from cli.core import (
+    _console,
+    add_ensemble_options,
+    add_posterior_options,
+    ensemble_inputs,
+    posterior_sets,
+    run_checked,
+)
 from sim.errors import UserInputError
 
 
@@ -43,18 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also run the structural targets (causal facts, paired variants of their baseline "
         "on the same seeds; default file: analysis/structural.toml); never part of the scores",
     )
-    p.add_argument(
-        "--posterior",
-        nargs="?",
-        type=Path,
-        const=Path("params/posterior.parquet"),
-        default=None,
-        metavar="FILE",
-        help="score across the posterior (default file: params/posterior.parquet): each of "
-        "--sets parameter sets drawn by weight runs on the same seeds",
-    )
-    p.add_argument("--sets", type=int, default=20, dest="posterior_sets",
-                   help="parameter sets drawn from the posterior (default 20)")
+    add_posterior_options(p, "score")
     p.set_defaults(func=cmd_validate)
 
     p = subparsers.add_parser(
@@ -187,17 +183,10 @@ def validate_across_posterior(args, targets, scenario, seeds) -> int:
     import pandas as pd
 
     from analysis.checks import outcomes
-    from analysis.posterior import draw_sets, overrides, read_posterior, split_variance
+    from analysis.posterior import overrides, split_variance
     from sim.scenario import load_scenario, output_name
 
-    if args.posterior_sets < 1:
-        raise UserInputError("--sets", None, f"expected a number >= 1, got {args.posterior_sets}")
-    if not args.posterior.is_file():
-        raise UserInputError(args.posterior, None, "no posterior there (run.py calibrate "
-                             "--posterior writes one)")
-    table, metadata = read_posterior(args.posterior)
-    sets = draw_sets(table, args.posterior_sets, seed=args.seed)
-    paths = sorted(metadata["priors"])
+    sets, paths = posterior_sets(args)
     out = args.out or Path("results") / f"validate_{output_name(scenario)}_posterior.csv"
     check_table_destination(out, ",".join(POSTERIOR_SCORE_COLUMNS))  # before the runs
     by_set = {name: [] for name in ("train", "test")}
