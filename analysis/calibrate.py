@@ -162,14 +162,10 @@ def calibrate(
     }
     search = dict(args=(problem,), maxiter=maxiter, popsize=popsize, seed=seed, x0=start,
                   updating="deferred", polish=False, callback=callback)
-    if workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
+    from sim.ensemble import worker_pool
 
-        with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
-            result = differential_evolution(loss, bounds, workers=pool.map, **search)
-    else:
-        result = differential_evolution(loss, bounds, **search)
+    with worker_pool(workers) as map_:
+        result = differential_evolution(loss, bounds, workers=map_, **search)
     # DE's scaling to the unit cube and back leaves a start of 0 as about 1e-17: snap it
     values = {f.path: 0.0 if abs(v) < 1e-9 * (f.high - f.low) else float(v)
               for f, v in zip(free, result.x, strict=True)}

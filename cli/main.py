@@ -21,7 +21,7 @@ COMMAND_MODULES = (
 )
 # Commands that run ensembles take Ctrl-C as a flag read between months (`sim.interrupt`);
 # the others keep Python's KeyboardInterrupt (`sweep` has its own Ctrl-C handling).
-DEFERRED_INTERRUPT = {"run", "compare", "report", "validate"}
+DEFERRED_INTERRUPT = {"run", "compare", "report", "validate", "calibrate"}
 INTERRUPTED = "interrupted: nothing half-written was left behind"
 
 

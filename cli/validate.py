@@ -298,13 +298,11 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
     train score on fresh seeds beside its score on the search seeds."""
     import functools
     import json
-    from concurrent.futures import ProcessPoolExecutor
-    from contextlib import ExitStack
     from datetime import UTC, datetime
-    from multiprocessing import get_context
 
     from analysis import calibrate, posterior
     from analysis.targets import load_targets
+    from sim.ensemble import worker_pool
     from sim.output import build_manifest, check_destination, write_folder
     from sim.scenario import load_scenario
 
@@ -336,12 +334,7 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
         console.print(f"  generation {t}: tolerance {epsilon:.3f}, median train score "
                       f"{1 - median:.3f}")
 
-    with ExitStack() as stack:
-        map_ = map
-        if args.workers > 1:
-            pool = stack.enter_context(
-                ProcessPoolExecutor(args.workers, mp_context=get_context("forkserver")))
-            map_ = pool.map
+    with worker_pool(args.workers) as map_:
         distance = functools.partial(posterior.train_distance, problem=search)
         table = posterior.infer(free, distance, settings, db, map_=map_,
                                 on_generation=progress)

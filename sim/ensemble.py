@@ -11,6 +11,7 @@ numbers), so their differences come from the scenario and not from the draw.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -297,6 +298,27 @@ def _frame(
 
 
 # --- many runs --------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int):
+    """A process pool for jobs that call the model (calibration's candidates), whose workers
+    leave Ctrl-C to the parent. With more than one worker, Ctrl-C is the ordinary
+    KeyboardInterrupt in the parent while it waits on the pool (Python code, never a kernel:
+    the kernels run in the workers), so it ends the command at once; with one, no pool, and the
+    deferred Ctrl-C of the ensemble loop."""
+    if workers <= 1:
+        yield map
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_worker_setup,
+                               initargs=(os.getpid(),))
+    try:
+        with interrupt.immediate():
+            yield pool.map
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _worker_setup(parent: int) -> None:

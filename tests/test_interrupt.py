@@ -65,3 +65,23 @@ def test_ctrl_c_during_a_run_leaves_the_previous_results(tmp_path):
     done = interrupted_run(out, 1, 2.0)
     assert done.returncode == 130, done.stderr
     assert (out / "summary.csv").read_bytes() == before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("posterior", [False, True])
+def test_ctrl_c_in_a_calibration_ends_with_130_and_one_line(workers, posterior, tmp_path):
+    """The calibration's candidates run the model in this process (one worker: Ctrl-C is
+    answered between months) or in a pool that leaves Ctrl-C to the parent (several)."""
+    method = ["--posterior", "--population", "40", "--generations", "3"] if posterior \
+        else ["--maxiter", "5", "--popsize", "4"]
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "run.py"), "calibrate", *method, "--runs", "4",
+         "--workers", str(workers)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(6.0)  # the search is under way by then: candidates are being run
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines() == [INTERRUPTED], stderr
