@@ -85,3 +85,22 @@ def test_ctrl_c_in_a_calibration_ends_with_130_and_one_line(workers, posterior, 
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     assert stderr.strip().splitlines() == [INTERRUPTED], stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_in_a_sweep_keeps_the_finished_runs_and_says_so(workers, tmp_path):
+    """A sweep in this process answers Ctrl-C between months; one on a pool in the parent.
+    Either way: exit 130, its one line, and the store keeps what finished (--resume)."""
+    db = tmp_path / "smoke.duckdb"
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "run.py"), "sweep", str(ROOT / "params/sweeps/smoke.toml"),
+         "--workers", str(workers), "--db", str(db)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(7.0)  # runs are under way by then
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    lines = [line for line in stderr.strip().splitlines() if "interrupted" in line]
+    assert len(lines) == 1 and "Traceback" not in stderr and "SystemError" not in stderr, stderr

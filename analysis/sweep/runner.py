@@ -17,6 +17,7 @@ arrives, so memory stays flat and a killed sweep loses only the batches in fligh
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import math
@@ -39,6 +40,7 @@ import numpy as np
 
 from analysis.sweep.sampling import Plan, RunTask, batches, make_plan, tasks
 from analysis.sweep.spec import SweepSpec, check_against_model, load_spec
+from sim import interrupt
 from sim.errors import UserInputError
 
 if TYPE_CHECKING:  # the store (duckdb, pyarrow) loads only in the driver, not in workers
@@ -475,8 +477,12 @@ def run_sweep(
                  spec.timeseries)
                 for batch in batches(tasks(plan, missing), size)
             )
-            done_now = _drain(executor, calls, store, spec, plan.n_runs, before, progress,
-                              session)
+            # runs in this process answer Ctrl-C between months (sim.interrupt), never inside
+            # a kernel; a pool's workers ignore it and the parent, waiting, gets it at once
+            inline = isinstance(executor, InlineExecutor)
+            with interrupt.deferred() if inline else contextlib.nullcontext():
+                done_now = _drain(executor, calls, store, spec, plan.n_runs, before, progress,
+                                  session)
         return SweepOutcome(
             db=Path(db),
             planned=plan.n_runs,
