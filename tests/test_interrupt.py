@@ -19,10 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TRIES = 20
 
 
-def interrupted_run(out: Path, workers: int, delay: float) -> subprocess.CompletedProcess:
+def interrupted_run(out: Path, workers: int, delay: float,
+                    runs: int = 8) -> subprocess.CompletedProcess:
     """`run.py run` with SIGINT sent after `delay` seconds (as Ctrl-C in a terminal would)."""
     process = subprocess.Popen(
-        [sys.executable, "run.py", "run", "collapse_2024", "--runs", "8", "--quiet",
+        [sys.executable, "run.py", "run", "collapse_2024", "--runs", str(runs), "--quiet",
          "--workers", str(workers), "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
@@ -62,7 +63,8 @@ def test_ctrl_c_during_a_run_leaves_the_previous_results(tmp_path):
     subprocess.run([sys.executable, "run.py", "run", "collapse_2024", "--runs", "1", "--quiet",
                     "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
     before = (out / "summary.csv").read_bytes()
-    done = interrupted_run(out, 1, 2.0)
+    # enough runs that the signal lands while they are under way, however fast the machine
+    done = interrupted_run(out, 1, 2.0, runs=2000)
     assert done.returncode == 130, done.stderr
     assert (out / "summary.csv").read_bytes() == before
 
@@ -92,13 +94,13 @@ def test_ctrl_c_in_a_calibration_ends_with_130_and_one_line(workers, posterior, 
 def test_ctrl_c_in_a_sweep_keeps_the_finished_runs_and_says_so(workers, tmp_path):
     """A sweep in this process answers Ctrl-C between months; one on a pool in the parent.
     Either way: exit 130, its one line, and the store keeps what finished (--resume)."""
-    db = tmp_path / "smoke.duckdb"
+    db = tmp_path / "sobol_core.duckdb"
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "sweep", str(ROOT / "params/sweeps/smoke.toml"),
-         "--workers", str(workers), "--db", str(db)],
+        [sys.executable, str(ROOT / "run.py"), "sweep",
+         str(ROOT / "params/sweeps/sobol_core.toml"), "--workers", str(workers), "--db", str(db)],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    time.sleep(7.0)  # runs are under way by then
+    time.sleep(7.0)  # runs are under way by then, and 10,240 of them are far from done
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
