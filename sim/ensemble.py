@@ -315,7 +315,12 @@ def worker_pool(workers: int):
     pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_worker_setup,
                                initargs=(os.getpid(),))
     try:
-        with interrupt.immediate():
+        # every worker up before Ctrl-C may shut the pool down: a pool shut down while the
+        # forkserver is still starting a worker leaves that worker to print a traceback (the
+        # command is in deferred mode here, so a Ctrl-C meanwhile only sets the flag)
+        for started in [pool.submit(os.getpid) for _ in range(workers)]:
+            started.result()
+        with interrupt.immediate():  # raises at once if Ctrl-C came while they started
             yield pool.map
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
