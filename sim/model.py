@@ -136,6 +136,7 @@ class SyriaModel(Model):
         self.local_power = np.zeros_like(self.control)
         self.contribution = np.zeros((N, NF))  # each state's part of each faction's power
         self.power = np.zeros(NF)  # each faction's power (both set by each month's fight)
+        self.backed = np.zeros((N, NF))  # `contribution` summed over the war (the succession)
         self.key_share = self._key_share()
         unknown = sorted(set(record or ()) - set(REPORTERS))
         if unknown:
@@ -294,6 +295,8 @@ class SyriaModel(Model):
                                          self.theatre, self.force_params)
         for force, strength in zip(self.forces.values(), manpower.tolist(), strict=True):
             force.manpower = strength
+        if self.government == R:
+            self.backed += self.contribution
 
     def update_regime(self) -> None:
         """The government's treasury and its army's morale (sim/regime.py)."""
@@ -348,17 +351,22 @@ class SyriaModel(Model):
         syria = self.states["syria"]
         syria.portfolio = np.zeros(NA)
         self._views = None
-        for other, value in self.params["syria"]["successor_relations"].items():
-            i, j = S["syria"], S[other]
-            self.relations[i, j] = self.relations[j, i] = value
-            self.anchor[i, j] = self.anchor[j, i] = value
+        # its alignments follow from who backed whom (`regime.successor_alignment`)
+        alignment = regime.successor_alignment(self.backed)
+        i = S["syria"]
+        for j, value in enumerate(alignment.tolist()):
+            if j != i:
+                self.relations[i, j] = self.relations[j, i] = value
+                self.anchor[i, j] = self.anchor[j, i] = value
         self.effects = theatre.action_effects(self.params, self.geo, self.government)
         self.fx = theatre.Effects.of(self.effects, self.params["regime"]["economy_weight"])
         self._pack_government()
         self._joint = self.joint_portfolio()
         self.key_share = self._key_share()
         self._consolidate()
-        self.event("syria", "succession", "", "successor government takes over")
+        self.event("syria", "succession", "", "successor government takes over; aligned "
+                   + ", ".join(f"{s} {alignment[n]:+.2f}" for n, s in enumerate(STATES)
+                               if s != "syria"))
 
     def update_relations(self) -> None:
         """The cooperation index moves towards what the month's behaviour signals (the

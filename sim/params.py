@@ -99,7 +99,6 @@ class Actor(Strict):
     deployment_lag: Annotated[int, Field(ge=0, le=12)] = 0
     alarm: Annotated[float, Field(ge=-0.5, le=0.5)] = 0.0
     clients: list[ForceName]
-    clients_after_fall: list[ForceName]
     focus: dict[str, NonNegative]
     strike_targets: dict[ForceName, NonNegative]
     threat: dict[str, NonNegative] = {}
@@ -112,7 +111,6 @@ class Actor(Strict):
     collapse_key: Share = 0.6
     collapse_morale: Share = 0.35
     collapse_steepness: Positive = 9.0
-    successor_relations: dict[Literal[STATES], Annotated[float, Field(ge=-1.0, le=1.0)]] = {}  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _consistent(self) -> Actor:

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from sim.numeric import pairwise_sum
-from sim.vocabulary import SYRIA
+from sim.vocabulary import SYRIA, O, R
 
 
 @njit(cache=True, error_model="numpy")
@@ -124,3 +124,23 @@ def dependence_floor(t: dict, fallen_at: int | None, month: int) -> float:
     if fallen_at is not None and span > 0:
         floor = max(floor, 1.0 - (month - fallen_at) / span)
     return floor
+
+
+def successor_alignment(backed: np.ndarray) -> np.ndarray:
+    """The new government's alignment with each state (N,), in [-1, 1], from who backed whom
+    in the war: the state's share of all the foreign backing the faction that took Damascus
+    (the opposition) received, less its share of the foreign backing the fallen regime
+    received. `backed` (N, F): each state's part of each faction's power (`contribution`),
+    summed over the months of the war. A structural rule (hand-set (train)): a government
+    formed by a faction leans to the states that armed it and away from those that armed its
+    enemy, in proportion to how much each did; it replaces a table read from the post-fall
+    record (docs/decisions.md D1)."""
+    foreign = np.ones(backed.shape[0], dtype=bool)
+    foreign[SYRIA] = False
+    alignment = np.zeros(backed.shape[0])
+    for faction, sign in ((O, 1.0), (R, -1.0)):
+        total = backed[foreign, faction].sum()
+        if total > 0.0:
+            alignment[foreign] += sign * backed[foreign, faction] / total
+    return np.clip(alignment, -1.0, 1.0)
+

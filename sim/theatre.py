@@ -1020,6 +1020,19 @@ def faction_of(force: str, government: int) -> str:
     return successor_of(FORCE_FACTION[force], government)
 
 
+# The forces that dissolve with the regime: its army and the militias Iran raised for it.
+DISBANDED = ("regime", "militias")
+
+
+def clients_after_fall(state: str, clients: list[str]) -> list[str]:
+    """Whom a state backs once the regime has fallen: the clients it had that outlive the
+    regime (not the army and militias that dissolve with it); and Syria's own army is the
+    force that took Damascus (the opposition, as the successor). No state picks new clients at
+    the fall: the new government's patrons are those who backed the factions that formed it."""
+    kept = [c for c in clients if c not in DISBANDED]
+    return ["opposition", *kept] if state == "syria" else kept
+
+
 def action_effects(params: dict, geo: Geography, government: int) -> ActionEffects:
     """Effect tensors from the actor parameters, for the government's clients (a state's
     `clients`, or `clients_after_fall` once the regime has fallen)."""
@@ -1036,7 +1049,8 @@ def action_effects(params: dict, geo: Geography, government: int) -> ActionEffec
     )
     for n, state in enumerate(STATES):
         actor = params[state]
-        clients = set(actor["clients"] if government == R else actor["clients_after_fall"])
+        clients = set(actor["clients"] if government == R
+                      else clients_after_fall(state, actor["clients"]))
         client_factions = {faction_of(c, government) for c in clients}
         focus = np.array([actor["focus"].get(g, 0.0) for g in geo.names])
         fx.focus[n] = focus / focus.sum() if focus.sum() else geo.area_share

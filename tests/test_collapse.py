@@ -145,6 +145,34 @@ class TestTheNewGovernment:
         model.update_relations()  # the month's influence is read off the successor
         assert model._influence[turkey] > 0.0
 
+    def test_its_alignments_follow_from_who_backed_whom_in_the_war(self, model):
+        """Turkey armed the opposition alone, the US a quarter as much; Iran gave the regime
+        three times what Russia gave; Israel backed no one (`regime.successor_alignment`)."""
+        iran, russia, turkey, us, israel = (S[s] for s in ("iran", "russia", "turkey", "us",
+                                                           "israel"))
+        model.backed[:] = 0.0
+        model.backed[turkey, OPP], model.backed[us, OPP] = 300.0, 100.0
+        model.backed[iran, R], model.backed[russia, R] = 900.0, 300.0
+        model.backed[S["syria"], R] = 5000.0  # its own army is not foreign backing
+        fall(model)
+        syria = model.relations[S["syria"]]
+        np.testing.assert_allclose(syria[[turkey, us, iran, russia, israel]],
+                                   [0.75, 0.25, -0.75, -0.25, 0.0])
+        np.testing.assert_array_equal(model.relations[:, S["syria"]], syria)
+        assert "turkey +0.75" in events(model, "succession")[0][4]
+
+    def test_the_backing_of_the_war_is_summed_while_the_regime_stands(self, model):
+        model.step()
+        first = model.backed.copy()
+        np.testing.assert_allclose(first, model.contribution)
+        model.step()
+        np.testing.assert_allclose(model.backed, first + model.contribution)
+        fall(model)
+        kept = model.backed.copy()
+        model.step()  # after the fall nothing is added
+        assert model.contribution.any()
+        np.testing.assert_array_equal(model.backed, kept)
+
     @pytest.mark.parametrize("span", [4, 8])
     def test_its_need_of_patrons_falls_from_all_to_the_floor(self, span):
         model = SyriaModel(load_scenario("full_2011_2025", sets=[
@@ -172,3 +200,21 @@ class TestTheNewGovernment:
             model.update_relations()
             sway[span] = model._influence[S["turkey"]]
         assert sway[24] > sway[0] > 0.0
+
+
+def test_after_the_fall_states_back_only_the_clients_that_outlive_the_regime(model):
+    """Iran's and Russia's clients dissolve with the regime, so their actions do nothing for
+    anyone; Turkey's and the US's rebels are the new army, which is Syria's own."""
+    from sim import theatre
+    from sim.vocabulary import FORCES, A
+
+    fx = theatre.action_effects(model.params, model.geo, SUCC)
+    for state in ("iran", "russia"):
+        n = S[state]
+        assert not fx.quality[n].any() and not fx.recruits[n].any()
+        assert not fx.air[n].any() and not fx.troops[n].any()
+    opposition = FORCES.index("opposition")
+    assert fx.quality[S["turkey"], A["arm_faction"], opposition] > 0.0
+    assert fx.air[S["us"], A["air_campaign"], SUCC] > 0.0
+    assert theatre.clients_after_fall("syria", model.params["syria"]["clients"]) == [
+        "opposition"]

@@ -124,7 +124,7 @@ class TestRanges:
         ("relations.clash_threshold", -2.0),
         ("theatre.hostility.regime-opposition", 1.5),
         ("iran.actions.advisers_militias.exposure", -1.0),
-        ("syria.successor_relations.iran", -1.5),
+        ("syria.collapse_key", 1.5),
     ])
     def test_out_of_range_names_the_key(self, defaults, path, value):
         params.set_path(defaults, path, value)
