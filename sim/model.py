@@ -341,8 +341,8 @@ class SyriaModel(Model):
             self.control[None], self.contribution[None], self.power[None])
         self.control, self.contribution, self.power = control[0], contribution[0], power[0]
         self.government = SUCC
-        army.manpower = 0.0
-        self.forces["militias"].manpower = 0.0
+        for force in theatre.DISBANDED:
+            self.forces[force].manpower = 0.0
         opposition = self.forces["opposition"]
         opposition.faction = "successor"
         opposition.offensive = False

@@ -252,6 +252,7 @@ class Params(Strict):
     sdf: Force
     isis: Force
     militias: Force
+    hezbollah: Force
     choice: Choice
     theatre: Theatre
     relations: Relations

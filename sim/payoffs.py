@@ -28,6 +28,7 @@ from numba import njit
 from sim.vocabulary import (
     FACTIONS,
     GROUND,
+    HEZBOLLAH,
     IRAN,
     ISIS,
     ISRAEL,
@@ -284,6 +285,13 @@ def _threat_russia(rolled, share, morale, force_power, government, relations, p)
 
 
 @njit(cache=True, error_model="numpy")
+def _axis_power(force_power, k):
+    """The combat power of the forces Iran fields in Syria (its militias and Hezbollah): the
+    entrenchment Israel and the US's allies fear."""
+    return force_power[k, MILITIAS] + force_power[k, HEZBOLLAH]
+
+
+@njit(cache=True, error_model="numpy")
 def _threat_israel(rolled, share, morale, force_power, government, relations, p):
     """Iranian entrenchment near the border, and after the fall armed jihadists on the Golan.
 
@@ -294,7 +302,7 @@ def _threat_israel(rolled, share, morale, force_power, government, relations, p)
     hostile = -min(relations[ISRAEL, SYRIA], 0.0)
     out = np.empty(rolled.shape[0])
     for k in range(rolled.shape[0]):
-        militia = min(max(force_power[k, MILITIAS] / p[P_MILITIA_REF], 0.0), 1.5)
+        militia = min(max(_axis_power(force_power, k) / p[P_MILITIA_REF], 0.0), 1.5)
         entrenchment = militia * (0.5 + 0.5 * rolled[k, CORRIDOR, R])
         golan = rolled[k, GOLAN, SUCC] * hostile if government == SUCC else 0.0
         out[k] = min(max(p[W_ENTRENCHMENT] * entrenchment + p[W_GOLAN] * golan, 0.0), 1.0)
@@ -329,7 +337,7 @@ def _threat_us(rolled, share, morale, force_power, government, relations, p):
     out = np.empty(rolled.shape[0])
     for k in range(rolled.shape[0]):
         isis = 0.5 * share[k, ISIS] + 0.5 * rolled[k, AREA, ISIS]
-        militia = min(max(force_power[k, MILITIAS] / p[P_MILITIA_REF], 0.0), 1.0)
+        militia = min(max(_axis_power(force_power, k) / p[P_MILITIA_REF], 0.0), 1.0)
         out[k] = min(max(p[W_ISIS] * isis * p[P_ISIS_SCALE] + p[W_ALLIES] * militia, 0.0), 1.0)
     return out
 

@@ -901,14 +901,14 @@ def _norm(weights: np.ndarray) -> np.ndarray:
 
 
 FORCE_FACTION = {"regime": "regime", "opposition": "opposition", "sdf": "sdf", "isis": "isis",
-                 "militias": "regime"}
+                 "militias": "regime", "hezbollah": "regime"}
 
 
-OWNED = {"syria": ("regime",), "iran": ("militias",)}
+OWNED = {"syria": ("regime",), "iran": ("militias", "hezbollah")}
 
 
-FORCE_PATRON = {"militias": "iran", "regime": "syria", "opposition": "turkey", "sdf": "us",
-                "isis": "isis"}
+FORCE_PATRON = {"militias": "iran", "hezbollah": "iran", "regime": "syria",
+                "opposition": "turkey", "sdf": "us", "isis": "isis"}
 
 
 @njit(cache=True, error_model="numpy")
@@ -1020,8 +1020,9 @@ def faction_of(force: str, government: int) -> str:
     return successor_of(FORCE_FACTION[force], government)
 
 
-# The forces that dissolve with the regime: its army and the militias Iran raised for it.
-DISBANDED = ("regime", "militias")
+# The forces that dissolve with the regime: its army and the militias and Hezbollah units
+# Iran brought in for it.
+DISBANDED = ("regime", "militias", "hezbollah")
 
 
 def clients_after_fall(state: str, clients: list[str]) -> list[str]:

@@ -23,9 +23,10 @@ PAIR_NAMES: tuple[str, ...] = tuple(f"{STATES[i]}-{STATES[j]}" for i, j in PAIRS
 # Who holds ground. `successor` is the government that replaces the Assad regime if it falls.
 FACTIONS: tuple[str, ...] = ("regime", "opposition", "sdf", "isis", "successor")
 
-# Armed forces on the ground (Mesa agents). Militias are Hezbollah and the other Iran-backed
-# militias: they fight for the regime's side and hold no ground of their own.
-FORCES: tuple[str, ...] = ("regime", "opposition", "sdf", "isis", "militias")
+# Armed forces on the ground (Mesa agents). The militias (Iraqi, Afghan and Pakistani, and the
+# local forces Iran runs) and Hezbollah fight for the regime's side and hold no ground of their
+# own; they are two forces because other wars draw and strike them apart (Lebanon, 2024).
+FORCES: tuple[str, ...] = ("regime", "opposition", "sdf", "isis", "militias", "hezbollah")
 
 # The action menu every state chooses its portfolio from (a state's own menu is a subset).
 ACTIONS: tuple[str, ...] = (
@@ -61,7 +62,7 @@ IRAN, ISRAEL, RUSSIA, SYRIA, TURKEY, US = (S[s] for s in ("iran", "israel", "rus
                                                            "turkey", "us"))
 R, O, SDF, ISIS, SUCC = (F[f] for f in ("regime", "opposition", "sdf", "isis",  # noqa: E741
                                          "successor"))
-REGIME_FORCE, MILITIAS = FO["regime"], FO["militias"]
+REGIME_FORCE, MILITIAS, HEZBOLLAH = FO["regime"], FO["militias"], FO["hezbollah"]
 (DIPLOMATIC_COVER, FINANCIAL_AID, AIR_CAMPAIGN, GROUND, STRIKE, NEGOTIATION, DECONFLICTION,
  SANCTIONS, WITHDRAWAL) = (A[a] for a in (
     "diplomatic_cover", "financial_aid", "air_campaign", "ground_deployment", "strike_rival",

@@ -63,17 +63,19 @@ def standing_in_august_2024() -> list[int]:
 
 
 @pytest.mark.parametrize("nth", range(3))
-def test_hezbollah_intact_keeps_the_militias_in_september_2024(nth, standing_in_august_2024):
+def test_the_blows_of_september_2024_hit_hezbollah_and_not_the_other_militias(
+        nth, standing_in_august_2024):
     seed = standing_in_august_2024[nth]
     for name, blown in (("full_2011_2025", True), ("cf_hezbollah_intact", False)):
         model = SyriaModel(load_scenario(name, ["end=2024-09"]), rng=seed)
         while model.month < month_index("2024-08"):
             model.step()
-        before = model.forces["militias"].manpower
+        before = {f: model.forces[f].manpower for f in ("hezbollah", "militias")}
         model.step()
-        ratio = model.forces["militias"].manpower / max(before, 1e-9)
-        assert before > 1.0, "Iran-backed militias should still be in Syria in August 2024"
-        assert (ratio < 0.7) if blown else (ratio > 0.7)
+        ratio = {f: model.forces[f].manpower / max(before[f], 1e-9) for f in before}
+        assert min(before.values()) > 1.0, "Iran's forces should still be in Syria in August 2024"
+        assert (ratio["hezbollah"] < 0.7) if blown else (ratio["hezbollah"] > 0.7)
+        assert ratio["militias"] > 0.7  # the blows to Hezbollah leave the others whole
 
 
 @pytest.mark.parametrize("seed", SEEDS)

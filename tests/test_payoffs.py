@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim import params, payoffs
-from sim.vocabulary import FACTIONS, FORCES, STATES
+from sim.vocabulary import FACTIONS, FO, FORCES, STATES
 
 R, OPP, SDF, ISIS, SUCC = range(len(FACTIONS))
 N, NF, NFO = len(STATES), len(FACTIONS), len(FORCES)
@@ -176,7 +176,7 @@ class TestThreatRange:
         tree = params.validate(defaults, "params/")  # accepted: weights are only non-negative
         p = {**tree[state], **COLLAPSE}
         dire = situation(held(OPP, OPP, ISIS, ISIS, OPP), power=[1.0, 5.0, 0.0, 50.0, 0.0],
-                         force_power=[0, 0, 0, 0, 500.0], morale=0.0)
+                         force_power=[0, 0, 0, 0, 500.0, 500.0], morale=0.0)
         assert np.all(threat(state, dire, p) <= 1.0)
 
 
@@ -239,9 +239,11 @@ class TestThreatRussia:
 class TestThreatIsrael:
     """Iranian entrenchment (seed 003) and jihadists on the Golan after the fall (seed 002)."""
 
-    def test_militia_power_raises_the_threat(self):
-        sit = situation(np.stack([ALL_REGIME, ALL_REGIME]),
-                        force_power=[[0, 0, 0, 0, 5.0], [0, 0, 0, 0, 40.0]])
+    @pytest.mark.parametrize("force", ["militias", "hezbollah"])
+    def test_militia_power_raises_the_threat(self, force):
+        low, high = np.zeros(NFO), np.zeros(NFO)
+        low[FO[force]], high[FO[force]] = 5.0, 40.0
+        sit = situation(np.stack([ALL_REGIME, ALL_REGIME]), force_power=[low, high])
         out = threat("israel", sit)
         assert out[1] > out[0]
 
@@ -292,7 +294,7 @@ class TestThreatUs:
 
     def test_militias_raise_the_threat(self):
         sit = situation(np.stack([ALL_REGIME, ALL_REGIME]),
-                        force_power=[[0, 0, 0, 0, 0.0], [0, 0, 0, 0, 30.0]])
+                        force_power=[[0, 0, 0, 0, 0.0, 0.0], [0, 0, 0, 0, 20.0, 10.0]])
         out = threat("us", sit)
         assert out[1] > out[0]
 
