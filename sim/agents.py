@@ -131,10 +131,17 @@ class ArmedForce(Agent):
 
 
 
-    def weigh_offensive(self, front_ratio: float) -> None:
-        """The opposition goes on the offensive when it outguns the regime on its fronts
-        (`front_ratio` above its `offensive_ratio`), and says so when it starts."""
+    def weigh_offensive(self, front_ratio: float, response: float) -> None:
+        """The opposition goes on the offensive when it would outgun the regime on its fronts
+        even once the regime's patrons have sent what they can (`front_ratio` over
+        1 + `response`, the patrons' reserve as a share of the regime's power:
+        `regime.patrons_reserve`) by more than its `offensive_ratio`; and says so when it
+        starts. Its commanders and backers weigh the gain against the response it would
+        draw, so an offensive waits for the patrons to be tied down elsewhere."""
         was = self.offensive
-        self.offensive = bool(front_ratio > self.params["offensive_ratio"])
+        expected = front_ratio / (1.0 + response)
+        self.offensive = bool(expected > self.params["offensive_ratio"])
         if self.offensive and not was:
-            self.model.event(self.name, "offensive", "regime", f"force ratio {front_ratio:.2f}")
+            self.model.event(self.name, "offensive", "regime",
+                             f"force ratio {front_ratio:.2f}, {expected:.2f} against the "
+                             "patrons' response")

@@ -137,6 +137,8 @@ class SyriaModel(Model):
         self.contribution = np.zeros((N, NF))  # each state's part of each faction's power
         self.power = np.zeros(NF)  # each faction's power (both set by each month's fight)
         self.backed = np.zeros((N, NF))  # `contribution` summed over the war (the succession)
+        # the most each state has added to the regime's power in a month, at full availability
+        self.capacity = np.zeros(N)
         self.key_share = self._key_share()
         unknown = sorted(set(record or ()) - set(REPORTERS))
         if unknown:
@@ -297,6 +299,8 @@ class SyriaModel(Model):
             force.manpower = strength
         if self.government == R:
             self.backed += self.contribution
+            available = np.maximum(self.shocks.availability(self.month), 1e-9)
+            self.capacity = np.maximum(self.capacity, self.contribution[:, R] / available)
 
     def update_regime(self) -> None:
         """The government's treasury and its army's morale (sim/regime.py)."""
@@ -319,12 +323,15 @@ class SyriaModel(Model):
 
     def diplomacy(self) -> None:
         """Talks and ceasefires, deconfliction, strikes, UN drafts (`diplomacy.Diplomacy`);
-        and the opposition's choice of the offensive on its force ratio."""
+        and the opposition's choice of the offensive: its force ratio against the response
+        the regime's patrons could still send (`regime.patrons_reserve`)."""
         ratio = self.talks.month(self._joint, self.government, self.control, self.local_power,
                                  self.theatre, self.shocks.atrocity(self.month),
                                  self.params, self.rng, self.event)
         if self.government == R:
-            self.forces["opposition"].weigh_offensive(ratio)
+            reserve = regime.patrons_reserve(self.capacity, self.contribution[:, R],
+                                             self.shocks.availability(self.month))
+            self.forces["opposition"].weigh_offensive(ratio, reserve / max(self.power[R], 1e-9))
 
     def check_collapse(self) -> None:
         """The regime falls when it has lost enough of the key governorates and its army's

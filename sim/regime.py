@@ -103,6 +103,22 @@ def _projected_morale(portfolio, morale, morale_lift, lift_rate, floor):
     return min(max(morale + lift_rate * lift, floor), 1.0)
 
 
+def patrons_reserve(capacity: np.ndarray, contribution: np.ndarray,
+                    availability: np.ndarray) -> float:
+    """What the regime's foreign patrons could still add to its power: each state's
+    `capacity` (the most it has added in a month, at full availability) as far as other wars
+    leave it (`availability`), less what it adds now (`contribution`), summed over the states
+    other than Syria. This is the response the opposition's commanders weigh before an
+    offensive (`ArmedForce.weigh_offensive`): help a patron has shown it can send, and that no
+    other war ties down (record section 3: in 2024 "Russia and Iran send no rescue on the 2015
+    scale")."""
+    reserve = 0.0
+    for n in range(capacity.shape[0]):
+        if n != SYRIA:
+            reserve += max(capacity[n] * availability[n] - contribution[n], 0.0)
+    return reserve
+
+
 # --- collapse and succession ---------------------------------------------------------------
 
 
