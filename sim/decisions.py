@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.numeric import pairwise_sum
+from sim.numeric import boundary, pairwise_sum
 from sim.payoffs import _as_paid, _utility, _weigh_terms
 from sim.theatre import _situation
 from sim.vocabulary import AIR, COMBAT, DECONFLICTION, STATES, WITHDRAWAL
@@ -219,3 +219,6 @@ def _decide(joint, forbidden, draws, menus, choice, war, fx, tp, pp, demand, wei
             weighed_terms[i] = terms[rows[i], s]
     return (held, portfolios, changer, changed, entering, terms, chosen, positions, rows,
             starts, probability, weighed_terms)
+
+
+decide = boundary(_decide)  # the month's choice as Python calls it (`numeric.boundary`)

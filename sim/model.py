@@ -226,7 +226,7 @@ class SyriaModel(Model):
         self._war = war = self._war_now()
         draws = self.rng.random(N)
         (joint, portfolios, owner, action, entering, _, chosen, positions, rows, starts,
-         probability, weighed_terms) = decisions._decide(
+         probability, weighed_terms) = decisions.decide(
             self._current_joint(), self._forbidden(), draws, self.menus, self.choice, war,
             self.fx, self.theatre, self.payoff_params, self.shocks.demand(self.month),
             self.shocks.weights(self.month))
@@ -290,7 +290,7 @@ class SyriaModel(Model):
         fog = self.rng.standard_normal((len(self.geo.names), NF))
         mobility = 1.0 - (1.0 - self.theatre.mobility) ** 1.0  # as over a horizon of one month
         (self.control, self.local_power, self.contribution, self.power, manpower,
-         self.fighting) = theatre._fight(self._in_theatre, fog, mobility, self._war, self.fx,
+         self.fighting) = theatre.fight(self._in_theatre, fog, mobility, self._war, self.fx,
                                          self.theatre, self.force_params)
         for force, strength in zip(self.forces.values(), manpower.tolist(), strict=True):
             force.manpower = strength
@@ -363,7 +363,7 @@ class SyriaModel(Model):
     def update_relations(self) -> None:
         """The cooperation index moves towards what the month's behaviour signals (the
         mechanism: `_relations`); and each state's influence now, for the record."""
-        self.relations, self._influence, self._danger = relations._month_end(
+        self.relations, self._influence, self._danger = relations.month_end(
             self.relation_params, self.contribution, self._joint, self.relations, self.anchor,
             self.talks.agreements, float(self.key_share), float(self.forces["regime"].morale),
             self.government, self._danger, self.control, self.power,

@@ -10,6 +10,7 @@ import numpy as np
 from numba import njit
 
 from sim import payoffs
+from sim.numeric import boundary
 from sim.vocabulary import (
     FINANCIAL_AID,
     FORCES,
@@ -219,3 +220,6 @@ def _month_end(rp, contribution, joint, relations, anchor, agreements, key_share
                        targets)
     return moved, _influence_now(rp, control, power, contribution, regime_morale, government,
                                  moved), risk
+
+
+month_end = boundary(_month_end)  # the month's end as Python calls it (`numeric.boundary`)

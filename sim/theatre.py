@@ -35,7 +35,7 @@ import numpy as np
 from numba import njit
 
 from sim import payoffs
-from sim.numeric import pairwise_sum
+from sim.numeric import boundary, pairwise_sum
 from sim.regime import _projected_morale
 from sim.vocabulary import (
     ACTIONS,
@@ -970,6 +970,9 @@ def _fight(joint, fog_draws, mobility, war, fx, tp, forces):
         after[fo] = _recruited(strength, pool_rate[fo] * pool, recruits[0, fo], holds_ground,
                                pool_base[fo], manpower_cap[fo], recruitment[fo], decay[fo])
     return new_control, local_power, contribution[0], power[0], after, fighting
+
+
+fight = boundary(_fight)  # the month's fight as Python calls it (`numeric.boundary`)
 
 
 @njit(cache=True, error_model="numpy")
