@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim import payoffs
 from sim.numeric import pairwise_sum
-from sim.vocabulary import SYRIA
+from sim.vocabulary import ACTIONS, STATES, SUCC, SYRIA, R
 
 
 @njit(cache=True, error_model="numpy")
@@ -103,6 +104,27 @@ def _projected_morale(portfolio, morale, morale_lift, lift_rate, floor):
     return min(max(morale + lift_rate * lift, floor), 1.0)
 
 
+def update(model) -> None:
+    """The month's change of the government's treasury and its army's morale, in `model`:
+    the key governorates it holds (only these while another government rules)."""
+    if model.government != R:
+        model.key_share = _holding(model.geo.key, model.control, model.government)
+        return
+    fx = model.effects
+    cover, pressure, relief, oil_hold, key = _regime_inputs(
+        model._joint, fx.legitimacy, fx.pressure, fx.economy, model.control, *model._oil,
+        model.geo.key, R)
+    pressure += model.shocks.pressure(model.month)
+    pressure += model.talks.un_pressure
+    model.economy = economy_after(model.economy, oil_hold, model.fighting, pressure, relief,
+                                  model.params["theatre"])
+    army = model.forces["regime"]
+    army.morale = morale_after(army.morale, key, key - model.key_share, model.economy,
+                               model.contribution[:, R].tolist(), cover, model.params["regime"],
+                               model.params["morale"])
+    model.key_share = key
+
+
 # --- collapse and succession ---------------------------------------------------------------
 
 
@@ -124,3 +146,31 @@ def dependence_floor(t: dict, fallen_at: int | None, month: int) -> float:
     if fallen_at is not None and span > 0:
         floor = max(floor, 1.0 - (month - fallen_at) / span)
     return floor
+
+
+def succession(model) -> None:
+    """The regime has fallen (`has_fallen`): a successor government takes over `model` and the
+    run goes on. The ground, the month's forces and patrons pass to the successor: the same
+    transfer the states weigh in the shadow of the fall (`payoffs._after_the_fall`)."""
+    army = model.forces["regime"]
+    model.fallen_at = model.month
+    model.event("syria", "regime_collapse", "",
+                f"key governorates {model.key_share:.2f}, morale {army.morale:.2f}")
+    control, contribution, power = payoffs._after_the_fall(
+        model.control[None], model.contribution[None], model.power[None])
+    model.control, model.contribution, model.power = control[0], contribution[0], power[0]
+    model.government = SUCC
+    army.manpower = 0.0
+    model.forces["militias"].manpower = 0.0
+    opposition = model.forces["opposition"]
+    opposition.faction = "successor"
+    opposition.offensive = False
+    opposition.morale = 1.0
+    model.talks.ceasefire = 0.0
+    syria = model.states["syria"]
+    syria.portfolio = np.zeros(len(ACTIONS))
+    model._views = None
+    for other, value in model.params["syria"]["successor_relations"].items():
+        i, j = SYRIA, STATES.index(other)
+        model.relations[i, j] = model.relations[j, i] = value
+        model.anchor[i, j] = model.anchor[j, i] = value

@@ -1103,3 +1103,35 @@ class Allegiances:
                             np.array([t[1] for t in targets], dtype=np.int64),
                             np.array([t[2] for t in targets], dtype=float),
                             np.array([t[3] for t in targets], dtype=np.bool_)))
+
+
+def war_now(model) -> War:
+    """The state of the war the kernels read this month."""
+    forces = model.forces.values()
+    sides = model._sides
+    return War(
+        control=model.control, availability=model.shocks.availability(model.month),
+        manpower=np.array([float(f.manpower) for f in forces]),
+        quality=np.array([float(f.quality) for f in forces]),
+        morale=np.array([float(f.morale) for f in forces]),
+        force_faction=sides.force_faction, owner=sides.owner,
+        faction_of_force=sides.faction_of_force, government=int(model.government),
+        opposition_offensive=float(model.forces["opposition"].offensive),
+        relations=model.relations)
+
+
+def land(model, landing) -> None:
+    """A shock lands on the theatre (`shocks.Landing`): its one-off effect on a force, if it
+    has one (a surge that takes ground, a blow to manpower and quality)."""
+    if landing.kind == "force_surge":
+        force = model.forces[landing.force]
+        force.manpower += landing.manpower
+        faction = FACTIONS.index(force.faction)
+        for governorate, taken in landing.taken:
+            g = model.geo.index(governorate)
+            model.control[g] *= 1.0 - taken
+            model.control[g, faction] += taken
+    elif landing.kind == "force_blow":
+        force = model.forces[landing.force]
+        force.manpower *= 1.0 - landing.loss
+        force.quality *= 1.0 - landing.quality_loss
