@@ -107,7 +107,8 @@ class SyriaModel(Model):
         # what the shocks put in force, from the month before the first step to the last
         self.shocks = shocks.Calendar(sc.shocks).in_force(
             sc.start - 1, sc.end, self.base_weights,
-            self.params["other_wars"]["availability_floor"])
+            self.params["other_wars"]["availability_floor"],
+            self.params["losses"]["blow_quality_cap"])
         self.forbid = sc.forbid
         never = frozenset((rule["actor"], rule["action"]) for rule in self.forbid
                           if rule["start_index"] is None and rule["end_index"] is None)

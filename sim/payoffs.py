@@ -172,10 +172,14 @@ THREAT_PARAMS = ("collapse_key", "alarm", "collapse_morale", "collapse_steepness
                  "threat_after_fall", "hts_share", "isis_scale", "militia_reference_power",
                  "threat.regime", "threat.corridor", "threat.jihadists", "threat.bases",
                  "threat.entrenchment", "threat.golan", "threat.kurds", "threat.isis",
-                 "threat.refugees", "threat.allies", "threat_convexity")
+                 "threat.refugees", "threat.allies", "threat_convexity", "entrenchment_cap",
+                 "entrenchment_base", "entrenchment_corridor", "isis_share_weight",
+                 "isis_area_weight", "allies_cap", "successor_isis")
 (P_COLLAPSE_KEY, P_ALARM, P_COLLAPSE_MORALE, P_STEEPNESS, P_AFTER_FALL, P_HTS, P_ISIS_SCALE,
  P_MILITIA_REF, W_REGIME, W_CORRIDOR, W_JIHADISTS, W_BASES, W_ENTRENCHMENT, W_GOLAN, W_KURDS,
- W_ISIS, W_REFUGEES, W_ALLIES, P_CONVEXITY) = range(len(THREAT_PARAMS))
+ W_ISIS, W_REFUGEES, W_ALLIES, P_CONVEXITY, P_ENTRENCHMENT_CAP, P_ENTRENCHMENT_BASE,
+ P_ENTRENCHMENT_CORRIDOR, P_ISIS_SHARE, P_ISIS_AREA, P_ALLIES_CAP,
+ P_SUCCESSOR_ISIS) = range(len(THREAT_PARAMS))
 
 
 def threat_vector(p: dict) -> np.ndarray:
@@ -232,7 +236,8 @@ def _threat_syria(rolled, share, morale, force_power, government, relations, p):
         return _regime_risk(rolled, morale, p)
     out = np.empty(rolled.shape[0])
     for k in range(rolled.shape[0]):
-        out[k] = min(max(1.0 - rolled[k, KEY, SUCC] + 0.5 * share[k, ISIS], 0.0), 1.0)
+        out[k] = min(max(1.0 - rolled[k, KEY, SUCC] + p[P_SUCCESSOR_ISIS] * share[k, ISIS], 0.0),
+                     1.0)
     return out
 
 
@@ -294,8 +299,10 @@ def _threat_israel(rolled, share, morale, force_power, government, relations, p)
     hostile = -min(relations[ISRAEL, SYRIA], 0.0)
     out = np.empty(rolled.shape[0])
     for k in range(rolled.shape[0]):
-        militia = min(max(force_power[k, MILITIAS] / p[P_MILITIA_REF], 0.0), 1.5)
-        entrenchment = militia * (0.5 + 0.5 * rolled[k, CORRIDOR, R])
+        militia = min(max(force_power[k, MILITIAS] / p[P_MILITIA_REF], 0.0),
+                      p[P_ENTRENCHMENT_CAP])
+        entrenchment = militia * (p[P_ENTRENCHMENT_BASE]
+                                  + p[P_ENTRENCHMENT_CORRIDOR] * rolled[k, CORRIDOR, R])
         golan = rolled[k, GOLAN, SUCC] * hostile if government == SUCC else 0.0
         out[k] = min(max(p[W_ENTRENCHMENT] * entrenchment + p[W_GOLAN] * golan, 0.0), 1.0)
     return out
@@ -328,8 +335,8 @@ def _threat_us(rolled, share, morale, force_power, government, relations, p):
     """
     out = np.empty(rolled.shape[0])
     for k in range(rolled.shape[0]):
-        isis = 0.5 * share[k, ISIS] + 0.5 * rolled[k, AREA, ISIS]
-        militia = min(max(force_power[k, MILITIAS] / p[P_MILITIA_REF], 0.0), 1.0)
+        isis = p[P_ISIS_SHARE] * share[k, ISIS] + p[P_ISIS_AREA] * rolled[k, AREA, ISIS]
+        militia = min(max(force_power[k, MILITIAS] / p[P_MILITIA_REF], 0.0), p[P_ALLIES_CAP])
         out[k] = min(max(p[W_ISIS] * isis * p[P_ISIS_SCALE] + p[W_ALLIES] * militia, 0.0), 1.0)
     return out
 
@@ -611,7 +618,7 @@ def _as_paid(rates, availability):
 
 @njit(cache=True, error_model="numpy")
 def _cost(spend, budget, resolve, opportunity, exposure, casualty_aversion, intensity,
-          clash_risk, clash_aversion, money_scale, casualty_scale):
+          clash_risk, clash_aversion, money_scale, casualty_scale, casualty_base):
     """What a portfolio costs, in utility: money against the budget (dearer when other theatres
     compete for it), casualties weighted by casualty aversion, and the risk of a clash with
     another power's forces. `resolve` in (0, 1] divides the money term.
@@ -621,19 +628,19 @@ def _cost(spend, budget, resolve, opportunity, exposure, casualty_aversion, inte
     in Syria significantly increased when Russia began its military presence in September 2015".
     """
     money = money_scale * (spend / budget) * (1.0 + opportunity) / max(resolve, 1e-3)
-    casualties = casualty_scale * casualty_aversion * exposure * (0.3 + intensity)
+    casualties = casualty_scale * casualty_aversion * exposure * (casualty_base + intensity)
     return money + casualties + clash_aversion * clash_risk
 
 
 def cost(spend: np.ndarray, budget: float, resolve: float, opportunity: float,
          exposure: np.ndarray, casualty_aversion: float, intensity: float,
          clash_risk: np.ndarray, clash_aversion: float, money_scale: float = 1.0,
-         casualty_scale: float = 1.0) -> np.ndarray:
+         casualty_scale: float = 1.0, casualty_base: float = 0.3) -> np.ndarray:
     """What a portfolio costs, in utility (the mechanism and its sources: `_cost`), broadcast
     over the arrays it is given."""
     return elementwise(_cost, spend, budget, resolve, opportunity, exposure, casualty_aversion,
                        intensity,
-                 clash_risk, clash_aversion, money_scale, casualty_scale)
+                 clash_risk, clash_aversion, money_scale, casualty_scale, casualty_base)
 
 
 # --- the terms composed into utility ------------------------------------------------------
@@ -654,6 +661,7 @@ class PayoffParams(NamedTuple):
     clash_aversion: np.ndarray  # (N,)
     money_scale: float
     casualty_scale: float
+    casualty_base: float  # the casualties' weight in a quiet month, before the intensity
     golan_buffer: float  # after the fall, Israel's ground deployment cuts its threat by this
 
     @classmethod
@@ -671,6 +679,7 @@ class PayoffParams(NamedTuple):
                    threat_params=threat, dependence_floor=float(t["dependence_floor"]),
                    capital_weight=float(t["capital_weight"]), **vector,
                    money_scale=float(c["money_scale"]), casualty_scale=float(c["casualty_scale"]),
+                   casualty_base=float(c["casualty_base"]),
                    golan_buffer=float(params["signals"]["golan_buffer"]))
 
 
@@ -756,7 +765,7 @@ def _weigh_terms(portfolios, projection, government, relations, pp, opportunity,
             cost = _cost(spend[k, n], budget[n], resolve[n], opportunity[n],
                                  exposure[k, n], casualty_aversion[n], intensity,
                                  clash_risk[k, n], clash_aversion[n], money_scale,
-                                 casualty_scale)
+                                 casualty_scale, pp.casualty_base)
             terms[k, n, 0] = _survival(threat[k, n], threat_params[n, P_CONVEXITY])
             terms[k, n, 1] = balancing[k, n]
             terms[k, n, 2] = influence[k, n]

@@ -413,6 +413,8 @@ class TheatreParams(NamedTuple):
     strike_floor: float  # the least of its power strikes leave a force (`_evaluate`)
     holds_ground: float  # the least control that counts as holding ground
     front_base: float  # deployment where a faction faces no enemy (`_deployment`)
+    foreseen_recruits: float  # the share of patrons' recruits a projection counts
+    front_presence: float  # ground a faction must hold in or next to a governorate to front it
 
     @classmethod
     def from_params(cls, params: dict, geography: Geography,
@@ -445,7 +447,9 @@ class TheatreParams(NamedTuple):
             loss_base=float(params["losses"]["base"]),
             strike_floor=float(params["losses"]["strike_floor"]),
             holds_ground=float(params["losses"]["holds_ground"]),
-            front_base=float(params["losses"]["front_base"]))
+            front_base=float(params["losses"]["front_base"]),
+            foreseen_recruits=float(params["losses"]["foreseen_recruits"]),
+            front_presence=float(params["losses"]["front_presence"]))
 
 
 class Effects(NamedTuple):
@@ -543,9 +547,10 @@ def payoff_geo(geography: Geography) -> payoffs.Geo:
 
 
 @njit(cache=True, error_model="numpy")
-def _projected_recruits(months):
-    """Fighters patrons raise arrive over the horizon: count half of them (none this month)."""
-    return 0.5 * months if months > 1.0 else 0.0
+def _projected_recruits(months, foreseen):
+    """Fighters patrons raise arrive over the horizon: count the share `foreseen` of them (none
+    this month)."""
+    return foreseen * months if months > 1.0 else 0.0
 
 
 @njit(cache=True, error_model="numpy")
@@ -556,7 +561,7 @@ def _evaluate(portfolios, war, fx, months, tp, deploy):
     up across states, so the war without one state is the total minus that state's part:
     each state's contribution to each faction costs no recomputation. Own troops fight where
     the state focuses them (`troops_flat`: (N, A, G*F), nonzero for `troop_actions`
-    (N, A)); fighters patrons raise count half
+    (N, A)); fighters patrons raise count in part
     over a horizon (`_projected_recruits`); the regime's morale is projected under aid, cover
     and sanctions (`morale_lift`, (N*A,)). Returns (K, ...) arrays: force power (FO), ground, air
     and total power (F), contribution (N, F), local power (G, F), morale (FO), the monthly
@@ -648,7 +653,7 @@ def _evaluate(portfolios, war, fx, months, tp, deploy):
             if owner[n, fo] != 0.0:
                 present[fo] -= owner[n, fo] * (1.0 - availability[n])
         present[fo] = max(present[fo], 0.0)
-    arriving = _projected_recruits(months)
+    arriving = _projected_recruits(months, tp.foreseen_recruits)
     wear = max(months, 1.0)
     projected = months > 1.0 and government == R  # the regime's morale moves over the horizon
     lift_rate = min(months * morale_recovery, 1.0)  # `regime._projected_morale`
