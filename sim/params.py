@@ -119,6 +119,7 @@ class Actor(Strict):
     collapse_key: Share = 0.6
     collapse_morale: Share = 0.35
     collapse_steepness: Positive = 9.0
+    collapse_morale_weight: NonNegative = 0.5
     successor_relations: dict[Literal[STATES], Annotated[float, Field(ge=-1.0, le=1.0)]] = {}  # type: ignore[valid-type]
 
     @model_validator(mode="after")
@@ -170,6 +171,7 @@ class Theatre(Strict):
     rout_intensity: Annotated[float, Field(ge=1.0, le=10.0)]
     ceasefire_strength: Share
     capital_weight: Share
+    capital_holds: Share
     dependence_floor: Share
     consolidation_months: NonNegative
     value_population: NonNegative

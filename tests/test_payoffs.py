@@ -33,7 +33,8 @@ GEO = payoffs.Geo(
     north_west=np.array([0.0, 0.0, 1.0, 0.0, 0.0]),
 )
 
-COLLAPSE = {"collapse_key": 0.6, "collapse_morale": 0.35, "collapse_steepness": 9.0, "alarm": 0.0}
+COLLAPSE = {"collapse_key": 0.6, "collapse_morale": 0.35, "collapse_steepness": 9.0,
+            "collapse_morale_weight": 0.5, "alarm": 0.0}
 PARAMS = {
     "iran": {**COLLAPSE, "threat": {"regime": 0.5, "corridor": 0.3, "jihadists": 0.2},
              "threat_after_fall": 0.8},
