@@ -9,13 +9,16 @@ Each scenario in scenarios/ (not `_history.toml`, which only others extend) runs
 `run_ensemble`, `write_outputs`), and its timeseries.csv, events.csv and summary.csv are
 compared byte for byte with those in the reference folder (benchmarks/out/identity/, git-ignored).
 
-The reference is made from the base commit of the restructuring (63393fa), from an export of
-that commit, so no worktree of the repository is touched:
+The reference is made from the base commit of the change under test (any commit: the base of
+the restructuring was 63393fa, of issue 13's last step 4d3cd7a), from an export of that
+commit, so no worktree of the repository is touched:
 
-    rm -rf /tmp/sim-base && mkdir /tmp/sim-base
-    git archive 63393fa | tar -x -C /tmp/sim-base
-    .venv/bin/python benchmarks/check_identical.py --root /tmp/sim-base --write
+    BASE=4d3cd7a   # the commit the outputs must stay identical to
+    rm -rf /tmp/sim-$BASE && mkdir /tmp/sim-$BASE
+    git archive $BASE | tar -x -C /tmp/sim-$BASE
+    .venv/bin/python benchmarks/check_identical.py --root /tmp/sim-$BASE --write
 
+The export compiles its own kernel cache on the first run (a minute or two).
 `--root` names the checkout whose `sim` runs (this one by default). Exit status 1 if any file
 differs; the first differing line of each is printed.
 """

@@ -18,10 +18,20 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.numeric import pairwise_sum
+from sim.numeric import boundary, pairwise_sum
 from sim.payoffs import _as_paid, _utility, _weigh_terms
 from sim.theatre import _situation
-from sim.vocabulary import AIR, COMBAT, DECONFLICTION, STATES, WITHDRAWAL
+from sim.vocabulary import (
+    ACTIONS,
+    AIR,
+    COMBAT,
+    COMBAT_INDEX,
+    DECONFLICTION,
+    STATES,
+    WITHDRAWAL,
+    A,
+    S,
+)
 
 
 class Menus(NamedTuple):
@@ -219,3 +229,36 @@ def _decide(joint, forbidden, draws, menus, choice, war, fx, tp, pp, demand, wei
             weighed_terms[i] = terms[rows[i], s]
     return (held, portfolios, changer, changed, entering, terms, chosen, positions, rows,
             starts, probability, weighed_terms)
+
+
+decide = boundary(_decide)  # the month's choice as Python calls it (`numeric.boundary`)
+
+
+def forbidden(rules: list[dict], month: int) -> np.ndarray:
+    """(N, A): 1 where a scenario's `forbid` rules take an action off a state's menu in
+    `month`."""
+    mask = np.zeros((len(STATES), len(ACTIONS)))
+    for rule in rules:
+        after = rule["start_index"] is None or month >= rule["start_index"]
+        before = rule["end_index"] is None or month <= rule["end_index"]
+        if after and before:
+            mask[S[rule["actor"]], A[rule["action"]]] = 1.0
+    return mask
+
+
+def arrived(model, joint: np.ndarray) -> np.ndarray:
+    """The joint portfolio as it fights this month: combat forces ordered in less than
+    the state's `deployment_lag` months ago are still on their way (their cost is paid,
+    and diplomacy knows of them: record rows 22, 15, 16). A state's first combat forces
+    to arrive are its military intervention."""
+    ordered = np.stack([model.states[s].ordered for s in STATES])
+    waiting = (model.month - ordered < model._lag[:, None]) & COMBAT
+    fighting = joint if not waiting.any() else np.where(waiting, 0.0, joint)
+    for n, state in enumerate(STATES):
+        actor = model.states[state]
+        if (actor.intervened is None and state != "syria"
+                and fighting[n, list(COMBAT_INDEX)].any()):
+            actor.intervened = model.month
+            entered = [ACTIONS[a] for a in COMBAT_INDEX if fighting[n, a]]
+            model.event(state, "military_intervention", "syria", "+".join(entered))
+    return fighting

@@ -45,9 +45,9 @@ def talks_format(negotiating: np.ndarray | list[float]) -> str:
 
 
 @njit(cache=True, error_model="numpy")
-def _front_ratio(control, local_power, neighbour_mean):
+def _front_ratio(control, local_power, neighbour_mean, presence):
     """The opposition's local power over the regime's on the opposition's fronts: the
-    governorates where it holds ground or borders ground it holds."""
+    governorates where it holds ground or borders ground it holds (above `presence`)."""
     g_count = control.shape[0]
     opposition = np.empty(g_count)
     regime = np.empty(g_count)
@@ -56,7 +56,7 @@ def _front_ratio(control, local_power, neighbour_mean):
         near = 0.0
         for h in range(g_count):
             near += neighbour_mean[g, h] * control[h, O]
-        if control[g, O] > 0.02 or near > 0.02:
+        if control[g, O] > presence or near > presence:
             opposition[count] = local_power[g, O]
             regime[count] = local_power[g, R]
             count += 1
@@ -64,7 +64,8 @@ def _front_ratio(control, local_power, neighbour_mean):
 
 
 @njit(cache=True, error_model="numpy")
-def _diplomacy_state(joint, government, control, local_power, neighbour_mean, ceasefire):
+def _diplomacy_state(joint, government, control, local_power, neighbour_mean, ceasefire,
+                     front_presence):
     """What diplomacy reads off the month: how far a ceasefire holds (`_ceasefire_level`),
     the deconfliction agreements (N, N) between states in the same sky that are willing to
     deconflict, and the opposition's force ratio on its fronts (`_front_ratio`)."""
@@ -82,7 +83,7 @@ def _diplomacy_state(joint, government, control, local_power, neighbour_mean, ce
     for i in range(n_count):
         for j in range(n_count):
             agreements[i, j] = 0.0 if i == j else willing[i] * willing[j]
-    return level, agreements, _front_ratio(control, local_power, neighbour_mean)
+    return level, agreements, _front_ratio(control, local_power, neighbour_mean, front_presence)
 
 
 @dataclass
@@ -120,7 +121,8 @@ class Diplomacy:
         self.negotiating = negotiating
 
         level, agreements, ratio = _diplomacy_state(joint, government, control, local_power,
-                                                    tp.neighbour_mean, tp.ceasefire)
+                                                    tp.neighbour_mean, tp.ceasefire,
+                                                    tp.front_presence)
 
         # a regime-opposition ceasefire needs someone to speak for each side
         if level >= params["ceasefire"]["holds"] > self.ceasefire:

@@ -16,7 +16,6 @@ the same run.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -24,28 +23,23 @@ from mesa import DataCollector, Model
 
 from sim import decisions, diplomacy, payoffs, regime, relations, shocks, theatre
 from sim.agents import ArmedForce, StateActor
-from sim.scenario import ScenarioSpec, load_scenario
+from sim.reporters import REPORTERS
+from sim.scenario import ScenarioSpec, with_overrides
 from sim.vocabulary import (
     ACTIONS,
-    COMBAT,
-    COMBAT_INDEX,
     FACTIONS,
     FORCES,
     PAIR_NAMES,
     PAIRS,
-    REPORTER_NAMES,
     STATES,
     SUCC,
     TERMS,
-    A,
     R,
     S,
     month_label,
 )
 
 N, NA, NF, NFO = len(STATES), len(ACTIONS), len(FACTIONS), len(FORCES)
-# whose assets a strike on a force hits, for events and relations
-PAIR_I, PAIR_J = (np.array(side) for side in zip(*PAIRS, strict=True))
 
 
 class SyriaModel(Model):
@@ -65,7 +59,7 @@ class SyriaModel(Model):
                  record: tuple[str, ...] | None = None, **parameters: Any) -> None:
         super().__init__(rng=rng)
         # not `self.scenario`: Mesa's Model owns that name (and ties its object to the model)
-        self.spec = sc = _resolve(scenario, {
+        self.spec = sc = with_overrides(scenario, {
             **(overrides or {}), **{k.replace("__", "."): v for k, v in parameters.items()}})
         self.params = sc.params
         self.geo = theatre.load_geography()
@@ -113,7 +107,8 @@ class SyriaModel(Model):
         # what the shocks put in force, from the month before the first step to the last
         self.shocks = shocks.Calendar(sc.shocks).in_force(
             sc.start - 1, sc.end, self.base_weights,
-            self.params["other_wars"]["availability_floor"])
+            self.params["other_wars"]["availability_floor"],
+            self.params["losses"]["blow_quality_cap"])
         self.forbid = sc.forbid
         never = frozenset((rule["actor"], rule["action"]) for rule in self.forbid
                           if rule["start_index"] is None and rule["end_index"] is None)
@@ -176,13 +171,7 @@ class SyriaModel(Model):
     def _forbidden(self) -> np.ndarray:
         """(N, A): 1 where the scenario takes an action off a state's menu this month."""
         if self.month not in self._forbidden_in:
-            mask = np.zeros((N, NA))
-            for rule in self.forbid:
-                after = rule["start_index"] is None or self.month >= rule["start_index"]
-                before = rule["end_index"] is None or self.month <= rule["end_index"]
-                if after and before:
-                    mask[S[rule["actor"]], A[rule["action"]]] = 1.0
-            self._forbidden_in[self.month] = mask
+            self._forbidden_in[self.month] = decisions.forbidden(self.forbid, self.month)
         return self._forbidden_in[self.month]
 
     def event(self, actor: str, event: str, target: str = "", detail: str = "") -> None:
@@ -193,7 +182,8 @@ class SyriaModel(Model):
     def step(self) -> None:
         self.month += 1
         for landing in self.shocks.landing(self.month):
-            self._land(landing)
+            self.event("world", "shock", landing.target, landing.name)
+            theatre.land(self, landing)
         if self.fallen_at is not None:
             self._consolidate()
         self.decide()
@@ -207,29 +197,13 @@ class SyriaModel(Model):
         if self.month >= self.end:
             self.running = False
 
-    def _land(self, landing: shocks.Landing) -> None:
-        """A shock lands: record it, and apply its one-off effect on a force if it has one."""
-        self.event("world", "shock", landing.target, landing.name)
-        if landing.kind == "force_surge":
-            force = self.forces[landing.force]
-            force.manpower += landing.manpower
-            faction = FACTIONS.index(force.faction)
-            for governorate, taken in landing.taken:
-                g = self.geo.index(governorate)
-                self.control[g] *= 1.0 - taken
-                self.control[g, faction] += taken
-        elif landing.kind == "force_blow":
-            force = self.forces[landing.force]
-            force.manpower *= 1.0 - landing.loss
-            force.quality *= 1.0 - landing.quality_loss
-
     def decide(self) -> None:
         """Every state weighs its alternatives at once, on what the others did last month
         (the mechanism: `decisions._decide`; the logit choice's draws come from `self.rng`)."""
-        self._war = war = self._war_now()
+        self._war = war = theatre.war_now(self)
         draws = self.rng.random(N)
         (joint, portfolios, owner, action, entering, _, chosen, positions, rows, starts,
-         probability, weighed_terms) = decisions._decide(
+         probability, weighed_terms) = decisions.decide(
             self._current_joint(), self._forbidden(), draws, self.menus, self.choice, war,
             self.fx, self.theatre, self.payoff_params, self.shocks.demand(self.month),
             self.shocks.weights(self.month))
@@ -245,24 +219,7 @@ class SyriaModel(Model):
             actor.remember(alts, rows[first:last], weighed_terms[first:last],
                            probability[first:last], positions[n], joint[n])
             actor.enact(self._views[n], actions[n])
-        self._in_theatre = self._arrived(self._joint)
-
-    def _arrived(self, joint: np.ndarray) -> np.ndarray:
-        """The joint portfolio as it fights this month: combat forces ordered in less than
-        the state's `deployment_lag` months ago are still on their way (their cost is paid,
-        and diplomacy knows of them: record rows 22, 15, 16). A state's first combat forces
-        to arrive are its military intervention."""
-        ordered = np.stack([self.states[s].ordered for s in STATES])
-        waiting = (self.month - ordered < self._lag[:, None]) & COMBAT
-        fighting = joint if not waiting.any() else np.where(waiting, 0.0, joint)
-        for n, state in enumerate(STATES):
-            actor = self.states[state]
-            if (actor.intervened is None and state != "syria"
-                    and fighting[n, list(COMBAT_INDEX)].any()):
-                actor.intervened = self.month
-                entered = [ACTIONS[a] for a in COMBAT_INDEX if fighting[n, a]]
-                self.event(state, "military_intervention", "syria", "+".join(entered))
-        return fighting
+        self._in_theatre = decisions.arrived(self, self._joint)
 
     def _current_joint(self) -> np.ndarray:
         """The joint portfolio (N, A) the states hold: the one chosen last month, unless a
@@ -273,28 +230,14 @@ class SyriaModel(Model):
             return self._joint
         return self.joint_portfolio()
 
-    def _war_now(self) -> theatre.War:
-        """The state of the war the kernels read this month."""
-        forces = self.forces.values()
-        sides = self._sides
-        return theatre.War(
-            control=self.control, availability=self.shocks.availability(self.month),
-            manpower=np.array([float(f.manpower) for f in forces]),
-            quality=np.array([float(f.quality) for f in forces]),
-            morale=np.array([float(f.morale) for f in forces]),
-            force_faction=sides.force_faction, owner=sides.owner,
-            faction_of_force=sides.faction_of_force, government=int(self.government),
-            opposition_offensive=float(self.forces["opposition"].offensive),
-            relations=self.relations)
-
     def fight(self) -> None:
         """The month's fighting: local power with the fog of war, the contest, losses, recruits
         (the mechanism: `theatre._fight`; the fog is drawn here, from `self.rng`)."""
         fog = self.rng.standard_normal((len(self.geo.names), NF))
         mobility = 1.0 - (1.0 - self.theatre.mobility) ** 1.0  # as over a horizon of one month
         (self.control, self.local_power, self.contribution, self.power, manpower,
-         self.fighting) = theatre._fight(self._in_theatre, fog, mobility, self._war, self.fx,
-                                         self.theatre, self.force_params)
+         self.fighting) = theatre.fight(self._in_theatre, fog, mobility, self._war, self.fx,
+                                        self.theatre, self.force_params)
         for force, strength in zip(self.forces.values(), manpower.tolist(), strict=True):
             force.manpower = strength
         if self.government == R:
@@ -303,23 +246,8 @@ class SyriaModel(Model):
             self.capacity = np.maximum(self.capacity, self.contribution[:, R] / available)
 
     def update_regime(self) -> None:
-        """The government's treasury and its army's morale (sim/regime.py)."""
-        if self.government != R:
-            self.key_share = self._key_share()
-            return
-        fx = self.effects
-        cover, pressure, relief, oil_hold, key = regime._regime_inputs(
-            self._joint, fx.legitimacy, fx.pressure, fx.economy, self.control, *self._oil,
-            self.geo.key, R)
-        pressure += self.shocks.pressure(self.month)
-        pressure += self.talks.un_pressure
-        self.economy = regime.economy_after(self.economy, oil_hold, self.fighting, pressure,
-                                            relief, self.params["theatre"])
-        army = self.forces["regime"]
-        army.morale = regime.morale_after(army.morale, key, key - self.key_share, self.economy,
-                                          self.contribution[:, R].tolist(), cover,
-                                          self.params["regime"], self.params["morale"])
-        self.key_share = key
+        """The government's treasury and its army's morale (`regime.update`)."""
+        regime.update(self)
 
     def diplomacy(self) -> None:
         """Talks and ceasefires, deconfliction, strikes, UN drafts (`diplomacy.Diplomacy`);
@@ -339,32 +267,7 @@ class SyriaModel(Model):
         army = self.forces["regime"]
         if not regime.has_fallen(self.key_share, army.morale, self.params["regime"]):
             return
-        self.fallen_at = self.month
-        self.event("syria", "regime_collapse", "",
-                   f"key governorates {self.key_share:.2f}, morale {army.morale:.2f}")
-        # the ground, the month's forces and patrons as the successor's: the same transfer
-        # the states weigh in the shadow of the fall (`payoffs._after_the_fall`)
-        control, contribution, power = payoffs._after_the_fall(
-            self.control[None], self.contribution[None], self.power[None])
-        self.control, self.contribution, self.power = control[0], contribution[0], power[0]
-        self.government = SUCC
-        for force in theatre.DISBANDED:
-            self.forces[force].manpower = 0.0
-        opposition = self.forces["opposition"]
-        opposition.faction = "successor"
-        opposition.offensive = False
-        opposition.morale = 1.0
-        self.talks.ceasefire = 0.0
-        syria = self.states["syria"]
-        syria.portfolio = np.zeros(NA)
-        self._views = None
-        # its alignments follow from who backed whom (`regime.successor_alignment`)
-        alignment = regime.successor_alignment(self.backed)
-        i = S["syria"]
-        for j, value in enumerate(alignment.tolist()):
-            if j != i:
-                self.relations[i, j] = self.relations[j, i] = value
-                self.anchor[i, j] = self.anchor[j, i] = value
+        alignment = regime.succession(self)
         self.effects = theatre.action_effects(self.params, self.geo, self.government)
         self.fx = theatre.Effects.of(self.effects, self.params["regime"]["economy_weight"])
         self._pack_government()
@@ -378,7 +281,7 @@ class SyriaModel(Model):
     def update_relations(self) -> None:
         """The cooperation index moves towards what the month's behaviour signals (the
         mechanism: `_relations`); and each state's influence now, for the record."""
-        self.relations, self._influence, self._danger = relations._month_end(
+        self.relations, self._influence, self._danger = relations.month_end(
             self.relation_params, self.contribution, self._joint, self.relations, self.anchor,
             self.talks.agreements, float(self.key_share), float(self.forces["regime"].morale),
             self.government, self._danger, self.control, self.power,
@@ -399,58 +302,3 @@ class SyriaModel(Model):
 
 
 F_GOV = {"regime": R, "successor": SUCC}
-
-
-def _toml(value: Any) -> str:
-    """A value as `--set` reads it (TOML): true/false and quoted strings; numbers as Python
-    writes them, which TOML reads back exactly."""
-    return json.dumps(value) if isinstance(value, (bool, str)) else repr(value)
-
-
-def _resolve(scenario: ScenarioSpec | str, overrides: dict[str, Any]) -> ScenarioSpec:
-    """The scenario with the overrides applied (`key=value` items, as `--set` gives them)."""
-    if not overrides and isinstance(scenario, ScenarioSpec):
-        return scenario
-    sets = [f"{key}={_toml(value)}" for key, value in sorted(overrides.items())]
-    if isinstance(scenario, ScenarioSpec):
-        return load_scenario(scenario.path, [*scenario.sets, *sets])
-    return load_scenario(scenario, sets)
-
-
-# --- reporters (what the DataCollector records each month) ------------------------------------
-
-
-def national_control(model: SyriaModel) -> np.ndarray:
-    return theatre._national_shares(model.control[None], model._area_share)[0]
-
-
-def influence(model: SyriaModel) -> np.ndarray:
-    return model._influence.copy()
-
-
-def cooperation(model: SyriaModel) -> np.ndarray:
-    return model.relations[PAIR_I, PAIR_J]
-
-
-def commitment(model: SyriaModel) -> np.ndarray:
-    return model.spend(model._joint)
-
-
-def regime_morale(model: SyriaModel) -> float:
-    return model.forces["regime"].morale
-
-
-def payoff_terms(model: SyriaModel) -> np.ndarray:
-    if model._chosen_terms is not None:  # the states' terms, as chosen this month
-        return model._chosen_terms
-    return np.array([[model.states[s].terms[t] for t in TERMS] for s in STATES])
-
-
-# the series the DataCollector can keep each month, by name (`SyriaModel(record=...)`)
-REPORTERS = dict(zip(REPORTER_NAMES, (national_control, influence, cooperation, commitment,
-                                       payoff_terms, regime_morale), strict=True))
-
-
-# --- the month's kernels ----------------------------------------------------------------------
-
-

@@ -4,11 +4,59 @@
 (eight running sums, then the remainder: numpy's pairwise summation for up to 128 values), so
 a compiled kernel rounds a sum exactly as the numpy code it replaced did. This matters where a
 sum is compared with a threshold (is a portfolio affordable?), not for the arithmetic itself.
+
+`boundary` is how Python calls a kernel that takes named packs (NamedTuples of arrays and
+scalars): it finds the kernel's compiled overload for the arguments' types once and calls its
+entry point, skipping the dispatcher's work on every call. The key is the fingerprint numba's
+dispatcher computes in C for its own type cache (`numba._dispatcher.compute_fingerprint`),
+computed once per pack, so arguments of another type get another overload, through the
+dispatcher, as ever.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from numba import njit
+from numba._dispatcher import compute_fingerprint
+
+
+def boundary(kernel: Any) -> Callable[..., Any]:
+    """`kernel` as Python calls it: through the entry point of its compiled overload for the
+    arguments' types (found on the first call with those types), not through the dispatcher.
+    A pack (a tuple) that is the object of the last call keeps its fingerprint: packs are
+    immutable and built once, and fingerprinting them is most of the dispatcher's cost (their
+    arrays are never reshaped or retyped in place). Arguments numba cannot fingerprint in C go
+    through the dispatcher."""
+    entries: dict[tuple, Callable[..., Any]] = {}
+    seen: list[Any] = []
+    prints: list[Any] = []
+
+    def call(*args: Any) -> Any:
+        if len(seen) != len(args):
+            seen[:], prints[:] = [None] * len(args), [None] * len(args)
+        try:
+            for n, value in enumerate(args):
+                if value is not seen[n] or not isinstance(value, tuple):
+                    prints[n] = compute_fingerprint(value)
+                    seen[n] = value
+        except (TypeError, ValueError, NotImplementedError):
+            seen[:] = [None] * len(args)
+            return kernel(*args)
+        key = tuple(prints)
+        entry = entries.get(key)
+        if entry is not None:
+            return entry(*args)
+        result = kernel(*args)
+        overload = kernel.overloads.get(tuple(map(kernel.typeof_pyval, args)))
+        if overload is not None:
+            entries[key] = overload.entry_point
+        return result
+
+    call.__wrapped__ = kernel
+    call.__doc__ = kernel.__doc__
+    return call
 
 
 @njit(cache=True, error_model="numpy")

@@ -108,9 +108,17 @@ class Actor(Strict):
     hts_share: Share = 0.0
     isis_scale: NonNegative = 1.0
     militia_reference_power: Positive = 60.0
+    entrenchment_cap: Positive = 1.5
+    entrenchment_base: Share = 0.5
+    entrenchment_corridor: Share = 0.5
+    isis_share_weight: NonNegative = 0.5
+    isis_area_weight: NonNegative = 0.5
+    allies_cap: Positive = 1.0
+    successor_isis: NonNegative = 0.5
     collapse_key: Share = 0.6
     collapse_morale: Share = 0.35
     collapse_steepness: Positive = 9.0
+    collapse_morale_weight: NonNegative = 0.5
 
     @model_validator(mode="after")
     def _consistent(self) -> Actor:
@@ -146,6 +154,7 @@ class Choice(Strict):
     switching_cost: NonNegative
     money_scale: Positive
     casualty_scale: Positive
+    casualty_base: NonNegative
     horizon: Annotated[int, Field(ge=1, le=36)]
     threat_convexity: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
 
@@ -160,6 +169,7 @@ class Theatre(Strict):
     rout_intensity: Annotated[float, Field(ge=1.0, le=10.0)]
     ceasefire_strength: Share
     capital_weight: Share
+    capital_holds: Share
     dependence_floor: Share
     consolidation_months: NonNegative
     value_population: NonNegative
@@ -228,6 +238,9 @@ class Losses(Strict):
     strike_floor: Share
     holds_ground: Share
     front_base: NonNegative
+    foreseen_recruits: Share
+    front_presence: Share
+    blow_quality_cap: Share
 
 
 class OtherWars(Strict):

@@ -147,23 +147,26 @@ def _floats(*arrays: np.ndarray) -> list[np.ndarray]:
 
 
 @njit(cache=True, error_model="numpy")
-def _collapse_risk(key_share, morale, threshold_key, threshold_morale, steepness):
+def _collapse_risk(key_share, morale, threshold_key, threshold_morale, steepness, morale_weight):
     """Risk that the government in Damascus falls, from its hold on the key governorates and
-    its forces' morale (a logistic in both; 0.5 at the thresholds).
+    its forces' morale, weighed `morale_weight` to the key governorates' 1 (a logistic in both;
+    0.5 at the thresholds).
 
     Source: issue design ("the regime falls ... when its forces lose enough of the key
     governorates and morale cascades"); seed 002 ("collapse of government forces in Daraa").
     """
-    z = steepness * ((threshold_key - key_share) + 0.5 * (threshold_morale - morale))
+    z = steepness * ((threshold_key - key_share) + morale_weight * (threshold_morale - morale))
     return 1.0 / (1.0 + math.exp(-z))
 
 
 def collapse_risk(key_share: np.ndarray, morale: np.ndarray | float, threshold_key: float,
-                  threshold_morale: float, steepness: float) -> np.ndarray:
+                  threshold_morale: float, steepness: float,
+                  morale_weight: float = 0.5) -> np.ndarray:
     """Risk that the government in Damascus falls (the mechanism and its sources:
-    `_collapse_risk`, which kernels call directly), over arrays."""
+    `_collapse_risk`, which kernels call directly), over arrays; `morale_weight` as shipped in
+    `syria.collapse_morale_weight`."""
     return elementwise(_collapse_risk, key_share, morale, threshold_key, threshold_morale,
-                       steepness)
+                       steepness, morale_weight)
 
 
 # A state's threat parameters packed into one vector for the kernels (`threat_vector`): the
@@ -173,10 +176,14 @@ THREAT_PARAMS = ("collapse_key", "alarm", "collapse_morale", "collapse_steepness
                  "threat_after_fall", "hts_share", "isis_scale", "militia_reference_power",
                  "threat.regime", "threat.corridor", "threat.jihadists", "threat.bases",
                  "threat.entrenchment", "threat.golan", "threat.kurds", "threat.isis",
-                 "threat.refugees", "threat.allies", "threat_convexity")
+                 "threat.refugees", "threat.allies", "threat_convexity", "entrenchment_cap",
+                 "entrenchment_base", "entrenchment_corridor", "isis_share_weight",
+                 "isis_area_weight", "allies_cap", "successor_isis", "collapse_morale_weight")
 (P_COLLAPSE_KEY, P_ALARM, P_COLLAPSE_MORALE, P_STEEPNESS, P_AFTER_FALL, P_HTS, P_ISIS_SCALE,
  P_MILITIA_REF, W_REGIME, W_CORRIDOR, W_JIHADISTS, W_BASES, W_ENTRENCHMENT, W_GOLAN, W_KURDS,
- W_ISIS, W_REFUGEES, W_ALLIES, P_CONVEXITY) = range(len(THREAT_PARAMS))
+ W_ISIS, W_REFUGEES, W_ALLIES, P_CONVEXITY, P_ENTRENCHMENT_CAP, P_ENTRENCHMENT_BASE,
+ P_ENTRENCHMENT_CORRIDOR, P_ISIS_SHARE, P_ISIS_AREA, P_ALLIES_CAP,
+ P_SUCCESSOR_ISIS, P_COLLAPSE_WEIGHT) = range(len(THREAT_PARAMS))
 
 
 def threat_vector(p: dict) -> np.ndarray:
@@ -210,7 +217,7 @@ def _regime_risk(rolled, morale, p):
     out = np.empty(rolled.shape[0])
     for k in range(rolled.shape[0]):
         out[k] = _collapse_risk(rolled[k, KEY, R], morale[k], p[P_COLLAPSE_KEY] + p[P_ALARM],
-                                p[P_COLLAPSE_MORALE], p[P_STEEPNESS])
+                                p[P_COLLAPSE_MORALE], p[P_STEEPNESS], p[P_COLLAPSE_WEIGHT])
     return out
 
 
@@ -233,7 +240,8 @@ def _threat_syria(rolled, share, morale, force_power, government, relations, p):
         return _regime_risk(rolled, morale, p)
     out = np.empty(rolled.shape[0])
     for k in range(rolled.shape[0]):
-        out[k] = min(max(1.0 - rolled[k, KEY, SUCC] + 0.5 * share[k, ISIS], 0.0), 1.0)
+        out[k] = min(max(1.0 - rolled[k, KEY, SUCC] + p[P_SUCCESSOR_ISIS] * share[k, ISIS], 0.0),
+                     1.0)
     return out
 
 
@@ -302,8 +310,10 @@ def _threat_israel(rolled, share, morale, force_power, government, relations, p)
     hostile = -min(relations[ISRAEL, SYRIA], 0.0)
     out = np.empty(rolled.shape[0])
     for k in range(rolled.shape[0]):
-        militia = min(max(_axis_power(force_power, k) / p[P_MILITIA_REF], 0.0), 1.5)
-        entrenchment = militia * (0.5 + 0.5 * rolled[k, CORRIDOR, R])
+        militia = min(max(_axis_power(force_power, k) / p[P_MILITIA_REF], 0.0),
+                      p[P_ENTRENCHMENT_CAP])
+        entrenchment = militia * (p[P_ENTRENCHMENT_BASE]
+                                  + p[P_ENTRENCHMENT_CORRIDOR] * rolled[k, CORRIDOR, R])
         golan = rolled[k, GOLAN, SUCC] * hostile if government == SUCC else 0.0
         out[k] = min(max(p[W_ENTRENCHMENT] * entrenchment + p[W_GOLAN] * golan, 0.0), 1.0)
     return out
@@ -336,8 +346,8 @@ def _threat_us(rolled, share, morale, force_power, government, relations, p):
     """
     out = np.empty(rolled.shape[0])
     for k in range(rolled.shape[0]):
-        isis = 0.5 * share[k, ISIS] + 0.5 * rolled[k, AREA, ISIS]
-        militia = min(max(_axis_power(force_power, k) / p[P_MILITIA_REF], 0.0), 1.0)
+        isis = p[P_ISIS_SHARE] * share[k, ISIS] + p[P_ISIS_AREA] * rolled[k, AREA, ISIS]
+        militia = min(max(_axis_power(force_power, k) / p[P_MILITIA_REF], 0.0), p[P_ALLIES_CAP])
         out[k] = min(max(p[W_ISIS] * isis * p[P_ISIS_SCALE] + p[W_ALLIES] * militia, 0.0), 1.0)
     return out
 
@@ -477,14 +487,16 @@ def balancing(sit: Situation, actor: int) -> np.ndarray:
 
 
 @njit(cache=True, error_model="numpy")
-def _influence(control, area_share, contribution, power, government, capital_weight, need):
+def _influence(control, area_share, contribution, power, government, capital_weight, need,
+               capital_holds):
     """Each state's sway over Syria, (K, N) in [0, 1].
 
     Sway over a faction is the share of its strength that a state supplies (Assad's "room for
     maneuver is severely limited. His regime is profoundly dependent on both Iranian financial
     and military support, as well as Russian diplomatic and military protection", seed 003).
     Factions weigh by the ground they hold; the government in Damascus weighs `capital_weight`
-    more (the capital, contracts, reconstruction: seed 003 "competition over reconstruction").
+    more (the capital, contracts, reconstruction: seed 003 "competition over reconstruction"),
+    if it holds more than `capital_holds` of the country.
     A state's sway over its own forces counts too, so Syria's is its independence. A government
     heeds its patrons as far as it needs them: `need` (K,), rising with the threat to it,
     scales foreign sway over the government (Assad's "room for maneuver is severely limited"
@@ -501,7 +513,7 @@ def _influence(control, area_share, contribution, power, government, capital_wei
                 area += control[k, g, f] * area_share[g]
             weight[f] = (1.0 - capital_weight) * area
             if f == government:
-                weight[f] += capital_weight * (1.0 if area > 0.01 else 0.0)
+                weight[f] += capital_weight * (1.0 if area > capital_holds else 0.0)
         for n in range(n_count):
             total = 0.0
             for f in range(f_count):
@@ -512,14 +524,15 @@ def _influence(control, area_share, contribution, power, government, capital_wei
 
 
 def influence(sit: Situation, geo: Geo, capital_weight: float,
-              need: np.ndarray | float = 1.0) -> np.ndarray:
+              need: np.ndarray | float = 1.0, capital_holds: float = 0.01) -> np.ndarray:
     """Each state's sway over Syria, (K, N) in [0, 1]; the mechanism and its sources:
-    `_influence`. `need` is a scalar or (K,)."""
+    `_influence`. `need` is a scalar or (K,); `capital_holds` as shipped in
+    `theatre.capital_holds`."""
     control, contribution, power = _floats(sit.control, sit.contribution, sit.power)
     need = np.ascontiguousarray(np.broadcast_to(np.asarray(need, dtype=float).reshape(-1),
                                                 (len(control),)))
     return _influence(control, *_floats(geo.area_share), contribution, power,
-                      int(sit.government), float(capital_weight), need)
+                      int(sit.government), float(capital_weight), need, float(capital_holds))
 
 
 @njit(cache=True, error_model="numpy")
@@ -619,7 +632,7 @@ def _as_paid(rates, availability):
 
 @njit(cache=True, error_model="numpy")
 def _cost(spend, budget, resolve, opportunity, exposure, casualty_aversion, intensity,
-          clash_risk, clash_aversion, money_scale, casualty_scale):
+          clash_risk, clash_aversion, money_scale, casualty_scale, casualty_base):
     """What a portfolio costs, in utility: money against the budget (dearer when other theatres
     compete for it), casualties weighted by casualty aversion, and the risk of a clash with
     another power's forces. `resolve` in (0, 1] divides the money term.
@@ -629,19 +642,19 @@ def _cost(spend, budget, resolve, opportunity, exposure, casualty_aversion, inte
     in Syria significantly increased when Russia began its military presence in September 2015".
     """
     money = money_scale * (spend / budget) * (1.0 + opportunity) / max(resolve, 1e-3)
-    casualties = casualty_scale * casualty_aversion * exposure * (0.3 + intensity)
+    casualties = casualty_scale * casualty_aversion * exposure * (casualty_base + intensity)
     return money + casualties + clash_aversion * clash_risk
 
 
 def cost(spend: np.ndarray, budget: float, resolve: float, opportunity: float,
          exposure: np.ndarray, casualty_aversion: float, intensity: float,
          clash_risk: np.ndarray, clash_aversion: float, money_scale: float = 1.0,
-         casualty_scale: float = 1.0) -> np.ndarray:
+         casualty_scale: float = 1.0, casualty_base: float = 0.3) -> np.ndarray:
     """What a portfolio costs, in utility (the mechanism and its sources: `_cost`), broadcast
     over the arrays it is given."""
     return elementwise(_cost, spend, budget, resolve, opportunity, exposure, casualty_aversion,
                        intensity,
-                 clash_risk, clash_aversion, money_scale, casualty_scale)
+                 clash_risk, clash_aversion, money_scale, casualty_scale, casualty_base)
 
 
 # --- the terms composed into utility ------------------------------------------------------
@@ -656,12 +669,14 @@ class PayoffParams(NamedTuple):
     threat_params: np.ndarray  # (N, len(THREAT_PARAMS)) each state's `threat_vector`
     dependence_floor: float
     capital_weight: float
+    capital_holds: float  # the government's capital counts if it holds more of the country
     budget: np.ndarray  # (N,) USD bn/yr
     resolve: np.ndarray  # (N,)
     casualty_aversion: np.ndarray  # (N,)
     clash_aversion: np.ndarray  # (N,)
     money_scale: float
     casualty_scale: float
+    casualty_base: float  # the casualties' weight in a quiet month, before the intensity
     golan_buffer: float  # after the fall, Israel's ground deployment cuts its threat by this
 
     @classmethod
@@ -677,15 +692,17 @@ class PayoffParams(NamedTuple):
         return cls(geo_weights=geo.weights,
                    area_share=np.ascontiguousarray(geo.area_share, dtype=float),
                    threat_params=threat, dependence_floor=float(t["dependence_floor"]),
-                   capital_weight=float(t["capital_weight"]), **vector,
+                   capital_weight=float(t["capital_weight"]),
+                   capital_holds=float(t["capital_holds"]), **vector,
                    money_scale=float(c["money_scale"]), casualty_scale=float(c["casualty_scale"]),
+                   casualty_base=float(c["casualty_base"]),
                    golan_buffer=float(params["signals"]["golan_buffer"]))
 
 
 def collapse_params(params: dict) -> dict[str, float]:
     """Syria's collapse thresholds (the logistic of `_collapse_risk`)."""
     return {k: params["syria"][k] for k in ("collapse_key", "collapse_morale",
-                                            "collapse_steepness")}
+                                            "collapse_steepness", "collapse_morale_weight")}
 
 
 @njit(cache=True, error_model="numpy")
@@ -737,7 +754,7 @@ def _weigh_terms(portfolios, projection, government, relations, pp, opportunity,
             threat[k, ISRAEL] *= 1.0 - pp.golan_buffer * portfolios[k, ISRAEL, GROUND]
     need = _dependence(threat[:, SYRIA], dependence_floor)
     influence = _influence(control, area_share, contribution, power, government,
-                                   capital_weight, need)
+                           capital_weight, need, pp.capital_holds)
     alignment = _alignment(contribution, relations)
     balancing = _balancing(alignment, power)
     if government == R:  # sway and balance in the shadow of the regime's fall
@@ -748,12 +765,12 @@ def _weigh_terms(portfolios, projection, government, relations, pp, opportunity,
                 risk[k, n] = _collapse_risk(
                     rolled[k, KEY, R], morale[k],
                     p[P_COLLAPSE_KEY] + p[P_ALARM], p[P_COLLAPSE_MORALE],
-                    p[P_STEEPNESS])
+                    p[P_STEEPNESS], p[P_COLLAPSE_WEIGHT])
         fallen_control, fallen_contribution, fallen_power = _after_the_fall(
             control, contribution, power)
         fallen_influence = _influence(fallen_control, area_share, fallen_contribution,
-                                              fallen_power, SUCC, capital_weight,
-                                              np.ones(k_count))
+                                  fallen_power, SUCC, capital_weight, np.ones(k_count),
+                                  pp.capital_holds)
         fallen_balancing = _balancing(
             _alignment(fallen_contribution, relations), fallen_power)
         influence = _in_the_shadow_of_the_fall(influence, fallen_influence, risk)
@@ -764,7 +781,7 @@ def _weigh_terms(portfolios, projection, government, relations, pp, opportunity,
             cost = _cost(spend[k, n], budget[n], resolve[n], opportunity[n],
                                  exposure[k, n], casualty_aversion[n], intensity,
                                  clash_risk[k, n], clash_aversion[n], money_scale,
-                                 casualty_scale)
+                                 casualty_scale, pp.casualty_base)
             terms[k, n, 0] = _survival(threat[k, n], threat_params[n, P_CONVEXITY])
             terms[k, n, 1] = balancing[k, n]
             terms[k, n, 2] = influence[k, n]

@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim import payoffs
 from sim.numeric import pairwise_sum
-from sim.vocabulary import SYRIA, O, R
+from sim.vocabulary import ACTIONS, DISBANDED, SUCC, SYRIA, O, R
 
 
 @njit(cache=True, error_model="numpy")
@@ -119,6 +120,27 @@ def patrons_reserve(capacity: np.ndarray, contribution: np.ndarray,
     return reserve
 
 
+def update(model) -> None:
+    """The month's change of the government's treasury and its army's morale, in `model`:
+    the key governorates it holds (only these while another government rules)."""
+    if model.government != R:
+        model.key_share = _holding(model.geo.key, model.control, model.government)
+        return
+    fx = model.effects
+    cover, pressure, relief, oil_hold, key = _regime_inputs(
+        model._joint, fx.legitimacy, fx.pressure, fx.economy, model.control, *model._oil,
+        model.geo.key, R)
+    pressure += model.shocks.pressure(model.month)
+    pressure += model.talks.un_pressure
+    model.economy = economy_after(model.economy, oil_hold, model.fighting, pressure, relief,
+                                  model.params["theatre"])
+    army = model.forces["regime"]
+    army.morale = morale_after(army.morale, key, key - model.key_share, model.economy,
+                               model.contribution[:, R].tolist(), cover, model.params["regime"],
+                               model.params["morale"])
+    model.key_share = key
+
+
 # --- collapse and succession ---------------------------------------------------------------
 
 
@@ -160,3 +182,34 @@ def successor_alignment(backed: np.ndarray) -> np.ndarray:
             alignment[foreign] += sign * backed[foreign, faction] / total
     return np.clip(alignment, -1.0, 1.0)
 
+
+def succession(model) -> np.ndarray:
+    """The regime has fallen (`has_fallen`): a successor government takes over `model` and the
+    run goes on. The ground, the month's forces and patrons pass to the successor: the same
+    transfer the states weigh in the shadow of the fall (`payoffs._after_the_fall`). Returns
+    the new government's alignment with each state (`successor_alignment`)."""
+    army = model.forces["regime"]
+    model.fallen_at = model.month
+    model.event("syria", "regime_collapse", "",
+                f"key governorates {model.key_share:.2f}, morale {army.morale:.2f}")
+    control, contribution, power = payoffs._after_the_fall(
+        model.control[None], model.contribution[None], model.power[None])
+    model.control, model.contribution, model.power = control[0], contribution[0], power[0]
+    model.government = SUCC
+    for force in DISBANDED:
+        model.forces[force].manpower = 0.0
+    opposition = model.forces["opposition"]
+    opposition.faction = "successor"
+    opposition.offensive = False
+    opposition.morale = 1.0
+    model.talks.ceasefire = 0.0
+    syria = model.states["syria"]
+    syria.portfolio = np.zeros(len(ACTIONS))
+    model._views = None
+    # its alignments follow from who backed whom (`successor_alignment`)
+    alignment = successor_alignment(model.backed)
+    for j, value in enumerate(alignment.tolist()):
+        if j != SYRIA:
+            model.relations[SYRIA, j] = model.relations[j, SYRIA] = value
+            model.anchor[SYRIA, j] = model.anchor[j, SYRIA] = value
+    return alignment

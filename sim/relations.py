@@ -10,6 +10,7 @@ import numpy as np
 from numba import njit
 
 from sim import payoffs
+from sim.numeric import boundary
 from sim.vocabulary import (
     FINANCIAL_AID,
     FORCES,
@@ -50,10 +51,12 @@ class RelationParams(NamedTuple):
     threat_params: np.ndarray  # Syria's `payoffs.threat_vector`, at no alarm
     dependence_floor: float
     capital_weight: float
+    capital_holds: float
     hostility: np.ndarray  # (F, F)
     danger_fade: float
     safe_patron_weight: float  # joint support of the government counts this plus its risk
     backer_share: float  # share of the government's power that makes a state its backer
+    collapse_morale_weight: float  # morale's weight in the collapse risk (`payoffs._collapse_risk`)
 
     @classmethod
     def from_params(cls, params: dict, geo: payoffs.Geo, hostility: np.ndarray
@@ -68,10 +71,12 @@ class RelationParams(NamedTuple):
             area_share=np.ascontiguousarray(geo.area_share, dtype=float),
             threat_params=payoffs.threat_vector({**params["syria"], **collapse, "alarm": 0.0}),
             dependence_floor=float(params["theatre"]["dependence_floor"]),
-            capital_weight=float(params["theatre"]["capital_weight"]), hostility=hostility,
+            capital_weight=float(params["theatre"]["capital_weight"]),
+            capital_holds=float(params["theatre"]["capital_holds"]), hostility=hostility,
             danger_fade=math.exp(-1.0 / memory) if memory > 0 else 0.0,
             safe_patron_weight=float(params["signals"]["safe_patron_weight"]),
-            backer_share=float(params["signals"]["backer_share"]))
+            backer_share=float(params["signals"]["backer_share"]),
+            collapse_morale_weight=float(collapse["collapse_morale_weight"]))
 
 
 @njit(cache=True, error_model="numpy")
@@ -200,7 +205,7 @@ def _influence_now(rp, control, power, contribution, morale, government, relatio
     need = payoffs._dependence(threat, dependence_floor)
     return payoffs._influence(control_now, area_share,
                               contribution.copy().reshape((1, n_count, f_count)), power_now,
-                              government, capital_weight, need)[0]
+                              government, capital_weight, need, rp.capital_holds)[0]
 
 
 @njit(cache=True, error_model="numpy")
@@ -213,9 +218,13 @@ def _month_end(rp, contribution, joint, relations, anchor, agreements, key_share
     risk = 0.0
     if government == R:
         risk = payoffs._collapse_risk(key_share, regime_morale, rp.collapse_key,
-                                      rp.collapse_morale, rp.collapse_steepness)
+                                      rp.collapse_morale, rp.collapse_steepness,
+                                      rp.collapse_morale_weight)
     risk = max(risk, danger * rp.danger_fade)  # a danger the patrons lived through fades slowly
     moved = _relations(rp, contribution, joint, relations, anchor, agreements, risk, government,
                        targets)
     return moved, _influence_now(rp, control, power, contribution, regime_morale, government,
                                  moved), risk
+
+
+month_end = boundary(_month_end)  # the month's end as Python calls it (`numeric.boundary`)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import re
 import stat as stat_kind
 import tomllib
@@ -549,6 +550,22 @@ def apply_sets(data: dict[str, Any], sets: list[str] | tuple[str, ...]) -> dict[
     return data
 
 
+def _toml(value: Any) -> str:
+    """A value as `--set` reads it (TOML): true/false and quoted strings; numbers as Python
+    writes them, which TOML reads back exactly."""
+    return json.dumps(value) if isinstance(value, (bool, str)) else repr(value)
+
+
+def with_overrides(scenario: ScenarioSpec | str, overrides: dict[str, Any]) -> ScenarioSpec:
+    """The scenario with the overrides applied (`key=value` items, as `--set` gives them)."""
+    if not overrides and isinstance(scenario, ScenarioSpec):
+        return scenario
+    sets = [f"{key}={_toml(value)}" for key, value in sorted(overrides.items())]
+    if isinstance(scenario, ScenarioSpec):
+        return load_scenario(scenario.path, [*scenario.sets, *sets])
+    return load_scenario(scenario, sets)
+
+
 __all__ = [
     "ACTIONS",
     "FACTIONS",
@@ -558,4 +575,5 @@ __all__ = [
     "load_scenario",
     "output_name",
     "read_toml",
+    "with_overrides",
 ]

@@ -46,8 +46,9 @@ def salience_multiplier(shock: dict[str, Any]) -> float:
     return max(0.0, 1.0 + (shock["factor"] - 1.0) * shock["magnitude"])
 
 
-def landing(name: str, shock: dict[str, Any]) -> Landing:
-    """The record of a shock landing (its one-off effect, if its kind has one)."""
+def landing(name: str, shock: dict[str, Any], quality_cap: float) -> Landing:
+    """The record of a shock landing (its one-off effect, if its kind has one); a blow takes
+    at most `quality_cap` of a force's quality (`losses.blow_quality_cap`)."""
     m = shock["magnitude"]
     target = shock.get("actor") or shock.get("force") or ""
     if shock["kind"] == "force_surge":
@@ -58,7 +59,7 @@ def landing(name: str, shock: dict[str, Any]) -> Landing:
     if shock["kind"] == "force_blow":
         return Landing(name, shock["kind"], target, force=shock["force"],
                        loss=min(shock["loss"] * m, 1.0),
-                       quality_loss=min(shock["quality_loss"] * m, 0.95))
+                       quality_loss=min(shock["quality_loss"] * m, quality_cap))
     return Landing(name, shock["kind"], target)
 
 
@@ -110,7 +111,7 @@ class Calendar:
         self.shocks = {name: s for name, s in shocks.items() if s["enabled"]}
 
     def in_force(self, first: int, last: int, base_weights: np.ndarray,
-                 availability_floor: float) -> InForce:
+                 availability_floor: float, quality_cap: float) -> InForce:
         """What is in force in every month from `first` to `last`, with the states' payoff
         weights `base_weights` (N, 3) before salience shocks; another war leaves a state at
         least `availability_floor` of its military assets (`other_wars.availability_floor`).
@@ -124,7 +125,7 @@ class Calendar:
         weights = np.repeat(base[None], count, axis=0)
         landings: dict[int, list[Landing]] = {}
         for name, s in self.shocks.items():
-            landings.setdefault(s["start_index"], []).append(landing(name, s))
+            landings.setdefault(s["start_index"], []).append(landing(name, s, quality_cap))
             end = last if s["end_index"] is None else s["end_index"]
             on = (months >= s["start_index"]) & (months <= end)
             if s["kind"] == "theatre_demand":

@@ -35,12 +35,13 @@ import numpy as np
 from numba import njit
 
 from sim import payoffs
-from sim.numeric import pairwise_sum
+from sim.numeric import boundary, pairwise_sum
 from sim.regime import _projected_morale
 from sim.vocabulary import (
     ACTIONS,
     AIR_CAMPAIGN,
     DECONFLICTION,
+    DISBANDED,
     FACTIONS,
     FORCES,
     IRAN,
@@ -413,6 +414,8 @@ class TheatreParams(NamedTuple):
     strike_floor: float  # the least of its power strikes leave a force (`_evaluate`)
     holds_ground: float  # the least control that counts as holding ground
     front_base: float  # deployment where a faction faces no enemy (`_deployment`)
+    foreseen_recruits: float  # the share of patrons' recruits a projection counts
+    front_presence: float  # ground a faction must hold in or next to a governorate to front it
 
     @classmethod
     def from_params(cls, params: dict, geography: Geography,
@@ -445,7 +448,9 @@ class TheatreParams(NamedTuple):
             loss_base=float(params["losses"]["base"]),
             strike_floor=float(params["losses"]["strike_floor"]),
             holds_ground=float(params["losses"]["holds_ground"]),
-            front_base=float(params["losses"]["front_base"]))
+            front_base=float(params["losses"]["front_base"]),
+            foreseen_recruits=float(params["losses"]["foreseen_recruits"]),
+            front_presence=float(params["losses"]["front_presence"]))
 
 
 class Effects(NamedTuple):
@@ -543,9 +548,10 @@ def payoff_geo(geography: Geography) -> payoffs.Geo:
 
 
 @njit(cache=True, error_model="numpy")
-def _projected_recruits(months):
-    """Fighters patrons raise arrive over the horizon: count half of them (none this month)."""
-    return 0.5 * months if months > 1.0 else 0.0
+def _projected_recruits(months, foreseen):
+    """Fighters patrons raise arrive over the horizon: count the share `foreseen` of them (none
+    this month)."""
+    return foreseen * months if months > 1.0 else 0.0
 
 
 @njit(cache=True, error_model="numpy")
@@ -556,7 +562,7 @@ def _evaluate(portfolios, war, fx, months, tp, deploy):
     up across states, so the war without one state is the total minus that state's part:
     each state's contribution to each faction costs no recomputation. Own troops fight where
     the state focuses them (`troops_flat`: (N, A, G*F), nonzero for `troop_actions`
-    (N, A)); fighters patrons raise count half
+    (N, A)); fighters patrons raise count in part
     over a horizon (`_projected_recruits`); the regime's morale is projected under aid, cover
     and sanctions (`morale_lift`, (N*A,)). Returns (K, ...) arrays: force power (FO), ground, air
     and total power (F), contribution (N, F), local power (G, F), morale (FO), the monthly
@@ -648,7 +654,7 @@ def _evaluate(portfolios, war, fx, months, tp, deploy):
             if owner[n, fo] != 0.0:
                 present[fo] -= owner[n, fo] * (1.0 - availability[n])
         present[fo] = max(present[fo], 0.0)
-    arriving = _projected_recruits(months)
+    arriving = _projected_recruits(months, tp.foreseen_recruits)
     wear = max(months, 1.0)
     projected = months > 1.0 and government == R  # the regime's morale moves over the horizon
     lift_rate = min(months * morale_recovery, 1.0)  # `regime._projected_morale`
@@ -972,6 +978,9 @@ def _fight(joint, fog_draws, mobility, war, fx, tp, forces):
     return new_control, local_power, contribution[0], power[0], after, fighting
 
 
+fight = boundary(_fight)  # the month's fight as Python calls it (`numeric.boundary`)
+
+
 @njit(cache=True, error_model="numpy")
 def _spend(joint, cost, availability):
     """What each state's portfolio (N, A) costs it, (N,): military assets drawn to other wars
@@ -1018,11 +1027,6 @@ def successor_of(faction: str, government: int) -> str:
 def faction_of(force: str, government: int) -> str:
     """The faction a force fights for under the government."""
     return successor_of(FORCE_FACTION[force], government)
-
-
-# The forces that dissolve with the regime: its army and the militias and Hezbollah units
-# Iran brought in for it.
-DISBANDED = ("regime", "militias", "hezbollah")
 
 
 def clients_after_fall(state: str, clients: list[str]) -> list[str]:
@@ -1115,3 +1119,35 @@ class Allegiances:
                             np.array([t[1] for t in targets], dtype=np.int64),
                             np.array([t[2] for t in targets], dtype=float),
                             np.array([t[3] for t in targets], dtype=np.bool_)))
+
+
+def war_now(model) -> War:
+    """The state of the war the kernels read this month."""
+    forces = model.forces.values()
+    sides = model._sides
+    return War(
+        control=model.control, availability=model.shocks.availability(model.month),
+        manpower=np.array([float(f.manpower) for f in forces]),
+        quality=np.array([float(f.quality) for f in forces]),
+        morale=np.array([float(f.morale) for f in forces]),
+        force_faction=sides.force_faction, owner=sides.owner,
+        faction_of_force=sides.faction_of_force, government=int(model.government),
+        opposition_offensive=float(model.forces["opposition"].offensive),
+        relations=model.relations)
+
+
+def land(model, landing) -> None:
+    """A shock lands on the theatre (`shocks.Landing`): its one-off effect on a force, if it
+    has one (a surge that takes ground, a blow to manpower and quality)."""
+    if landing.kind == "force_surge":
+        force = model.forces[landing.force]
+        force.manpower += landing.manpower
+        faction = FACTIONS.index(force.faction)
+        for governorate, taken in landing.taken:
+            g = model.geo.index(governorate)
+            model.control[g] *= 1.0 - taken
+            model.control[g, faction] += taken
+    elif landing.kind == "force_blow":
+        force = model.forces[landing.force]
+        force.manpower *= 1.0 - landing.loss
+        force.quality *= 1.0 - landing.quality_loss

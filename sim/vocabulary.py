@@ -27,6 +27,9 @@ FACTIONS: tuple[str, ...] = ("regime", "opposition", "sdf", "isis", "successor")
 # local forces Iran runs) and Hezbollah fight for the regime's side and hold no ground of their
 # own; they are two forces because other wars draw and strike them apart (Lebanon, 2024).
 FORCES: tuple[str, ...] = ("regime", "opposition", "sdf", "isis", "militias", "hezbollah")
+# The forces that dissolve with the regime: its army and the militias and Hezbollah units
+# Iran brought in for it.
+DISBANDED: tuple[str, ...] = ("regime", "militias", "hezbollah")
 
 # The action menu every state chooses its portfolio from (a state's own menu is a subset).
 ACTIONS: tuple[str, ...] = (

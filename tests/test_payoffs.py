@@ -33,17 +33,20 @@ GEO = payoffs.Geo(
     north_west=np.array([0.0, 0.0, 1.0, 0.0, 0.0]),
 )
 
-COLLAPSE = {"collapse_key": 0.6, "collapse_morale": 0.35, "collapse_steepness": 9.0, "alarm": 0.0}
+COLLAPSE = {"collapse_key": 0.6, "collapse_morale": 0.35, "collapse_steepness": 9.0,
+            "collapse_morale_weight": 0.5, "alarm": 0.0}
 PARAMS = {
     "iran": {**COLLAPSE, "threat": {"regime": 0.5, "corridor": 0.3, "jihadists": 0.2},
              "threat_after_fall": 0.8},
     "russia": {**COLLAPSE, "threat": {"jihadists": 0.4, "bases": 0.3, "regime": 0.3},
                "hts_share": 0.3, "threat_after_fall": 0.5},
-    "israel": {"threat": {"entrenchment": 0.9, "golan": 0.6}, "militia_reference_power": 60.0},
+    "israel": {"threat": {"entrenchment": 0.9, "golan": 0.6}, "militia_reference_power": 60.0,
+               "entrenchment_cap": 1.5, "entrenchment_base": 0.5, "entrenchment_corridor": 0.5},
     "turkey": {"threat": {"kurds": 0.6, "isis": 0.2, "refugees": 0.2}},
     "us": {"threat": {"isis": 0.7, "allies": 0.3}, "isis_scale": 1.0,
-           "militia_reference_power": 60.0},
-    "syria": {**COLLAPSE},
+           "militia_reference_power": 60.0, "isis_share_weight": 0.5, "isis_area_weight": 0.5,
+           "allies_cap": 1.0},
+    "syria": {**COLLAPSE, "successor_isis": 0.5},
 }
 
 

@@ -17,6 +17,7 @@ S = {name: i for i, name in enumerate(STATES)}
 BASE = np.array([[0.5, 0.3, 0.2]] * len(STATES))
 TERMS = ("survival", "balancing", "influence")
 FLOOR = params.load_defaults()["other_wars"]["availability_floor"]  # the shipped value, 0.1
+QUALITY_CAP = params.load_defaults()["losses"]["blow_quality_cap"]  # the shipped value, 0.95
 
 
 def shock(**fields) -> dict:
@@ -33,7 +34,7 @@ def m(label: str) -> int:
 
 def in_force(shocks: dict, base: np.ndarray = BASE) -> InForce:
     """What the shocks put in force from 2010 to 2030 (the window of these tests)."""
-    return Calendar(shocks).in_force(m("2010-01"), m("2030-12"), base, FLOOR)
+    return Calendar(shocks).in_force(m("2010-01"), m("2030-12"), base, FLOOR, QUALITY_CAP)
 
 
 WAR = shock(kind="theatre_demand", actor="russia", start="2022-02", end="2022-12", demand=2.5,

@@ -346,3 +346,20 @@ class TestGeography:
         mask = geography.mask(["latakia", "tartus"])
         assert mask.sum() == 2
         assert mask[geography.index("latakia")] == mask[geography.index("tartus")] == 1.0
+
+
+def test_boundary_calls_the_overload_for_the_arguments_types():
+    """`numeric.boundary` gives what the dispatcher gives, for each type it is called with."""
+    from typing import NamedTuple
+
+    from sim.numeric import boundary, pairwise_sum
+
+    class Pack(NamedTuple):
+        values: np.ndarray
+
+    call = boundary(pairwise_sum)
+    floats, ints = np.arange(10.0), np.arange(10)
+    for _ in range(2):
+        assert call(floats) == pairwise_sum(floats)
+        assert call(ints) == pairwise_sum(ints)
+        assert call(Pack(floats).values) == pairwise_sum(floats)

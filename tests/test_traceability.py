@@ -152,6 +152,46 @@ def test_a_value_that_saw_the_test_window_says_so_and_is_logged():
             assert DECISION.search(text), f"{key} saw the test window: name its decision"
 
 
+INITIAL_LINE = re.compile(r"^([\w-]+)\s*=\s*(?P<value>.*?)(?:\s*#\s*(?P<source>.*))?$")
+
+
+def initial_sources(path: Path) -> dict[str, str]:
+    """Each value of an initial state (params/initial/*.toml) and its comment, by `section.key`
+    (an inline table, a governorate's control, counts as one value; `date` and `source` are the
+    file's own description)."""
+    sources, section = {}, ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("["):
+            section = line.split("]", 1)[0][1:] + "."
+            continue
+        match = INITIAL_LINE.match(line)
+        if match and match.group(1) not in ("date", "source"):
+            sources[section + match.group(1)] = (match.group("source") or "").strip()
+    return sources
+
+
+def test_every_initial_value_names_its_source_class_and_decision():
+    files = sorted((params.PARAMS_DIR / "initial").glob("*.toml"))
+    assert [f.stem for f in files] == ["2011-03", "2017-12", "2024-01"]
+    decisions = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
+    logged = set(re.findall(r"^## (D\d+)\b", decisions, flags=re.M))
+    bad = []
+    for path in files:
+        sources = initial_sources(path)
+        assert "manpower.regime" in sources and "control.damascus" in sources
+        for key, text in sources.items():
+            where = f"{path.name}: {key}"
+            if not text.startswith(CLASSES):
+                bad.append(f"{where}: no source class")
+            entry = DECISION.search(text)
+            if (TEST_WINDOW.search(text) or text.startswith("hand-set (test window)")) and not (
+                    entry and entry.group(1) in logged):
+                bad.append(f"{where}: saw the test window, names no docs/decisions.md entry")
+            if path.stem == "2011-03" and text.startswith("hand-set (test window)"):
+                bad.append(f"{where}: the 2011 state is in the train window")
+    assert not bad, f"initial values without a traceable source: {bad}"
+
+
 def test_record_citations_name_rows_and_figures_that_exist():
     bad = []
     for path in cited_files():
