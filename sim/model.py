@@ -241,9 +241,8 @@ class SyriaModel(Model):
         for force, strength in zip(self.forces.values(), manpower.tolist(), strict=True):
             force.manpower = strength
         if self.government == R:
-            self.backed += self.contribution
-            available = np.maximum(self.shocks.availability(self.month), 1e-9)
-            self.capacity = np.maximum(self.capacity, self.contribution[:, R] / available)
+            self.backed, self.capacity = regime.backing_after(
+                self.backed, self.capacity, self.contribution, self.shocks.availability(self.month))
 
     def update_regime(self) -> None:
         """The government's treasury and its army's morale (`regime.update`)."""
@@ -267,16 +266,13 @@ class SyriaModel(Model):
         army = self.forces["regime"]
         if not regime.has_fallen(self.key_share, army.morale, self.params["regime"]):
             return
-        alignment = regime.succession(self)
+        regime.succession(self)
         self.effects = theatre.action_effects(self.params, self.geo, self.government)
         self.fx = theatre.Effects.of(self.effects, self.params["regime"]["economy_weight"])
         self._pack_government()
         self._joint = self.joint_portfolio()
         self.key_share = self._key_share()
         self._consolidate()
-        self.event("syria", "succession", "", "successor government takes over; aligned "
-                   + ", ".join(f"{s} {alignment[n]:+.2f}" for n, s in enumerate(STATES)
-                               if s != "syria"))
 
     def update_relations(self) -> None:
         """The cooperation index moves towards what the month's behaviour signals (the

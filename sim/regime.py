@@ -14,7 +14,7 @@ from numba import njit
 
 from sim import payoffs
 from sim.numeric import pairwise_sum
-from sim.vocabulary import ACTIONS, DISBANDED, SUCC, SYRIA, O, R
+from sim.vocabulary import ACTIONS, DISBANDED, STATES, SUCC, SYRIA, O, R
 
 
 @njit(cache=True, error_model="numpy")
@@ -104,6 +104,16 @@ def _projected_morale(portfolio, morale, morale_lift, lift_rate, floor):
     return min(max(morale + lift_rate * lift, floor), 1.0)
 
 
+def backing_after(backed: np.ndarray, capacity: np.ndarray, contribution: np.ndarray,
+                  availability: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The war's record of the patrons after a month of the regime standing: who backed whom
+    (`backed`, each state's `contribution` (N, F) summed, for `successor_alignment`) and the
+    most each state has added to the regime's power in a month at full `availability`
+    (`capacity`, for `patrons_reserve`)."""
+    shown = contribution[:, R] / np.maximum(availability, 1e-9)
+    return backed + contribution, np.maximum(capacity, shown)
+
+
 def patrons_reserve(capacity: np.ndarray, contribution: np.ndarray,
                     availability: np.ndarray) -> float:
     """What the regime's foreign patrons could still add to its power: each state's
@@ -183,11 +193,11 @@ def successor_alignment(backed: np.ndarray) -> np.ndarray:
     return np.clip(alignment, -1.0, 1.0)
 
 
-def succession(model) -> np.ndarray:
+def succession(model) -> None:
     """The regime has fallen (`has_fallen`): a successor government takes over `model` and the
     run goes on. The ground, the month's forces and patrons pass to the successor: the same
-    transfer the states weigh in the shadow of the fall (`payoffs._after_the_fall`). Returns
-    the new government's alignment with each state (`successor_alignment`)."""
+    transfer the states weigh in the shadow of the fall (`payoffs._after_the_fall`); the new
+    government's alignments follow from who backed whom (`successor_alignment`)."""
     army = model.forces["regime"]
     model.fallen_at = model.month
     model.event("syria", "regime_collapse", "",
@@ -212,4 +222,5 @@ def succession(model) -> np.ndarray:
         if j != SYRIA:
             model.relations[SYRIA, j] = model.relations[j, SYRIA] = value
             model.anchor[SYRIA, j] = model.anchor[j, SYRIA] = value
-    return alignment
+    model.event("syria", "succession", "", "successor government takes over; aligned " + ", ".join(
+        f"{state} {alignment[n]:+.2f}" for n, state in enumerate(STATES) if n != SYRIA))
