@@ -177,3 +177,13 @@ def test_validate_scores_across_a_posterior(tmp_path):
     assert list(scores.index) == ["train"]  # the scenario ends in 2017: no test targets
     assert 0 <= scores.loc["train", "mean"] <= 1 and scores.loc["train", "sets"] == 2
     assert 0 <= scores.loc["train", "share_parameters"] <= 1
+
+
+def test_validate_refuses_structural_targets_across_a_posterior(tmp_path):
+    """Not built yet, so refused in one line (never silently ignored), before any run."""
+    two_set_posterior(tmp_path)
+    done = run_py("validate", "full_2011_2025", "--runs", "2", "--sets", "2", "--posterior",
+                  "p.parquet", "--structural", "--out", "v.csv", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--structural" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "v.csv").exists()
