@@ -271,13 +271,12 @@ def arrived(model, joint: np.ndarray) -> np.ndarray:
     orders = model._orders
     waiting = (model.month - orders.ordered < orders.lag[:, None]) & COMBAT
     fighting = joint if not waiting.any() else np.where(waiting, 0.0, joint)
-    rows = None  # `fighting` as lists (read item by item: cheaper than numpy's indexing)
     for n, state in enumerate(STATES):
         actor = model.states[state]
         if actor.intervened is None and state != "syria":
-            rows = fighting.tolist() if rows is None else rows
-            if any(rows[n][a] for a in COMBAT_INDEX):
+            row = fighting[n]  # read item by item: cheaper than numpy's fancy indexing
+            entered = [ACTIONS[a] for a in COMBAT_INDEX if row[a]]
+            if entered:
                 actor.intervened = model.month
-                entered = [ACTIONS[a] for a in COMBAT_INDEX if rows[n][a]]
                 model.event(state, "military_intervention", "syria", "+".join(entered))
     return fighting
