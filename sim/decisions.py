@@ -234,6 +234,23 @@ def _decide(joint, forbidden, draws, menus, choice, war, fx, tp, pp, demand, wei
 decide = boundary(_decide)  # the month's choice as Python calls it (`numeric.boundary`)
 
 
+class Orders(NamedTuple):
+    """When each state last ordered each action in (`ordered`, (N, A) months) and how many
+    months its combat forces take to arrive (`lag`, (N,)). The rows of `ordered` are the
+    states' own `StateActor.ordered` (views), so `arrived` reads them without stacking them
+    every month."""
+
+    ordered: np.ndarray
+    lag: np.ndarray
+
+    @classmethod
+    def of(cls, states: dict, params: dict) -> Orders:
+        ordered = np.stack([states[s].ordered for s in STATES])
+        for n, state in enumerate(STATES):
+            states[state].ordered = ordered[n]  # `enact` writes into the row
+        return cls(ordered, np.array([params[s]["deployment_lag"] for s in STATES]))
+
+
 def forbidden(rules: list[dict], month: int) -> np.ndarray:
     """(N, A): 1 where a scenario's `forbid` rules take an action off a state's menu in
     `month`."""
@@ -251,14 +268,15 @@ def arrived(model, joint: np.ndarray) -> np.ndarray:
     the state's `deployment_lag` months ago are still on their way (their cost is paid,
     and diplomacy knows of them: record rows 22, 15, 16). A state's first combat forces
     to arrive are its military intervention."""
-    ordered = np.stack([model.states[s].ordered for s in STATES])
-    waiting = (model.month - ordered < model._lag[:, None]) & COMBAT
+    orders = model._orders
+    waiting = (model.month - orders.ordered < orders.lag[:, None]) & COMBAT
     fighting = joint if not waiting.any() else np.where(waiting, 0.0, joint)
     for n, state in enumerate(STATES):
         actor = model.states[state]
-        if (actor.intervened is None and state != "syria"
-                and fighting[n, list(COMBAT_INDEX)].any()):
-            actor.intervened = model.month
-            entered = [ACTIONS[a] for a in COMBAT_INDEX if fighting[n, a]]
-            model.event(state, "military_intervention", "syria", "+".join(entered))
+        if actor.intervened is None and state != "syria":
+            row = fighting[n]  # read item by item: cheaper than numpy's fancy indexing
+            entered = [ACTIONS[a] for a in COMBAT_INDEX if row[a]]
+            if entered:
+                actor.intervened = model.month
+                model.event(state, "military_intervention", "syria", "+".join(entered))
     return fighting

@@ -99,7 +99,7 @@ class SyriaModel(Model):
                 actor.intervened = sc.start - 1  # already in before the window
         self.fallen_at: int | None = None if self.government == R else sc.start - 1
         # combat forces a state has ordered in arrive `deployment_lag` months later
-        self._lag = np.array([self.params[s]["deployment_lag"] for s in STATES])
+        self._orders = decisions.Orders.of(self.states, self.params)
         self.menus = decisions.Menus.from_mask(
             np.stack([self.states[s].menu for s in STATES]))
         self.base_weights = np.array([[self.params[s]["weights"][t] for t in TERMS[:3]]

@@ -15,36 +15,70 @@ dispatcher, as ever.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
 from numba import njit
 from numba._dispatcher import compute_fingerprint
 
+# the fingerprints of the packs of the last calls of every kernel, by the pack's id (with the
+# pack, so that its id is not reused): a month's `theatre.War` is fingerprinted once, not once
+# per kernel that reads it
+_PACK_PRINTS: dict[int, tuple[Any, Any]] = {}
+
+
+def _pack_print(pack: Any) -> Any:
+    seen = _PACK_PRINTS.get(id(pack))
+    if seen is not None and seen[0] is pack:
+        return seen[1]
+    print_ = compute_fingerprint(pack)
+    if isinstance(pack, tuple):  # immutable: its fingerprint holds
+        if len(_PACK_PRINTS) >= 64:
+            _PACK_PRINTS.clear()
+        _PACK_PRINTS[id(pack)] = (pack, print_)
+    return print_
+
+
+def _picker(positions: tuple[int, ...]) -> Callable[[tuple], tuple]:
+    """The arguments at `positions`, as a tuple (`operator.itemgetter`'s, in C, for two or
+    more)."""
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    return lambda args: tuple(args[n] for n in positions)
+
 
 def boundary(kernel: Any) -> Callable[..., Any]:
     """`kernel` as Python calls it: through the entry point of its compiled overload for the
     arguments' types (found on the first call with those types), not through the dispatcher.
-    A pack (a tuple) that is the object of the last call keeps its fingerprint: packs are
-    immutable and built once, and fingerprinting them is most of the dispatcher's cost (their
-    arrays are never reshaped or retyped in place). Arguments numba cannot fingerprint in C go
-    through the dispatcher."""
+    A pack (an argument that was a tuple on the first call) that is the object of an earlier
+    call keeps its fingerprint: packs are immutable and built once, and fingerprinting them is
+    most of the dispatcher's cost (their arrays are never reshaped or retyped in place). The
+    other arguments are fingerprinted together, in one call to C: the key is built without a
+    Python loop over the arguments, which cost more than the fingerprints. Arguments numba
+    cannot fingerprint in C go through the dispatcher."""
     entries: dict[tuple, Callable[..., Any]] = {}
-    seen: list[Any] = []
-    prints: list[Any] = []
+    arity = -1
+    packs_of = others_of = _picker(())
+    seen: tuple = ()  # the packs of the last call and their fingerprints
+    prints: tuple = ()
 
     def call(*args: Any) -> Any:
-        if len(seen) != len(args):
-            seen[:], prints[:] = [None] * len(args), [None] * len(args)
+        nonlocal arity, packs_of, others_of, seen, prints
+        if len(args) != arity:
+            arity = len(args)
+            positions = tuple(n for n, value in enumerate(args) if isinstance(value, tuple))
+            packs_of = _picker(positions)
+            others_of = _picker(tuple(n for n in range(arity) if n not in positions))
+            seen = prints = ()
         try:
-            for n, value in enumerate(args):
-                if value is not seen[n] or not isinstance(value, tuple):
-                    prints[n] = compute_fingerprint(value)
-                    seen[n] = value
+            packs = packs_of(args)
+            if len(seen) != len(packs) or not all(map(operator.is_, packs, seen)):
+                prints, seen = tuple(map(_pack_print, packs)), packs
+            key = (arity, prints, compute_fingerprint(others_of(args)))
         except (TypeError, ValueError, NotImplementedError):
-            seen[:] = [None] * len(args)
+            seen = prints = ()
             return kernel(*args)
-        key = tuple(prints)
         entry = entries.get(key)
         if entry is not None:
             return entry(*args)
