@@ -1103,10 +1103,10 @@ class Allegiances:
             force_faction[fo, FACTIONS.index(factions[force])] = 1.0
         for state, owned in OWNED.items():
             for force in owned:
-                owner[STATES.index(state), FORCES.index(force)] = 1.0
-        if government == SUCC:
-            owner[SYRIA] = 0.0
-            owner[IRAN] = 0.0
+                # the forces that dissolve with the regime are no one's after it
+                if government != SUCC or force not in DISBANDED:
+                    owner[STATES.index(state), FORCES.index(force)] = 1.0
+        if government == SUCC:  # the state's army is the force that took Damascus
             owner[SYRIA, FORCES.index("opposition")] = 1.0
         targets = [(n, FACTIONS.index(faction_of(force, government)), weight,
                     force in OWNED.get("iran", ()))
