@@ -124,7 +124,6 @@ class SyriaModel(Model):
         self.relation_params = relations.RelationParams.from_params(
             self.params, payoff_geo, self.theatre.hostility)
         self._floor = self.payoff_params.dependence_floor
-        self._oil = regime.oil_weights(self.geo)
         self._danger = 0.0  # the patrons' shared sense of the danger to the regime
         self._forbidden_in: dict[int, np.ndarray] = {}
         self.events: list[tuple[int, str, str, str, str]] = []

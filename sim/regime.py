@@ -1,13 +1,16 @@
 """The government in Damascus: its economy, its army's morale, its collapse and succession.
 
 What the month's portfolios do for the government (`_regime_inputs`), how its treasury
-(`economy_after`) and its army's morale (`morale_after`) move on them, the morale states
-project when they weigh their options (`_projected_morale`), when the regime falls
-(`has_fallen`) and how far a government heeds its patrons however safe (`dependence_floor`).
-The model (sim/model.py) calls these in the month's order and applies the succession.
+(`_economy_after`) and its army's morale (`_morale_after`) move on them: one model, which the
+month runs (`update`) and states project when they weigh their options (`_regime_after`, called
+by `theatre._situation`); when the regime falls (`has_fallen`) and how far a government heeds
+its patrons however safe (`dependence_floor`). The model (sim/model.py) calls these in the
+month's order and applies the succession.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -52,42 +55,88 @@ def oil_weights(geo) -> tuple[np.ndarray, float]:
 
 # --- the regime's economy and its army's morale ------------------------------------------------
 #
-# Two models of morale, side by side on purpose: the month's (`morale_after`), and the
-# projection states weigh their options with (`_projected_morale`, called by
-# `theatre._evaluate`). The projection moves morale only with what the portfolios do for the
-# regime (aid, cover, sanctions); it has neither the key-share cascade nor the sensitivity to
-# lost ground that the month has, so no state foresees the cascade that ends the regime. That
-# is the model's behaviour as it stands; making the two one model is a separate change.
+# One model of the treasury and of morale (`_economy_after`, `_morale_after`), run twice: by the
+# month (`update`, over one month) and by the projection states weigh their options with
+# (`theatre._situation`, over the horizon, on the ground and forces each portfolio leads to), so
+# a state foresees what its portfolio does to the army's morale, the cascade of lost key
+# ground included.
 
-def economy_after(economy: float, oil_hold: float, fighting: float, pressure: float,
-                  relief: float, t: dict) -> float:
-    """The government's treasury after a month: it moves at `economy_recovery` towards what
-    its oil, the war's damage, sanctions (unilateral ones bite whatever happens at the UN) and
-    its patrons' aid allow."""
-    target = ((1.0 - t["oil_weight"] * (1.0 - oil_hold))
-              * (1.0 - t["war_damage"] * fighting)
+
+class RegimeParams(NamedTuple):
+    """The government's economy and its army's morale as the kernels read them, fixed for a run
+    (`from_params`: the regime force's parameters, params/model.toml [morale] and [theatre])."""
+
+    morale_base: float  # morale with everything held
+    key_base: float  # the morale target's share that does not depend on the key governorates
+    key_slope: float  # ... and the share that rises with the hold on them
+    economy_weight: float  # how much an empty treasury saps the army
+    patron_morale: float  # morale from patrons fighting beside the army
+    morale_recovery: float  # monthly pull of morale towards its target
+    morale_sensitivity: float  # how sharply key ground lost breaks morale (the cascade)
+    floor: float  # morale never reaches zero
+    economy_recovery: float  # monthly pull of the treasury towards its target
+    war_damage: float
+    oil_weight: float
+    key: np.ndarray  # (G,) each governorate's weight in the hold on the state
+    oil: np.ndarray  # (G,) the oil governorates by area (`oil_weights`)
+    oil_total: float
+
+    @classmethod
+    def from_params(cls, params: dict, geo) -> RegimeParams:
+        rp, m, t = params["regime"], params["morale"], params["theatre"]
+        oil, oil_total = oil_weights(geo)
+        return cls(*(float(v) for v in (
+            rp["morale_base"], m["key_base"], m["key_slope"], rp["economy_weight"],
+            rp["patron_morale"], rp["morale_recovery"], rp["morale_sensitivity"], m["floor"],
+            t["economy_recovery"], t["war_damage"], t["oil_weight"])),
+            np.ascontiguousarray(geo.key, dtype=float), np.ascontiguousarray(oil), oil_total)
+
+
+@njit(cache=True, error_model="numpy")
+def _economy_after(economy, oil_hold, fighting, pressure, relief, months, rp):
+    """The government's treasury after `months`: it moves at `economy_recovery` a month (at
+    most all the way) towards what its oil, the war's damage, sanctions (unilateral ones bite
+    whatever happens at the UN) and its patrons' aid allow."""
+    target = ((1.0 - rp.oil_weight * (1.0 - oil_hold))
+              * (1.0 - rp.war_damage * fighting)
               - pressure + relief)
-    return economy + t["economy_recovery"] * (min(max(target, 0.0), 1.0) - economy)
+    rate = min(months * rp.economy_recovery, 1.0)
+    return economy + rate * (min(max(target, 0.0), 1.0) - economy)
 
 
-def morale_after(morale: float, key: float, change: float, economy: float,
-                 contribution: list[float], cover: float, rp: dict, m: dict) -> float:
-    """The army's morale after a month: towards a target set by its hold on the key
+@njit(cache=True, error_model="numpy")
+def _morale_after(morale, key, change, economy, contribution, cover, months, rp):
+    """The army's morale after `months`: towards a target set by its hold on the key
     governorates, the economy, the share of its side's power its patrons supply
-    (`contribution`: each state's part of the regime's power, in STATES order) and diplomatic
-    cover; and down at once with key ground lost (`change` < 0), the cascade that ends
-    regimes. `rp`: the regime force's parameters; `m`: params/model.toml [morale]."""
+    (`contribution` (N,): each state's part of the regime's power) and diplomatic cover, at
+    `morale_recovery` a month (at most all the way); and down at once with key ground lost
+    (`change` < 0), the cascade that ends regimes."""
     supplied = 0.0
     for value in contribution:  # in order, as numpy sums a few values
         supplied += value
     foreign = supplied - contribution[SYRIA]
     total = max(supplied, 1e-9)
-    target = (rp["morale_base"] * (m["key_base"] + m["key_slope"] * key)
-              * (1.0 - rp["economy_weight"] * (1.0 - economy))
-              + rp["patron_morale"] * foreign / total + cover)
-    morale += rp["morale_recovery"] * (target - morale)
-    morale += rp["morale_sensitivity"] * min(change, 0.0)
-    return min(max(morale, m["floor"]), 1.0)
+    target = (rp.morale_base * (rp.key_base + rp.key_slope * key)
+              * (1.0 - rp.economy_weight * (1.0 - economy))
+              + rp.patron_morale * foreign / total + cover)
+    morale += min(months * rp.morale_recovery, 1.0) * (target - morale)
+    morale += rp.morale_sensitivity * min(change, 0.0)
+    return min(max(morale, rp.floor), 1.0)
+
+
+@njit(cache=True, error_model="numpy")
+def _regime_after(portfolio, control, contribution, fighting, months, economy, morale,
+                  key_share, outside_pressure, legitimacy, pressure, relief, rp):
+    """The treasury and the army's morale after `months` under one joint portfolio (N, A), on
+    the ground it leads to (`control`), the regime's power its states supply (`contribution`,
+    (N,)) and how hard the war is fought (`fighting`): `_economy_after`, then `_morale_after`
+    on the new treasury. `outside_pressure`: sanctions the calendar and the UN add."""
+    cover, squeeze, aid, oil_hold, key = _regime_inputs(
+        portfolio, legitimacy, pressure, relief, control, rp.oil, rp.oil_total, rp.key, R)
+    squeeze += outside_pressure
+    economy = _economy_after(economy, oil_hold, fighting, squeeze, aid, months, rp)
+    return economy, _morale_after(morale, key, key - key_share, economy, contribution, cover,
+                                  months, rp), key
 
 
 @njit(cache=True, error_model="numpy")
@@ -131,24 +180,23 @@ def patrons_reserve(capacity: np.ndarray, contribution: np.ndarray,
 
 
 def update(model) -> None:
-    """The month's change of the government's treasury and its army's morale, in `model`:
-    the key governorates it holds (only these while another government rules)."""
+    """The month's change of the government's treasury and its army's morale, in `model`
+    (`_regime_after` over one month): the key governorates it holds (only these while another
+    government rules)."""
     if model.government != R:
         model.key_share = _holding(model.geo.key, model.control, model.government)
         return
-    fx = model.effects
-    cover, pressure, relief, oil_hold, key = _regime_inputs(
-        model._joint, fx.legitimacy, fx.pressure, fx.economy, model.control, *model._oil,
-        model.geo.key, R)
-    pressure += model.shocks.pressure(model.month)
-    pressure += model.talks.un_pressure
-    model.economy = economy_after(model.economy, oil_hold, model.fighting, pressure, relief,
-                                  model.params["theatre"])
-    army = model.forces["regime"]
-    army.morale = morale_after(army.morale, key, key - model.key_share, model.economy,
-                               model.contribution[:, R].tolist(), cover, model.params["regime"],
-                               model.params["morale"])
-    model.key_share = key
+    fx, army = model.effects, model.forces["regime"]
+    model.economy, army.morale, model.key_share = _regime_after(
+        model._joint, model.control, model.contribution[:, R], model.fighting, 1.0,
+        model.economy, army.morale, model.key_share, outside_pressure(model), fx.legitimacy,
+        fx.pressure, fx.economy, model.theatre.regime)
+
+
+def outside_pressure(model) -> float:
+    """Sanctions on the government from outside the states' portfolios this month: the
+    calendar's and the UN's."""
+    return model.shocks.pressure(model.month) + model.talks.un_pressure
 
 
 # --- collapse and succession ---------------------------------------------------------------

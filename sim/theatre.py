@@ -36,7 +36,7 @@ from numba import njit
 
 from sim import payoffs
 from sim.numeric import boundary, pairwise_sum
-from sim.regime import _projected_morale
+from sim.regime import RegimeParams, _projected_morale
 from sim.vocabulary import (
     ACTIONS,
     AIR_CAMPAIGN,
@@ -416,6 +416,7 @@ class TheatreParams(NamedTuple):
     front_base: float  # deployment where a faction faces no enemy (`_deployment`)
     foreseen_recruits: float  # the share of patrons' recruits a projection counts
     front_presence: float  # ground a faction must hold in or next to a governorate to front it
+    regime: RegimeParams  # the government's economy and its army's morale (`sim.regime`)
 
     @classmethod
     def from_params(cls, params: dict, geography: Geography,
@@ -450,7 +451,8 @@ class TheatreParams(NamedTuple):
             holds_ground=float(params["losses"]["holds_ground"]),
             front_base=float(params["losses"]["front_base"]),
             foreseen_recruits=float(params["losses"]["foreseen_recruits"]),
-            front_presence=float(params["losses"]["front_presence"]))
+            front_presence=float(params["losses"]["front_presence"]),
+            regime=RegimeParams.from_params(params, geography))
 
 
 class Effects(NamedTuple):
