@@ -1,11 +1,11 @@
 """The government in Damascus: its economy, its army's morale, its collapse and succession.
 
 What the month's portfolios do for the government (`_regime_inputs`), how its treasury
-(`_economy_after`) and its army's morale (`_morale_after`) move on them: one model, which the
-month runs (`update`) and states project when they weigh their options (`_regime_after`, called
-by `theatre._situation`); when the regime falls (`has_fallen`) and how far a government heeds
-its patrons however safe (`dependence_floor`). The model (sim/model.py) calls these in the
-month's order and applies the succession.
+(`_economy_after`) and its army's morale (`_morale_after`) move on them (`_regime_after`, which
+the month runs: `update`), the morale states project when they weigh their options
+(`_projected_morale`), when the regime falls (`has_fallen`) and how far a government heeds its
+patrons however safe (`dependence_floor`). The model (sim/model.py) calls these in the month's
+order and applies the succession.
 """
 
 from __future__ import annotations
@@ -55,11 +55,13 @@ def oil_weights(geo) -> tuple[np.ndarray, float]:
 
 # --- the regime's economy and its army's morale ------------------------------------------------
 #
-# One model of the treasury and of morale (`_economy_after`, `_morale_after`), run twice: by the
-# month (`update`, over one month) and by the projection states weigh their options with
-# (`theatre._situation`, over the horizon, on the ground and forces each portfolio leads to), so
-# a state foresees what its portfolio does to the army's morale, the cascade of lost key
-# ground included.
+# The month's model of the treasury and of morale (`_regime_after`) runs over any number of
+# months, but the projection states weigh their options with still uses its own, simpler
+# morale (`_projected_morale`: moved only by cover, aid and sanctions, without the cascade of
+# lost key ground), so no state foresees the cascade that ends the regime. Running the month's
+# model in the projection instead was built and measured (docs/validation.md, "What still
+# fails"; docs/decisions.md D10) and not kept: patrons that foresee the cascade prevent most
+# falls, the 2024 one included.
 
 
 class RegimeParams(NamedTuple):
@@ -125,12 +127,16 @@ def _morale_after(morale, key, change, economy, contribution, cover, months, rp)
 
 
 @njit(cache=True, error_model="numpy")
-def _regime_after(portfolio, control, contribution, fighting, months, economy, morale,
-                  key_share, outside_pressure, legitimacy, pressure, relief, rp):
+def _regime_after(portfolio, control, contribution, fighting, months, regime, effects, rp):
     """The treasury and the army's morale after `months` under one joint portfolio (N, A), on
-    the ground it leads to (`control`), the regime's power its states supply (`contribution`,
-    (N,)) and how hard the war is fought (`fighting`): `_economy_after`, then `_morale_after`
-    on the new treasury. `outside_pressure`: sanctions the calendar and the UN add."""
+    the ground it leads to (`control`), the regime's power each state supplies
+    (`contribution`, (N,)) and how hard the war is fought (`fighting`): `_economy_after`, then
+    `_morale_after` on the new treasury. `regime`: its (economy, morale, key share, outside
+    pressure: sanctions the calendar and the UN add) now; `effects`: what each action does for
+    it (legitimacy, pressure, relief; (N, A) each). Returns the treasury, the morale and the
+    key share after."""
+    economy, morale, key_share, outside_pressure = regime
+    legitimacy, pressure, relief = effects
     cover, squeeze, aid, oil_hold, key = _regime_inputs(
         portfolio, legitimacy, pressure, relief, control, rp.oil, rp.oil_total, rp.key, R)
     squeeze += outside_pressure
@@ -189,8 +195,8 @@ def update(model) -> None:
     fx, army = model.effects, model.forces["regime"]
     model.economy, army.morale, model.key_share = _regime_after(
         model._joint, model.control, model.contribution[:, R], model.fighting, 1.0,
-        model.economy, army.morale, model.key_share, outside_pressure(model), fx.legitimacy,
-        fx.pressure, fx.economy, model.theatre.regime)
+        (model.economy, army.morale, model.key_share, outside_pressure(model)),
+        (fx.legitimacy, fx.pressure, fx.economy), model.theatre.regime)
 
 
 def outside_pressure(model) -> float:
