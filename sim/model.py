@@ -19,11 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from mesa import DataCollector, Model
+from mesa import Model
 
 from sim import decisions, diplomacy, payoffs, regime, relations, shocks, theatre
 from sim.agents import ArmedForce, StateActor
-from sim.reporters import REPORTERS
+from sim.reporters import Collector
 from sim.scenario import ScenarioSpec, with_overrides
 from sim.vocabulary import (
     ACTIONS,
@@ -135,12 +135,7 @@ class SyriaModel(Model):
         # the most each state has added to the regime's power in a month, at full availability
         self.capacity = np.zeros(N)
         self.key_share = self._key_share()
-        unknown = sorted(set(record or ()) - set(REPORTERS))
-        if unknown:
-            raise ValueError(f"record: unknown series {unknown}; known: {list(REPORTERS)}")
-        self.datacollector = DataCollector(model_reporters={
-            name: reporter for name, reporter in REPORTERS.items()
-            if record is None or name in record})
+        self.datacollector = Collector(record)
         self._influence = np.zeros(N)
         self._pack_government()
         self._consolidate()
