@@ -197,23 +197,15 @@ class SyriaModel(Model):
         (the mechanism: `decisions._decide`; the logit choice's draws come from `self.rng`)."""
         self._war = war = theatre.war_now(self)
         draws = self.rng.random(N)
-        (joint, portfolios, owner, action, entering, _, chosen, positions, rows, starts,
-         probability, weighed_terms) = decisions.decide(
+        weighed, self._joint, self._chosen_terms, positions, actions = decisions.decide(
             self._current_joint(), self._forbidden(), draws, self.menus, self.choice, war,
             self.fx, self.theatre, self.payoff_params, self.shocks.demand(self.month),
             self.shocks.weights(self.month))
-        alts = decisions.Alternatives(portfolios=portfolios, owner=owner, action=action,
-                                      entering=entering)
-        self._joint = portfolios[chosen, np.arange(N)]
         self._views = list(self._joint)
-        self._chosen_terms = weighed_terms[starts[:-1] + positions]
-        positions, actions, bounds = positions.tolist(), action[chosen].tolist(), starts.tolist()
-        for n, state in enumerate(STATES):
-            actor = self.states[state]
-            first, last = bounds[n], bounds[n + 1]
-            actor.remember(alts, rows[first:last], weighed_terms[first:last],
-                           probability[first:last], positions[n], joint[n])
-            actor.enact(self._views[n], actions[n])
+        for actor, view, position, action in zip(self.states.values(), self._views, positions,
+                                                  actions, strict=True):
+            actor.remember(weighed, position)
+            actor.enact(view, action)
         self._in_theatre = decisions.arrived(self, self._joint)
 
     def _current_joint(self) -> np.ndarray:
