@@ -12,6 +12,7 @@ kernel (`_decide`).
 
 from __future__ import annotations
 
+import operator
 from typing import NamedTuple
 
 import numpy as np
@@ -262,6 +263,26 @@ def decide(*args) -> tuple[Weighed, np.ndarray, np.ndarray, list[int], list[int]
     weighed = Weighed(held, Alternatives(portfolios, owner, action, entering), rows,
                       starts.tolist(), probability, terms)
     return weighed, joint, chosen_terms, positions.tolist(), changed.tolist()
+
+
+def held(model) -> np.ndarray:
+    """The joint portfolio (N, A) the states hold: the one chosen last month, unless a
+    state's portfolio has been replaced since (`take_up` keeps the rows it gave them)."""
+    views = model._views
+    if views is not None and all(map(operator.is_, (actor.portfolio for actor in
+                                                    model.states.values()), views)):
+        return model._joint
+    return model.joint_portfolio()
+
+
+def take_up(model, weighed: Weighed, positions: list[int], actions: list[int]) -> None:
+    """Each state remembers what it weighed (`StateActor.remember`) and takes up its row of
+    the month's chosen joint portfolio, `model._joint` (`StateActor.enact`)."""
+    model._views = views = list(model._joint)
+    for actor, view, position, action in zip(model.states.values(), views, positions, actions,
+                                             strict=True):
+        actor.remember(weighed, position)
+        actor.enact(view, action)
 
 
 class Orders(NamedTuple):
