@@ -314,20 +314,32 @@ def forbidden(rules: list[dict], month: int) -> np.ndarray:
     return mask
 
 
+@njit(cache=True, error_model="numpy")
+def _on_their_way(ordered, lag, month):
+    """Whether any combat force ordered in (`Orders`) is still on its way in `month` (asked
+    of a compiled loop: numpy's arithmetic on the small (N, A) arrays cost 3-5 us a month,
+    and the answer is nearly always no)."""
+    for n in range(ordered.shape[0]):
+        for a in COMBAT_INDEX:
+            if month - ordered[n, a] < lag[n]:
+                return True
+    return False
+
+
 def arrived(model, joint: np.ndarray) -> np.ndarray:
     """The joint portfolio as it fights this month: combat forces ordered in less than
     the state's `deployment_lag` months ago are still on their way (their cost is paid,
     and diplomacy knows of them: record rows 22, 15, 16). A state's first combat forces
     to arrive are its military intervention."""
-    orders = model._orders
-    waiting = (model.month - orders.ordered < orders.lag[:, None]) & COMBAT
-    fighting = joint if not waiting.any() else np.where(waiting, 0.0, joint)
-    for n, state in enumerate(STATES):
-        actor = model.states[state]
-        if actor.intervened is None and state != "syria":
+    orders, month = model._orders, model.month
+    fighting = joint
+    if _on_their_way(orders.ordered, orders.lag, month):
+        fighting = np.where((month - orders.ordered < orders.lag[:, None]) & COMBAT, 0.0, joint)
+    for n, actor in enumerate(model.states.values()):
+        if actor.intervened is None and actor.name != "syria":
             row = fighting[n]  # read item by item: cheaper than numpy's fancy indexing
             entered = [ACTIONS[a] for a in COMBAT_INDEX if row[a]]
             if entered:
-                actor.intervened = model.month
-                model.event(state, "military_intervention", "syria", "+".join(entered))
+                actor.intervened = month
+                model.event(actor.name, "military_intervention", "syria", "+".join(entered))
     return fighting
