@@ -33,8 +33,7 @@ class StateActor(Agent):
         # the month each action was last switched on (forces held at the start arrived long ago)
         self.ordered = np.full(len(ACTIONS), model.month - 12, dtype=np.int64)
         self._terms = dict.fromkeys(TERMS, 0.0)  # before any choice
-        self.option_terms = np.zeros((0, len(TERMS)))
-        self.option_probability = np.zeros(0)
+        self._weighed = None  # what was weighed this month (`decisions.Weighed`)
         self.chosen = 0
 
     def enact(self, portfolio: np.ndarray, changed: int) -> None:
@@ -58,16 +57,29 @@ class StateActor(Agent):
                 event(self.name, "action_stop", "", name)
         self.portfolio = portfolio
 
-    def remember(self, alternatives, rows: np.ndarray, terms: np.ndarray,
-                 probability: np.ndarray, chosen: int, before: np.ndarray) -> None:
-        """Keep what was weighed this month, for the "why" panel and the payoff record."""
-        self._alternatives = alternatives
-        self._rows = rows
-        self._before = before
-        self.option_terms = terms
-        self.option_probability = probability
+    def remember(self, weighed, chosen: int) -> None:
+        """Keep what was weighed this month, for the "why" panel and the payoff record:
+        `weighed` (`decisions.Weighed`) is all states' record, this state's part read off it
+        when asked (slicing it for every state every month cost more than the asking)."""
+        self._weighed = weighed
         self.chosen = chosen
         self._terms = None  # read off option_terms when asked for
+
+    def _own(self, values: np.ndarray) -> np.ndarray:
+        starts = self._weighed.starts
+        return values[starts[self.index]:starts[self.index + 1]]
+
+    @property
+    def option_terms(self) -> np.ndarray:
+        """The payoff terms (rows, 5) of each option weighed this month."""
+        if self._weighed is None:
+            return np.zeros((0, len(TERMS)))
+        return self._own(self._weighed.terms)
+
+    @property
+    def option_probability(self) -> np.ndarray:
+        """The probability of each option weighed this month."""
+        return np.zeros(0) if self._weighed is None else self._own(self._weighed.probability)
 
     @property
     def terms(self) -> dict[str, float]:
@@ -81,11 +93,12 @@ class StateActor(Agent):
         self._terms = value
 
     def option_label(self, row: int) -> str:
-        action = self._alternatives.action[row]
+        action = self._weighed.alternatives.action[row]
         if action < 0:
             return "keep"
         name = ACTIONS[action]
-        return f"-{name}" if self._before[action] and name != "withdrawal" else f"+{name}"
+        before = self._weighed.held[self.index]
+        return f"-{name}" if before[action] and name != "withdrawal" else f"+{name}"
 
     @property
     def in_combat(self) -> bool:
@@ -98,16 +111,16 @@ class StateActor(Agent):
     def why(self) -> list[dict]:
         """The options weighed this month, their payoff split, their probability, and whether
         the option takes this state into the war (its entry cost is then in `cost`)."""
-        if not hasattr(self, "_rows"):
+        if self._weighed is None:
             return []
-        alternatives = self._alternatives
+        alternatives = self._weighed.alternatives
         return [
             {"label": self.option_label(row),
              **dict(zip(TERMS, self.option_terms[i].tolist(), strict=True)),
              "probability": float(self.option_probability[i]), "chosen": i == self.chosen,
              "entering": bool(alternatives.entering[row])
              and int(alternatives.owner[row]) == self.index}
-            for i, row in enumerate(self._rows)
+            for i, row in enumerate(self._own(self._weighed.rows))
         ]
 
 

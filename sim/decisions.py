@@ -12,7 +12,7 @@ kernel (`_decide`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
 from typing import NamedTuple
 
 import numpy as np
@@ -71,8 +71,7 @@ class ChoiceParams(NamedTuple):
                    mobility=1.0 - (1.0 - params["theatre"]["mobility"]) ** horizon)
 
 
-@dataclass(frozen=True)
-class Alternatives:
+class Alternatives(NamedTuple):
     """The batch of joint portfolios weighed this month: row 0 is everyone keeping theirs."""
 
     portfolios: np.ndarray  # (K, N, A)
@@ -210,9 +209,11 @@ def _decide(joint, forbidden, draws, menus, choice, war, fx, tp, pp, demand, wei
     (`payoffs._utility`) and chosen among by the logit (`_choose`, on `draws`). Military
     assets drawn to other wars cost nothing here; other theatres' `demand` leaves less of the
     budget. Returns the joint portfolio with forbidden actions dropped, the alternatives
-    (portfolios, owner, action, entering), their terms (K, N, 5), the chosen rows and their
-    positions among each state's, the rows each state weighed (flat, from `starts`), their
-    probabilities and their terms (flat)."""
+    (portfolios, owner, action, entering), the chosen rows' positions among each state's, the
+    rows each state weighed (flat, from `starts`), their probabilities and their terms (flat);
+    and what each state chose: its portfolio (the chosen joint portfolio, (N, A)), the action
+    it changes (-1 for none) and its terms (N, 5), picked here rather than by numpy's fancy
+    indexing in Python."""
     n_count = joint.shape[0]
     cost = _as_paid(fx.cost, war.availability)
     held, portfolios, changer, changed, entering = _alternatives(
@@ -227,11 +228,61 @@ def _decide(joint, forbidden, draws, menus, choice, war, fx, tp, pp, demand, wei
     for s in range(n_count):
         for i in range(starts[s], starts[s + 1]):
             weighed_terms[i] = terms[rows[i], s]
-    return (held, portfolios, changer, changed, entering, terms, chosen, positions, rows,
-            starts, probability, weighed_terms)
+    joint_chosen = np.empty_like(joint)
+    action_chosen = np.empty(n_count, dtype=np.int64)
+    terms_chosen = np.empty((n_count, terms.shape[2]))
+    for s in range(n_count):
+        joint_chosen[s] = portfolios[chosen[s], s]
+        action_chosen[s] = changed[chosen[s]]
+        terms_chosen[s] = weighed_terms[starts[s] + positions[s]]
+    return (held, portfolios, changer, changed, entering, positions, rows, starts, probability,
+            weighed_terms, joint_chosen, action_chosen, terms_chosen)
 
 
-decide = boundary(_decide)  # the month's choice as Python calls it (`numeric.boundary`)
+_decide_entry = boundary(_decide)  # the kernel as Python calls it (`numeric.boundary`)
+
+
+class Weighed(NamedTuple):
+    """What the states weighed in a month, one record for all of them: each `StateActor`
+    reads its own part (`starts[n]:starts[n + 1]` of the flat arrays) only when asked."""
+
+    held: np.ndarray  # (N, A) the joint portfolio held, forbidden actions dropped
+    alternatives: Alternatives
+    rows: np.ndarray  # the rows of `alternatives` each state weighed, flat
+    starts: list[int]  # (N + 1,) where each state's rows start
+    probability: np.ndarray  # each weighed row's probability, flat
+    terms: np.ndarray  # each weighed row's payoff terms for its state, flat (rows, 5)
+
+
+def decide(*args) -> tuple[Weighed, np.ndarray, np.ndarray, list[int], list[int]]:
+    """The month's choice (`_decide`'s arguments): what was weighed, the chosen joint
+    portfolio (N, A), each state's terms as chosen (N, 5), and each state's position among
+    the rows it weighed and the action it changes (-1 for none), as lists."""
+    (held, portfolios, owner, action, entering, positions, rows, starts, probability,
+     terms, joint, changed, chosen_terms) = _decide_entry(*args)
+    weighed = Weighed(held, Alternatives(portfolios, owner, action, entering), rows,
+                      starts.tolist(), probability, terms)
+    return weighed, joint, chosen_terms, positions.tolist(), changed.tolist()
+
+
+def held(model) -> np.ndarray:
+    """The joint portfolio (N, A) the states hold: the one chosen last month, unless a
+    state's portfolio has been replaced since (`take_up` keeps the rows it gave them)."""
+    views = model._views
+    if views is not None and all(map(operator.is_, (actor.portfolio for actor in
+                                                    model.states.values()), views)):
+        return model._joint
+    return model.joint_portfolio()
+
+
+def take_up(model, weighed: Weighed, positions: list[int], actions: list[int]) -> None:
+    """Each state remembers what it weighed (`StateActor.remember`) and takes up its row of
+    the month's chosen joint portfolio, `model._joint` (`StateActor.enact`)."""
+    model._views = views = list(model._joint)
+    for actor, view, position, action in zip(model.states.values(), views, positions, actions,
+                                             strict=True):
+        actor.remember(weighed, position)
+        actor.enact(view, action)
 
 
 class Orders(NamedTuple):
@@ -263,20 +314,32 @@ def forbidden(rules: list[dict], month: int) -> np.ndarray:
     return mask
 
 
+@njit(cache=True, error_model="numpy")
+def _on_their_way(ordered, lag, month):
+    """Whether any combat force ordered in (`Orders`) is still on its way in `month` (asked
+    of a compiled loop: numpy's arithmetic on the small (N, A) arrays cost 3-5 us a month,
+    and the answer is nearly always no)."""
+    for n in range(ordered.shape[0]):
+        for a in COMBAT_INDEX:
+            if month - ordered[n, a] < lag[n]:
+                return True
+    return False
+
+
 def arrived(model, joint: np.ndarray) -> np.ndarray:
     """The joint portfolio as it fights this month: combat forces ordered in less than
     the state's `deployment_lag` months ago are still on their way (their cost is paid,
     and diplomacy knows of them: record rows 22, 15, 16). A state's first combat forces
     to arrive are its military intervention."""
-    orders = model._orders
-    waiting = (model.month - orders.ordered < orders.lag[:, None]) & COMBAT
-    fighting = joint if not waiting.any() else np.where(waiting, 0.0, joint)
-    for n, state in enumerate(STATES):
-        actor = model.states[state]
-        if actor.intervened is None and state != "syria":
+    orders, month = model._orders, model.month
+    fighting = joint
+    if _on_their_way(orders.ordered, orders.lag, month):
+        fighting = np.where((month - orders.ordered < orders.lag[:, None]) & COMBAT, 0.0, joint)
+    for n, actor in enumerate(model.states.values()):
+        if actor.intervened is None and actor.name != "syria":
             row = fighting[n]  # read item by item: cheaper than numpy's fancy indexing
             entered = [ACTIONS[a] for a in COMBAT_INDEX if row[a]]
             if entered:
-                actor.intervened = model.month
-                model.event(state, "military_intervention", "syria", "+".join(entered))
+                actor.intervened = month
+                model.event(actor.name, "military_intervention", "syria", "+".join(entered))
     return fighting

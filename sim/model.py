@@ -16,14 +16,16 @@ the same run.
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 import numpy as np
-from mesa import DataCollector, Model
+from mesa import Model
+from mesa.time import Event
 
 from sim import decisions, diplomacy, payoffs, regime, relations, shocks, theatre
 from sim.agents import ArmedForce, StateActor
-from sim.reporters import REPORTERS
+from sim.reporters import Collector
 from sim.scenario import ScenarioSpec, with_overrides
 from sim.vocabulary import (
     ACTIONS,
@@ -134,12 +136,7 @@ class SyriaModel(Model):
         # the most each state has added to the regime's power in a month, at full availability
         self.capacity = np.zeros(N)
         self.key_share = self._key_share()
-        unknown = sorted(set(record or ()) - set(REPORTERS))
-        if unknown:
-            raise ValueError(f"record: unknown series {unknown}; known: {list(REPORTERS)}")
-        self.datacollector = DataCollector(model_reporters={
-            name: reporter for name, reporter in REPORTERS.items()
-            if record is None or name in record})
+        self.datacollector = Collector(record)
         self._influence = np.zeros(N)
         self._pack_government()
         self._consolidate()
@@ -178,6 +175,24 @@ class SyriaModel(Model):
 
     # --- the month --------------------------------------------------------------------------
 
+    def _wrapped_step(self) -> None:
+        """Mesa's step, while the months are all that is scheduled (always, here): the month's
+        event moves on in place, with the id Mesa's next would take, instead of being popped,
+        made anew (an Event, a weak reference) and pushed, 5 us a month."""
+        schedule, queue = self._default_schedule, self._event_list._events
+        event = schedule._current_event
+        if not (len(queue) == 1 and queue[0] is event and event.time == self.time + 1
+                and schedule._active and not schedule._paused):
+            return super()._wrapped_step()
+        self.time, self.steps = event.time, self.steps + 1
+        self._user_step()
+        schedule._execution_count += 1
+        event.time, event.unique_id = self.time + 1, next(Event._ids)
+        if len(queue) > 1:  # the month scheduled something: what is due now runs, as in Mesa
+            heapq.heapify(queue)
+            while queue[0].time <= self.time:
+                heapq.heappop(queue).execute()
+
     def step(self) -> None:
         self.month += 1
         for landing in self.shocks.landing(self.month):
@@ -201,33 +216,12 @@ class SyriaModel(Model):
         (the mechanism: `decisions._decide`; the logit choice's draws come from `self.rng`)."""
         self._war = war = theatre.war_now(self)
         draws = self.rng.random(N)
-        (joint, portfolios, owner, action, entering, _, chosen, positions, rows, starts,
-         probability, weighed_terms) = decisions.decide(
-            self._current_joint(), self._forbidden(), draws, self.menus, self.choice, war,
+        weighed, self._joint, self._chosen_terms, positions, actions = decisions.decide(
+            decisions.held(self), self._forbidden(), draws, self.menus, self.choice, war,
             self.fx, self.theatre, self.payoff_params, self.shocks.demand(self.month),
             self.shocks.weights(self.month))
-        alts = decisions.Alternatives(portfolios=portfolios, owner=owner, action=action,
-                                      entering=entering)
-        self._joint = portfolios[chosen, np.arange(N)]
-        self._views = list(self._joint)
-        self._chosen_terms = weighed_terms[starts[:-1] + positions]
-        positions, actions, bounds = positions.tolist(), action[chosen].tolist(), starts.tolist()
-        for n, state in enumerate(STATES):
-            actor = self.states[state]
-            first, last = bounds[n], bounds[n + 1]
-            actor.remember(alts, rows[first:last], weighed_terms[first:last],
-                           probability[first:last], positions[n], joint[n])
-            actor.enact(self._views[n], actions[n])
+        decisions.take_up(self, weighed, positions, actions)
         self._in_theatre = decisions.arrived(self, self._joint)
-
-    def _current_joint(self) -> np.ndarray:
-        """The joint portfolio (N, A) the states hold: the one chosen last month, unless a
-        state's portfolio has been replaced since."""
-        views = self._views
-        if views is not None and all(self.states[s].portfolio is views[n]
-                                     for n, s in enumerate(STATES)):
-            return self._joint
-        return self.joint_portfolio()
 
     def fight(self) -> None:
         """The month's fighting: local power with the fog of war, the contest, losses, recruits

@@ -1,0 +1,76 @@
+"""The shortcuts a full run takes for speed (docs/performance.md) give what Mesa's own way
+gives: the collector that keeps the reporters' values without copying them, and the step
+that moves the month's event on in place while nothing else is scheduled."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.model import SyriaModel
+from sim.reporters import REPORTERS
+
+SCENARIO = {"scenario": "full_2011_2025", "end": "2016-12"}  # through Russia's entry
+
+
+def test_the_collector_keeps_what_mesas_deep_copying_collector_keeps():
+    """No reporter returns an array the model changes later: kept as they are, the values of
+    every month are those Mesa's DataCollector would have copied."""
+    ours, mesas = SyriaModel(**SCENARIO, rng=5), SyriaModel(**SCENARIO, rng=5)
+    mesas.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
+    while ours.running:
+        ours.step()
+        mesas.step()
+    assert ours.datacollector._collection_steps == mesas.datacollector._collection_steps
+    for name in REPORTERS:
+        kept = ours.datacollector.model_vars[name]
+        assert len(kept) == ours.steps
+        np.testing.assert_array_equal(np.array(kept),
+                                      np.array(mesas.datacollector.model_vars[name]))
+    assert ours.datacollector.get_model_vars_dataframe().shape == (ours.steps, len(REPORTERS))
+
+
+def _twins(**kwargs):
+    """Two models of one seed: one stepped as a user steps it, one by Mesa's own step."""
+    ours, mesas = SyriaModel(**kwargs, rng=7), SyriaModel(**kwargs, rng=7)
+    return ours, mesas, lambda: mesa.Model._wrapped_step(mesas)
+
+
+def test_a_step_is_mesas_step_while_nothing_else_is_scheduled():
+    ours, mesas, mesa_step = _twins(**SCENARIO)
+    while ours.running:
+        ours.step()
+        mesa_step()
+        assert (ours.time, ours.steps) == (mesas.time, mesas.steps)
+    schedule, theirs = ours._default_schedule, mesas._default_schedule
+    assert schedule.execution_count == ours.steps == theirs.execution_count
+    assert schedule.next_scheduled_time == ours.time + 1 == theirs.next_scheduled_time
+    assert ours.events == mesas.events
+    np.testing.assert_array_equal(ours.control, mesas.control)
+
+
+def test_what_else_is_scheduled_runs_when_mesa_would_run_it():
+    """Events scheduled between steps, and during one for its own time, run in Mesa's order."""
+    ours, mesas, mesa_step = _twins(scenario="cooperation_2011_2017", end="2011-12")
+    seen = {id(ours): [], id(mesas): []}
+    for model in (ours, mesas):
+        def note(model=model):
+            seen[id(model)].append((model.time, model.steps))
+
+        model.note = note  # Mesa keeps a weak reference to the callback
+        model.schedule_event(note, at=2.5)
+        model.schedule_event(note, at=4.0)
+        step = model._user_step
+
+        def step_and_note(model=model, step=step):
+            step()
+            if model.steps == 5:
+                model.schedule_event(model.note, at=model.time)
+
+        model._user_step = step_and_note
+    for _ in range(8):
+        ours.step()
+        mesa_step()
+        assert (ours.time, ours.steps) == (mesas.time, mesas.steps)
+        assert seen[id(ours)] == seen[id(mesas)]
+    assert seen[id(ours)] == [(2.5, 2), (4.0, 4), (5.0, 5)]
