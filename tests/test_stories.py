@@ -64,19 +64,20 @@ def test_cooperation_2011_2017_iran_first_russia_at_the_low_point_and_recovery()
     """Iran enters in 2012, before Russia; Russia enters when the regime is at its lowest and
     the regime recovers; Iran–Russia cooperation rises; the regime stands and ISIS is beaten
     back by the end of 2017. Not yet told: ISIS's mid-2015 extent (0%), Turkey's 2016 entry
-    (5%), the Astana format (0%), the veto counts (15% / 0%). Shares on seeds 0-19 after
-    Hezbollah became a force of its own (1 December 2026)."""
+    (5%), the Astana format (5%), the veto counts (15% / 5%), the first veto (0%). Shares on
+    seeds 0-19 after Hezbollah became a force of its own and `regime.economy_weight` came from
+    the train window (1 December 2026, docs/decisions.md D11)."""
     assert_story(
         "cooperation_2011_2017",
         {
             "iran_intervention_2012": 0.9,  # 1.00
-            "iran_intervenes_before_russia": 0.6,  # 0.70
-            "regime_control_low_point_2015": 0.6,  # 0.70
-            "russia_rescues_regime_at_its_low": 0.55,  # 0.65
-            "iran_russia_cooperation_rises": 0.6,  # 0.70
-            "regime_survives_2017": 0.8,  # 0.90
-            "regime_control_dec_2017": 0.5,  # 0.60
-            "isis_control_dec_2017": 0.85,  # 0.95
+            "iran_intervenes_before_russia": 0.75,  # 0.85
+            "regime_control_low_point_2015": 0.65,  # 0.75
+            "russia_rescues_regime_at_its_low": 0.75,  # 0.85
+            "iran_russia_cooperation_rises": 0.75,  # 0.85
+            "regime_survives_2017": 0.9,  # 1.00
+            "regime_control_dec_2017": 0.75,  # 0.85
+            "isis_control_dec_2017": 0.9,  # 1.00
         },
     )
 
@@ -84,8 +85,8 @@ def test_cooperation_2011_2017_iran_first_russia_at_the_low_point_and_recovery()
 def test_competition_2017_2024_frozen_lines_and_cooling_partners():
     """The regime survives to 2024 behind frozen lines, the SDF holds the north-east, and Iran
     and Russia go on cooperating (competitors, not rivals). Not yet told: Russia's drawdown
-    after the Ukraine war from this start (30%), the Idlib line (15%), ISIS's last ground
-    (0%)."""
+    after the Ukraine war from this start (5% on seeds 0-19: Russia has left the frozen war
+    before 2022), the Idlib line (0%), ISIS's last ground (0%)."""
     assert_story(
         "competition_2017_2024",
         {
@@ -107,19 +108,21 @@ def test_competition_2017_2024_frozen_lines_and_cooling_partners():
 def test_collapse_2024_the_regime_falls_late_in_2024_and_its_patrons_lose_syria():
     """The regime holds until its patrons are drawn elsewhere in the autumn of 2024, then
     falls; after it Iran's influence is gone, Russia's is below Turkey's, and a successor
-    governs to the end. Not yet told: Iran's withdrawal in the window (50%)."""
+    governs to the end. Not yet told: Iran's withdrawal in the window (30%). Shares on seeds
+    0-19 with `regime.economy_weight` set from the train window (docs/decisions.md D11): the
+    regime falls in 70% of runs from this start (100% before)."""
     summary = ensemble("collapse_2024").summary
-    assert summary["regime_fell"].mean() >= 0.9  # 1.00
+    assert summary["regime_fell"].mean() >= 0.6  # 0.70
     assert_story(
         "collapse_2024",
         {
-            "regime_collapse_2024": 0.55,  # 0.70
-            "iran_influence_gone_2025": 0.55,  # 0.65
-            "turkey_main_winner_2025": 0.45,  # 0.60
+            "regime_collapse_2024": 0.45,  # 0.55
+            "iran_influence_gone_2025": 0.55,  # 0.70
+            "turkey_main_winner_2025": 0.45,  # 0.55
         },
     )
     after = influence_after_the_fall("collapse_2024")
-    assert len(after) >= 18
+    assert len(after) >= 12  # 14
     assert (after["turkey"] > after["russia"]).mean() >= 0.9  # 1.00
     assert (after["iran"] < 0.05).all()
 
@@ -130,23 +133,25 @@ def test_full_2011_2025_cooperation_competition_and_the_fall():
     after it Iran's influence gone, Russia's down, Turkey's and the US's up. Not yet told:
     Turkey the largest influence after the fall (45%), the frozen Idlib line (40%), Iran–Russia
     cooperation ending with the regime (35%). Shares on seeds 0-19 after Hezbollah became a
-    force of its own and the opposition's offensive weighed its patrons' response (1 December
-    2026): in the runs where the regime stands through 2025, Iran keeps its influence."""
+    force of its own, the opposition's offensive weighed its patrons' response and
+    `regime.economy_weight` came from the train window (1 December 2026, docs/decisions.md D11):
+    the regime falls in 50% of runs, and in the runs where it stands through 2025 Iran keeps its
+    influence and the US gains none."""
     assert_story(
         "full_2011_2025",
         {
-            "iran_intervenes_before_russia": 0.6,  # 0.70
-            "russia_rescues_regime_at_its_low": 0.55,  # 0.65
-            "iran_russia_cooperation_rises": 0.6,  # 0.70
-            "iran_russia_cooperation_falls": 0.85,  # 0.95
+            "iran_intervenes_before_russia": 0.75,  # 0.85
+            "russia_rescues_regime_at_its_low": 0.75,  # 0.85
+            "iran_russia_cooperation_rises": 0.75,  # 0.85
+            "iran_russia_cooperation_falls": 0.8,  # 0.90
             "iran_russia_still_cooperate": 0.9,  # 1.00
-            "russia_drawdown_2022": 0.6,  # 0.70
-            "regime_survives_to_2024": 0.75,  # 0.85
+            "russia_drawdown_2022": 0.75,  # 0.85
+            "regime_survives_to_2024": 0.9,  # 1.00
             "regime_collapse_2024": 0.4,  # 0.50
-            "iran_influence_gone_2025": 0.55,  # 0.65
-            "russia_influence_down_2025": 0.35,  # 0.45
-            "turkey_influence_up_2025": 0.65,  # 0.75
-            "us_influence_up_2025": 0.6,  # 0.70
+            "iran_influence_gone_2025": 0.4,  # 0.50
+            "russia_influence_down_2025": 0.55,  # 0.65
+            "turkey_influence_up_2025": 0.9,  # 1.00
+            "us_influence_up_2025": 0.4,  # 0.50
         },
     )
     fall = ensemble("full_2011_2025").summary["regime_fall_date"]
