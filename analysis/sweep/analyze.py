@@ -164,7 +164,8 @@ def describe_split(table: pd.DataFrame, outcome: str, points: int) -> str:
     seeds, pooled over the points `posterior_split` could split."""
     if table.empty:
         return (f"{outcome}: no point has all its runs with a value, so its spread is not "
-                "split (finish the sweep, or give analyze --fill VALUE)")
+                "split (a run missing: finish the sweep with --resume; runs without the "
+                "outcome: give analyze --fill VALUE)")
     between, within = table["var_parameters"].mean(), table["var_seeds"].mean()
     share = between / (between + within) if between + within > 0 else float("nan")
     shown = "-" if share != share else f"{share:.0%}"
