@@ -330,3 +330,59 @@ def split_variance(values: np.ndarray) -> dict[str, float]:
             "sets_positive": float(np.mean(per_set > 0)),
             "sets_negative": float(np.mean(per_set < 0)), "sets": len(per_set),
             "seeds": values.shape[1]}
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes: what a posterior is, wherever it lies."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_sets(path: Path, k: int, seed: int) -> tuple[pd.DataFrame, list[str], dict]:
+    """`k` parameter sets drawn by weight (`draw_sets`) from the posterior at `path`, the
+    paths of the parameters they set, and the draw's identity (the file, its content hash, k
+    and the seed). A bad count, a missing file or one that is not a posterior is refused
+    (`UserInputError` naming the option or the file)."""
+    import pyarrow as pa
+
+    if k < 1:
+        raise UserInputError("--sets", None, f"expected a number >= 1, got {k}")
+    path = Path(path)
+    if not path.is_file():
+        raise UserInputError(path, None, "no posterior there (run.py calibrate --posterior "
+                             "writes one)")
+    expected = "expected a Parquet file written by run.py calibrate --posterior"
+    try:
+        table, metadata = read_posterior(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise UserInputError(path, None, f"cannot read it as Parquet ({exc}); {expected}") \
+            from None
+    except (KeyError, TypeError, ValueError):
+        raise UserInputError(path, None, f"no posterior metadata in the file; {expected}") \
+            from None
+    priors = metadata.get("priors") if isinstance(metadata, dict) else None
+    if not isinstance(priors, dict) or not priors:
+        raise UserInputError(path, "priors", f"missing from the file's metadata; {expected}")
+    paths = sorted(priors)
+    absent = [p for p in [*paths, "weight"] if p not in table.columns]
+    if absent:
+        raise UserInputError(path, absent[0], f"no such column; {expected}")
+    if table.empty:
+        raise UserInputError(path, None, "holds no parameter set")
+    try:
+        numbers = table[[*paths, "weight"]].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise UserInputError(path, None, "holds values that are not numbers") from None
+    if not np.isfinite(numbers).all():
+        raise UserInputError(path, None, "holds a value that is not a finite number")
+    weights = numbers[:, -1]
+    if (weights < 0).any() or not weights.sum() > 0:
+        raise UserInputError(path, "weight", "expected weights >= 0 that do not all vanish")
+    identity = {"file": str(path), "sha256": file_digest(path), "sets": int(k),
+                "draw_seed": int(seed), "parameters": paths}
+    return draw_sets(table, k, seed=seed), paths, identity

@@ -341,8 +341,9 @@ def summary_table(summary: pd.DataFrame, scenario: ScenarioSpec) -> Table:
 __all__ = ["add_out", "register", "results_folder", "summary_table"]
 
 
-def add_posterior_options(parser: argparse.ArgumentParser, what: str) -> None:
-    """--posterior [FILE] and --sets K: answer across parameter sets drawn from a posterior."""
+def add_posterior_options(parser: argparse.ArgumentParser, what: str, note: str = "") -> None:
+    """--posterior [FILE] and --sets K: answer across parameter sets drawn from a posterior
+    (`note`: what the command adds to --posterior's help)."""
     parser.add_argument(
         "--posterior",
         nargs="?",
@@ -351,7 +352,7 @@ def add_posterior_options(parser: argparse.ArgumentParser, what: str) -> None:
         default=None,
         metavar="FILE",
         help=f"{what} across the posterior (default file: params/posterior.parquet): each of "
-        "--sets parameter sets drawn by weight runs on the same seeds",
+        f"--sets parameter sets drawn by weight runs on the same seeds{note}",
     )
     parser.add_argument("--sets", type=int, default=20, dest="posterior_sets",
                         help="parameter sets drawn from the posterior (default 20)")
@@ -360,12 +361,7 @@ def add_posterior_options(parser: argparse.ArgumentParser, what: str) -> None:
 def posterior_sets(args: argparse.Namespace) -> tuple[pd.DataFrame, list[str]]:
     """The parameter sets --posterior and --sets ask for (drawn by weight with --seed) and
     the paths of the parameters they set; a bad count or a missing file is refused."""
-    from analysis.posterior import draw_sets, read_posterior
+    from analysis.posterior import load_sets
 
-    if args.posterior_sets < 1:
-        raise UserInputError("--sets", None, f"expected a number >= 1, got {args.posterior_sets}")
-    if not args.posterior.is_file():
-        raise UserInputError(args.posterior, None, "no posterior there (run.py calibrate "
-                             "--posterior writes one)")
-    table, metadata = read_posterior(args.posterior)
-    return draw_sets(table, args.posterior_sets, seed=args.seed), sorted(metadata["priors"])
+    sets, paths, _ = load_sets(args.posterior, args.posterior_sets, args.seed)
+    return sets, paths

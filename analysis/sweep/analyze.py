@@ -7,6 +7,10 @@
   `regime_fell == 0`: the parameter ranges where the condition mostly holds, with coverage
   (share of all such runs inside the box) and density (share of runs in the box that meet it).
 - Mean outcome per cell of a two-parameter grid (`grid_means`, `plot_heatmap`).
+- For a sweep across a posterior (`run.py sweep --posterior`), each point's spread split into
+  what comes from the posterior's parameter sets and what from the seeds (`posterior_split`,
+  `analysis.posterior.split_variance`). Every other analysis reads a point's mean over all its
+  runs: the outcome averaged over the posterior.
 
 Everything reads the store only; figures are drawn on matplotlib `Figure`s (Agg, no pyplot).
 """
@@ -40,6 +44,7 @@ class SweepRecord:
     info: dict[str, Any]
     points: np.ndarray  # (points, parameters), row = point_id
     runs: pd.DataFrame  # one row per run, sorted by (point_id, replicate)
+    posterior: dict[str, Any] | None = None  # the posterior it ran across (store.posterior)
 
     @property
     def complete(self) -> bool:
@@ -54,6 +59,7 @@ def load_record(db: str | Path) -> SweepRecord:
             info=store.info(),
             points=store.points(),
             runs=store.runs(),
+            posterior=store.posterior(),
         )
 
 
@@ -96,8 +102,10 @@ def noise_share(record: SweepRecord, outcome: str) -> float | None:
     """The share of the runs' variance that lies between replicates of the same point: the
     model's own noise (the seeds), which no parameter explains. Pooled within-point variance
     over total variance; None with one replicate a point (or no variance)."""
-    values = record.runs[["point_id", outcome]].dropna().astype({outcome: float})
-    within = values.groupby("point_id")[outcome].var(ddof=1).dropna()
+    # across a posterior, the replicates of a point under one parameter set
+    keys = ["point_id"] + (["posterior_set"] if record.posterior is not None else [])
+    values = record.runs[[*keys, outcome]].dropna().astype({outcome: float})
+    within = values.groupby(keys)[outcome].var(ddof=1).dropna()
     total = values[outcome].var(ddof=1)
     if within.empty or not total > 0:
         return None
@@ -112,11 +120,76 @@ def describe_noise(record: SweepRecord, outcome: str) -> str:
             "any index apportions (Sobol': as interaction, ST above S1); replicates >= 2 "
             "measure it"
         )
+    if record.posterior is not None:
+        sets = int(record.posterior["sets"])
+        return (
+            f"the runs' own noise: {share:.0%} of the variance of {outcome} lies between "
+            f"replicates of the same point under the same posterior set (seeds, not "
+            f"parameters); what follows is of the means of {sets} sets x {replicates} "
+            "replicates a point, over the posterior"
+        )
     return (
         f"the runs' own noise: {share:.0%} of the variance of {outcome} lies between "
         f"replicates of the same point (seeds, not parameters); what follows is of the means "
         f"of {replicates} replicates, which keep about 1/{replicates} of it"
     )
+
+
+def posterior_split(record: SweepRecord, outcome: str) -> pd.DataFrame:
+    """For a sweep across a posterior: each point's K sets x R seeds of `outcome` through
+    `analysis.posterior.split_variance` (its mean, the 5-95% interval of the sets' means, the
+    variance from the parameter sets and from the seeds), one row a point with its parameter
+    values. A point with a run missing, or a run without the outcome, is left out."""
+    from analysis.posterior import split_variance
+
+    if record.posterior is None:
+        raise UserInputError(str(record.db), None, "not a sweep across a posterior "
+                             "(run.py sweep --posterior)")
+    if record.spec.outcomes[outcome] == "text":
+        raise UserInputError("--outcome", outcome, "a text outcome; pick a numeric one")
+    sets, replicates = int(record.posterior["sets"]), record.spec.replicates
+    rows = []
+    for point_id, runs in record.runs.groupby("point_id", sort=True):
+        values = runs.sort_values(["posterior_set", "replicate"])[outcome]
+        if len(values) != sets * replicates or values.isna().any():
+            continue
+        matrix = values.to_numpy(dtype=float).reshape(sets, replicates)
+        point = dict(zip(record.spec.names, record.points[int(point_id)], strict=True))
+        rows.append({"point_id": int(point_id), **point, **split_variance(matrix)})
+    return pd.DataFrame(rows)
+
+
+def describe_split(table: pd.DataFrame, outcome: str, points: int) -> str:
+    """One line: the variance of `outcome` from the posterior's sets beside that from the
+    seeds, pooled over the points `posterior_split` could split."""
+    if table.empty:
+        return (f"{outcome}: no point has all its runs with a value, so its spread is not "
+                "split (a run missing: finish the sweep with --resume; runs without the "
+                "outcome: give analyze --fill VALUE)")
+    between, within = table["var_parameters"].mean(), table["var_seeds"].mean()
+    share = between / (between + within) if between + within > 0 else float("nan")
+    shown = "-" if share != share else f"{share:.0%}"
+    width = (table["set_q95"] - table["set_q05"]).mean()
+    left = "" if len(table) == points else f" ({points - len(table)} left out: runs missing or "\
+        "without a value)"
+    return (f"{outcome}: mean {table['mean'].mean():.4g}; variance within a point "
+            f"{between + within:.4g}, from the posterior's parameter sets {between:.4g} "
+            f"({shown}), from the seeds {within:.4g}; the sets' means span {width:.4g} "
+            f"(5-95%) at a point, on average over {len(table)} points{left}")
+
+
+def describe_posterior_split(record: SweepRecord) -> str:
+    """What `run.py sweep --posterior` prints when it is done: for each numeric outcome,
+    the spread from the posterior's parameter sets apart from the spread from the seeds."""
+    info = record.posterior
+    assert info is not None
+    lines = [f"across {info['sets']} sets of {info['file']} x {record.spec.replicates} "
+             "common seeds, at each point of the design:"]
+    for outcome, kind in record.spec.outcomes.items():
+        if kind != "text":
+            lines.append("  " + describe_split(posterior_split(record, outcome), outcome,
+                                               len(record.points)))
+    return "\n".join(lines)
 
 
 def sobol_table(record: SweepRecord, outcome: str, num_resamples: int = 100) -> pd.DataFrame:
@@ -480,6 +553,13 @@ def report(
             f"missing in {int(values.isna().sum())} runs"
         )
         lines.append(describe_noise(record, name))
+        if record.posterior is not None:
+            split = posterior_split(record, name)
+            lines.append(f"across {record.posterior['sets']} posterior sets "
+                         f"({record.posterior['file']}): "
+                         + describe_split(split, name, len(record.points)))
+            files.append((f"posterior_split_{name}.csv",
+                          lambda p, t=split: t.to_csv(p, index=False, float_format="%.8g")))
 
     if spec.method in ("sobol", "morris"):
         table = sobol_table(record, name) if spec.method == "sobol" else morris_table(record, name)
@@ -545,6 +625,8 @@ __all__ = [
     "condition_mask",
     "describe_boxes",
     "describe_noise",
+    "describe_posterior_split",
+    "describe_split",
     "grid_means",
     "grid_table",
     "load_record",
@@ -554,6 +636,7 @@ __all__ = [
     "plot_heatmap",
     "plot_indices",
     "point_means",
+    "posterior_split",
     "prim_boxes",
     "report",
     "sample_warnings",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sim.errors import UserInputError
 
 if TYPE_CHECKING:
+    from analysis.sweep.sampling import Posterior
     from analysis.sweep.spec import SweepSpec
 
 
@@ -85,6 +86,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the model's run function (default: the spec's, else sim.batch)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    from cli.core import add_posterior_options
+
+    add_posterior_options(
+        p, "run every point of the design",
+        note=" (the spec's replicates and seeds, common across sets); where the sweep and the "
+        "posterior set the same parameter, the sweep's value wins")
+    p.add_argument(
+        "--draw-seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the seed of the draw of --sets from --posterior (default: the spec's seed)",
+    )
     p.set_defaults(func=cmd_sweep)
 
     p = subparsers.add_parser(
@@ -141,15 +155,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             "--scheduler", args.scheduler, "give either --scheduler or --local-cluster, not both"
         )
     spec = load_spec(args.spec)
-    check_sweep_size(spec)
+    if args.posterior is None and args.draw_seed is not None:
+        raise UserInputError("--draw-seed", None, "only with --posterior")
+    # (a count of sets below 1 is refused with the posterior file, `posterior.load_sets`)
+    check_sweep_size(spec, max(args.posterior_sets, 1) if args.posterior is not None else 1)
     db = args.db or Path("results") / "sweeps" / f"{spec.name}.duckdb"
     run_fn = args.run_fn or spec.run_fn or runner.default_run_fn()
     if args.dry_run:
         runner.check_spec(spec, run_fn)
-        plan = make_plan(spec)
+        drawn = None if args.posterior is None else runner.load_posterior(
+            spec, args.posterior, args.posterior_sets, args.draw_seed, run_fn)
+        plan = make_plan(spec, drawn)
         base = base_values(spec) if runner.runs_the_model(run_fn) else None
         for line in plan_lines(spec, plan.n_points, run_fn, db if args.resume else None, db,
-                               base):
+                               base, drawn):
             print(line)
         return 0
     outcome = runner.run_sweep(
@@ -162,6 +181,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         run_fn=args.run_fn,
         progress=not args.quiet,
+        posterior=args.posterior,
+        sets=args.posterior_sets,
+        draw_seed=args.draw_seed,
     )
     done = outcome.finished_before + outcome.finished_now
     rate = outcome.finished_now / outcome.seconds if outcome.seconds > 0 else 0.0
@@ -169,6 +191,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"{db}: {done} of {outcome.planned} runs stored ({outcome.finished_now} new, "
         f"{outcome.executor} x{outcome.workers}, {rate:.1f} runs/s)"
     )
+    if args.posterior is not None and outcome.complete:
+        from analysis.sweep.analyze import describe_posterior_split, load_record
+
+        print(describe_posterior_split(load_record(db)))
     return 0 if outcome.complete else 1
 
 
@@ -179,9 +205,10 @@ BYTES_PER_POINT_PARAMETER = 32
 BYTES_PER_RUN = 64
 
 
-def check_sweep_size(spec: SweepSpec) -> None:
+def check_sweep_size(spec: SweepSpec, sets: int = 1) -> None:
     """Refuse, before the sampler allocates anything, a sweep whose plan would not fit in
-    memory (a grid's size is the product of its levels: it grows fast)."""
+    memory (a grid's size is the product of its levels: it grows fast); `sets`: posterior
+    sets each point runs under."""
     import math
 
     from analysis.sweep import sampling
@@ -192,18 +219,20 @@ def check_sweep_size(spec: SweepSpec) -> None:
         points = math.prod(len(p.levels or ()) for p in spec.parameters.values())
     else:
         points = sampling.point_count(spec)
-    runs = points * spec.replicates
+    runs = points * sets * spec.replicates
     need = points * d * BYTES_PER_POINT_PARAMETER + runs * BYTES_PER_RUN
-    limits.check_memory(need, f"{points} points x {spec.replicates} replicates = {runs} runs",
-                        flag=str(spec.path))
+    across = "" if sets == 1 else f" x {sets} posterior sets"
+    limits.check_memory(need, f"{points} points{across} x {spec.replicates} replicates = "
+                        f"{runs} runs", flag=str(spec.path))
 
 
 def plan_lines(spec: SweepSpec, n_points: int, run_fn: str, db: Path | None = None,
-               store: Path | None = None, base: dict[str, Any] | None = None) -> list[str]:
+               store: Path | None = None, base: dict[str, Any] | None = None,
+               posterior: Posterior | None = None) -> list[str]:
     """The plan of a sweep as printed by `--dry-run`; the last line gives the number of runs.
     `db`: a store to report resumable runs from; `store`: where results would go; `base`: each
     parameter's value in the base scenario (`spec.base_values`), shown beside its range and
-    flagged when the range leaves it out."""
+    flagged when the range leaves it out; `posterior`: the sets every point runs under."""
     from analysis.sweep.spec import covers
 
     sampler = spec.sampler
@@ -241,10 +270,20 @@ def plan_lines(spec: SweepSpec, n_points: int, run_fn: str, db: Path | None = No
         target = store or db
         where = f"{Path(target).with_suffix('.series')}/" if target else "beside the store"
         lines.append(f"  monthly series per run: {', '.join(spec.timeseries)} (Parquet, {where})")
-    total = n_points * spec.replicates
+    sets = 1 if posterior is None else posterior.n_sets
+    if posterior is not None:
+        identity = posterior.identity
+        swept = [n for n in posterior.names if n in spec.parameters]
+        lines.append(f"  posterior {identity['file']} (sha256 {identity['sha256'][:12]}): "
+                     f"{sets} sets drawn by weight with seed {identity['draw_seed']}, "
+                     f"{len(posterior.names)} parameters, on the same seeds")
+        if swept:
+            lines.append(f"    swept here, so the sweep's value wins: {', '.join(swept)}")
+    total = n_points * sets * spec.replicates
     if db is not None and Path(db).exists():
         lines.append(f"  resume: {_stored_runs(db)} of {total} runs already in {db}")
-    lines.append(f"{n_points} points x {spec.replicates} replicates = {total} runs")
+    across = "" if posterior is None else f" x {sets} posterior sets"
+    lines.append(f"{n_points} points{across} x {spec.replicates} replicates = {total} runs")
     return lines
 
 

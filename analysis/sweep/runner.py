@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from analysis.sweep.sampling import Plan, RunTask, batches, make_plan, tasks
-from analysis.sweep.spec import SweepSpec, check_against_model, load_spec
+from analysis.sweep.sampling import Plan, Posterior, RunTask, batches, make_plan, tasks
+from analysis.sweep.spec import _PATH, SweepSpec, check_against_model, load_spec
 from sim import interrupt
 from sim.errors import UserInputError
 
@@ -96,16 +96,25 @@ def run_batch(
     batch: list[RunTask],
     source: str = "sweep",
     timeseries: tuple[str, ...] = (),
+    posterior: tuple[tuple[str, ...], tuple[tuple[float, ...], ...]] | None = None,
 ) -> tuple[list[Row], dict[str, np.ndarray] | None]:
-    """Run a batch and return its rows in `runs` column order (ids, seed, values, outcomes)
-    and, if the spec asks for `timeseries`, the runs' monthly series as long columns
-    (`store.SERIES_SCHEMA`); the run function then takes `series=` and returns them under
-    the key "series" (as `sim.batch.run_outcomes` does)."""
+    """Run a batch and return its rows in `runs` column order (ids, seed, [posterior set],
+    values, outcomes) and, if the spec asks for `timeseries`, the runs' monthly series as long
+    columns (`store.SERIES_SCHEMA`); the run function then takes `series=` and returns them
+    under the key "series" (as `sim.batch.run_outcomes` does).
+
+    `posterior`: the posterior's parameter paths and its sets' values; a task's set index
+    (its fifth field) picks the set its run starts from, and the point's own values override
+    it where both set a path (the sweep's parameters win)."""
     fn = resolve_run_fn(run_fn)
     rows = []
     parts: list[dict[str, np.ndarray]] = []
-    for point_id, replicate, seed, values in batch:
+    for point_id, replicate, seed, values, *chosen in batch:
         overrides = dict(zip(names, values, strict=True))
+        if posterior is not None:
+            set_names, set_values = posterior
+            overrides = {**dict(zip(set_names, set_values[chosen[0]], strict=True)),
+                         **overrides}
         if timeseries:
             result = fn(scenario, overrides, seed, series=timeseries)
             series = result.pop("series")
@@ -116,7 +125,7 @@ def run_batch(
         else:
             result = fn(scenario, overrides, seed)
         recorded = [_outcome(result, name, kind, run_fn, source) for name, kind in outcomes.items()]
-        rows.append((point_id, replicate, seed, *values, *recorded))
+        rows.append((point_id, replicate, seed, *chosen, *values, *recorded))
     if not timeseries:
         return rows, None
     return rows, {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
@@ -295,7 +304,9 @@ class DaskExecutor:
 
     def _submit(self, args: BatchArgs) -> Any:
         batch = args[4]
-        key = f"sweep-{self.token}-{batch[0][0]}-{batch[0][1]}-{len(batch)}"
+        first = batch[0]  # (point, replicate[, posterior set]) of its first run: unique
+        where = "-".join(str(v) for v in (*first[:2], *first[4:]))
+        key = f"sweep-{self.token}-{where}-{len(batch)}"
         future = self.client.submit(run_batch, *args, key=key, pure=False, retries=0)
         self.pending.add(future)
         return future
@@ -367,7 +378,7 @@ def prepare_store(
             )
         if state is False:
             store.create(plan, run_fn)
-            return store, np.zeros((plan.n_points, plan.replicates), dtype=bool)
+            return store, np.zeros(plan.shape, dtype=bool)
         info = store.info()
         if info["spec_hash"] != spec.digest():
             raise UserInputError(
@@ -383,6 +394,7 @@ def prepare_store(
                 run_fn,
                 f"the sweep in {db} was run with {info['run_fn']!r}; resume it with the same one",
             )
+        _check_same_posterior(store.posterior(), plan.posterior, db)
         done = store.run_count()
         if done and not resume:
             raise UserInputError(
@@ -399,10 +411,76 @@ def prepare_store(
                 f"the sample drawn now differs from the points stored in {db} "
                 "(a different SALib version?); use a new --db",
             )
-        return store, store.finished(plan.n_points, plan.replicates)
+        sets = None if plan.posterior is None else plan.n_sets
+        return store, store.finished(plan.n_points, plan.replicates, sets)
     except BaseException:
         store.close()
         raise
+
+
+def _describe_posterior(identity: dict[str, Any] | None) -> str:
+    if identity is None:
+        return "without --posterior"
+    return (f"across {identity['file']} (sha256 {identity['sha256'][:12]}), "
+            f"--sets {identity['sets']}, --draw-seed {identity['draw_seed']}")
+
+
+def _check_same_posterior(stored: dict[str, Any] | None, wanted: Posterior | None,
+                          db: str | Path) -> None:
+    """A store holds one sweep across one draw of one posterior: the same file content (its
+    SHA-256: the path may move), the same number of sets and the same draw seed."""
+    now = None if wanted is None else wanted.identity
+    keys = ("sha256", "sets", "draw_seed")
+    if stored is None and now is None:
+        return
+    if stored is not None and now is not None and all(stored[k] == now[k] for k in keys):
+        return
+    raise UserInputError(
+        "--posterior",
+        None,
+        f"the sweep in {db} was run {_describe_posterior(stored)}; this one would run "
+        f"{_describe_posterior(now)}: resume it with the same posterior and settings, "
+        "or use a new --db",
+    )
+
+
+def load_posterior(
+    spec: SweepSpec, path: str | Path, sets: int, draw_seed: int | None, run_fn: str
+) -> Posterior:
+    """The parameter sets a sweep runs every point under, drawn by weight from the posterior
+    at `path` (`analysis.posterior.load_sets`; the draw's seed defaults to the spec's), and
+    checked against the spec before anything is written: its parameters must be model paths,
+    not all of them swept (the sweep's values win where both set a path), and, for the model's
+    own run function, every set must pass the model's loader as `--set` would."""
+    from analysis.posterior import load_sets
+
+    seed = spec.seed if draw_seed is None else draw_seed
+    table, names, identity = load_sets(Path(path), sets, seed)
+    source = str(path)
+    bad = [n for n in names if not _PATH.match(n)]
+    if bad:
+        raise UserInputError(source, bad[0], "not a dotted model parameter path like "
+                             "'russia.resolve'; expected a posterior over the model's parameters")
+    if spec.timeseries:
+        raise UserInputError("--posterior", source, f"{spec.path} keeps monthly series "
+                             "(timeseries), which a sweep across a posterior does not record "
+                             "yet; drop timeseries from the spec, or --posterior")
+    if all(n in spec.parameters for n in names):
+        raise UserInputError("--posterior", source, "the sweep varies every parameter of this "
+                             "posterior, so its sets would change nothing")
+    free = [n for n in names if n not in spec.parameters]
+    values = table[names].to_numpy(dtype=float)
+    if runs_the_model(run_fn):
+        from sim.scenario import load_scenario
+
+        for row in table[free].itertuples(index=False):
+            try:
+                load_scenario(spec.scenario, sets=[f"{n}={float(v)!r}" for n, v
+                                                   in zip(free, row, strict=True)])
+            except UserInputError as exc:
+                raise UserInputError(source, exc.key, f"{exc.expected} (the model's check of "
+                                     f"a posterior set on {spec.scenario})") from None
+    return Posterior(names=tuple(names), values=values, identity=identity)
 
 
 def runs_the_model(run_fn: str) -> bool:
@@ -442,14 +520,24 @@ def run_sweep(
     batch_size: int | None = None,
     run_fn: str | None = None,
     progress: bool = True,
+    posterior: str | Path | None = None,
+    sets: int = 20,
+    draw_seed: int | None = None,
 ) -> SweepOutcome:
-    """Run every planned run that the store does not hold yet, committing as results arrive."""
+    """Run every planned run that the store does not hold yet, committing as results arrive.
+
+    `posterior`: a posterior file (`run.py calibrate --posterior`); every point then runs
+    under each of `sets` parameter sets drawn from it by weight with `draw_seed` (default: the
+    spec's seed), on the same seeds, the sweep's own parameters winning where both set a path
+    (`load_posterior`)."""
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     fn_path = run_fn or spec.run_fn or default_run_fn()
     resolve_run_fn(fn_path)  # fail here, not in every worker
     check_spec(spec, fn_path)
-    plan = make_plan(spec)
+    drawn = (None if posterior is None
+             else load_posterior(spec, posterior, sets, draw_seed, fn_path))
+    plan = make_plan(spec, drawn)
     executor: Executor | None = None
     if scheduler is None and not local_cluster and plan.n_runs:
         # a local pool forks before the store opens (and starts its threads)
@@ -472,9 +560,10 @@ def run_sweep(
                 executor = make_executor(workers, scheduler, local_cluster, todo)
             session = store.begin_session(executor.name, executor.workers)
             size = batch_size or auto_batch_size(todo, executor.workers)
+            sets_of = None if drawn is None else (drawn.names, drawn.rows())
             calls = (
                 (fn_path, spec.scenario, spec.names, spec.outcomes, batch, spec.path,
-                 spec.timeseries)
+                 spec.timeseries, sets_of)
                 for batch in batches(tasks(plan, missing), size)
             )
             # runs in this process answer Ctrl-C between months (sim.interrupt), never inside
@@ -551,6 +640,7 @@ __all__ = [
     "auto_batch_size",
     "check_spec",
     "default_run_fn",
+    "load_posterior",
     "make_executor",
     "prepare_store",
     "resolve_run_fn",

@@ -26,11 +26,31 @@ _SALIB_DIST = {
 
 
 @dataclass(frozen=True)
+class Posterior:
+    """The parameter sets a sweep runs every point under (`run.py sweep --posterior`): row `k`
+    of `values` is set `k`, over the posterior's parameter paths `names`; `identity` is the
+    file, its content hash, the number of sets and the draw's seed (`posterior.load_sets`)."""
+
+    names: tuple[str, ...]
+    values: np.ndarray  # (sets, parameters), float64
+    identity: dict
+
+    @property
+    def n_sets(self) -> int:
+        return int(self.values.shape[0])
+
+    def rows(self) -> tuple[tuple[float, ...], ...]:
+        return tuple(tuple(float(v) for v in row) for row in self.values)
+
+
+@dataclass(frozen=True, eq=False)
 class Plan:
-    """Every run of a sweep: `points[i]` holds the parameter values of point `i`."""
+    """Every run of a sweep: `points[i]` holds the parameter values of point `i`; with a
+    `posterior`, every point runs under each of its sets, on the same seeds."""
 
     spec: SweepSpec
     points: np.ndarray  # (points, parameters), float64, row = point_id
+    posterior: Posterior | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -45,8 +65,21 @@ class Plan:
         return int(self.points.shape[0])
 
     @property
+    def n_sets(self) -> int:
+        """Posterior sets each point runs under (1 without a posterior)."""
+        return 1 if self.posterior is None else self.posterior.n_sets
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the finished-runs mask: (points, replicates), or (points, sets,
+        replicates) with a posterior."""
+        if self.posterior is None:
+            return (self.n_points, self.replicates)
+        return (self.n_points, self.n_sets, self.replicates)
+
+    @property
     def n_runs(self) -> int:
-        return self.n_points * self.replicates
+        return self.n_points * self.n_sets * self.replicates
 
     def overrides(self, point_id: int) -> dict[str, float]:
         return dict(zip(self.names, (float(v) for v in self.points[point_id]), strict=True))
@@ -116,10 +149,10 @@ def point_count(spec: SweepSpec) -> int:
     raise ValueError(f"unknown sampler {spec.sampler.method!r}")
 
 
-def make_plan(spec: SweepSpec) -> Plan:
+def make_plan(spec: SweepSpec, posterior: Posterior | None = None) -> Plan:
     points = sample(spec)
     assert points.shape == (point_count(spec), len(spec.parameters)), points.shape
-    return Plan(spec=spec, points=points)
+    return Plan(spec=spec, points=points, posterior=posterior)
 
 
 def run_seed(sweep_seed: int, point_id: int, replicate: int) -> int:
@@ -128,19 +161,26 @@ def run_seed(sweep_seed: int, point_id: int, replicate: int) -> int:
     return int(state[0])
 
 
-# One run as it travels to a worker: (point_id, replicate, seed, parameter values).
-RunTask = tuple[int, int, int, tuple[float, ...]]
+# One run as it travels to a worker: (point_id, replicate, seed, parameter values), and with
+# a posterior the index of its parameter set after them.
+RunTask = tuple[int, int, int, tuple[float, ...]] | tuple[int, int, int, tuple[float, ...], int]
 
 
 def tasks(plan: Plan, missing: np.ndarray | None = None) -> Iterator[RunTask]:
-    """The runs still to do, in (point_id, replicate) order; `missing` is a (points,
-    replicates) boolean mask (default: every run)."""
+    """The runs still to do, in (point_id, replicate) order (with a posterior: (point_id,
+    set, replicate)); `missing` is a boolean mask of `plan.shape` (default: every run). A
+    run's seed never depends on its posterior set: the sets share the seeds."""
     seed = plan.spec.seed
     if missing is None:
-        missing = np.ones((plan.n_points, plan.replicates), dtype=bool)
-    for point_id, replicate in zip(*np.nonzero(missing), strict=True):
+        missing = np.ones(plan.shape, dtype=bool)
+    if plan.posterior is None:
+        for point_id, replicate in zip(*np.nonzero(missing), strict=True):
+            p, r = int(point_id), int(replicate)
+            yield p, r, run_seed(seed, p, r), tuple(float(v) for v in plan.points[p])
+        return
+    for point_id, k, replicate in zip(*np.nonzero(missing), strict=True):
         p, r = int(point_id), int(replicate)
-        yield p, r, run_seed(seed, p, r), tuple(float(v) for v in plan.points[p])
+        yield p, r, run_seed(seed, p, r), tuple(float(v) for v in plan.points[p]), int(k)
 
 
 def batches(runs: Iterator[RunTask], size: int) -> Iterator[list[RunTask]]:
@@ -151,6 +191,7 @@ def batches(runs: Iterator[RunTask], size: int) -> Iterator[list[RunTask]]:
 
 __all__ = [
     "Plan",
+    "Posterior",
     "RunTask",
     "batches",
     "make_plan",

@@ -318,8 +318,9 @@ def _check(spec: SweepSpec, source: str) -> None:
             raise UserInputError(
                 source, f"outcomes.{outcome}", "expected a lowercase name like 'regime_fell'"
             )
-        if outcome in RUN_KEYS:
-            raise UserInputError(source, f"outcomes.{outcome}", f"{RUN_KEYS} are reserved")
+        if outcome in (*RUN_KEYS, "posterior_set"):
+            raise UserInputError(source, f"outcomes.{outcome}",
+                                 f"{(*RUN_KEYS, 'posterior_set')} are reserved")
 
 
 def _check_parameter(name: str, p: Parameter, method: str, source: str) -> None:

@@ -9,6 +9,12 @@ Tables:
   per parameter and one per outcome;
 - `sessions`: one row per `sweep` command that wrote to the file (start, resume, end).
 
+A sweep across a posterior (`run.py sweep --posterior`) runs every point under each of K
+parameter sets, on the same seeds: its `runs` rows carry `posterior_set` (the key is then
+(`point_id`, `posterior_set`, `replicate`)); `posterior_sets` holds each set's values, one row a
+set, and `posterior` one row naming the file, its SHA-256, K, the draw's seed and the
+posterior's parameters (the ones the sweep also varies are overridden by the sweep's values).
+
 Each batch of finished runs is inserted and committed in one transaction as it arrives, so a
 killed sweep loses only the runs in flight; the primary key makes a duplicate run impossible.
 
@@ -120,15 +126,44 @@ class SweepStore:
         row = self.con.execute("SELECT count(*) FROM runs").fetchone()
         return int(row[0]) if row else 0
 
-    def finished(self, points: int, replicates: int) -> np.ndarray:
-        """(points, replicates) mask of the runs already in the store."""
-        mask = np.zeros((points, replicates), dtype=bool)
-        done = self.con.execute("SELECT point_id, replicate FROM runs").fetchnumpy()
+    def finished(self, points: int, replicates: int, sets: int | None = None) -> np.ndarray:
+        """(points, replicates) mask of the runs already in the store; with `sets` (a sweep
+        across a posterior), (points, sets, replicates)."""
+        if sets is None:
+            mask = np.zeros((points, replicates), dtype=bool)
+            done = self.con.execute("SELECT point_id, replicate FROM runs").fetchnumpy()
+            mask[
+                np.asarray(done["point_id"], dtype=np.int64),
+                np.asarray(done["replicate"], dtype=np.int64),
+            ] = True
+            return mask
+        mask = np.zeros((points, sets, replicates), dtype=bool)
+        done = self.con.execute(
+            "SELECT point_id, posterior_set, replicate FROM runs").fetchnumpy()
         mask[
             np.asarray(done["point_id"], dtype=np.int64),
+            np.asarray(done["posterior_set"], dtype=np.int64),
             np.asarray(done["replicate"], dtype=np.int64),
         ] = True
         return mask
+
+    def posterior(self) -> dict[str, Any] | None:
+        """The posterior a sweep ran across (file, sha256, sets, draw_seed, parameters,
+        overridden), or None for a sweep without one."""
+        if "posterior" not in self._tables():
+            return None
+        cursor = self.con.execute("SELECT * FROM posterior")
+        names = [d[0] for d in cursor.description]
+        info = dict(zip(names, cursor.fetchone(), strict=True))
+        for key in ("parameters", "overridden"):
+            info[key] = json.loads(info[key])
+        return info
+
+    def posterior_sets(self) -> pd.DataFrame | None:
+        """Each posterior set's values, one row a set (`posterior_set`, then the paths)."""
+        if "posterior_sets" not in self._tables():
+            return None
+        return self.con.execute("SELECT * FROM posterior_sets ORDER BY posterior_set").df()
 
     def points(self) -> np.ndarray:
         names = [quote(n) for n in json.loads(self.info()["parameters"])]
@@ -144,6 +179,9 @@ class SweepStore:
         spec = plan.spec
         params = [f"{quote(n)} DOUBLE NOT NULL" for n in spec.names]
         outcomes = [f"{quote(n)} {_SQL_TYPE[t]}" for n, t in spec.outcomes.items()]
+        posterior = plan.posterior
+        keys = "point_id, replicate" if posterior is None else "point_id, posterior_set, replicate"
+        set_column = "" if posterior is None else "posterior_set INTEGER NOT NULL, "
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
@@ -182,9 +220,11 @@ class SweepStore:
             self._insert("points", pa.table(points))
             con.execute(
                 "CREATE TABLE runs (point_id BIGINT NOT NULL, replicate INTEGER NOT NULL, "
-                f"seed UBIGINT NOT NULL, {', '.join(params + outcomes)}, "
-                "PRIMARY KEY (point_id, replicate))"
+                f"seed UBIGINT NOT NULL, {set_column}{', '.join(params + outcomes)}, "
+                f"PRIMARY KEY ({keys}))"
             )
+            if posterior is not None:
+                self._record_posterior(plan)
             con.execute(
                 "CREATE TABLE sessions (session INTEGER PRIMARY KEY, started_at TIMESTAMP, "
                 "finished_at TIMESTAMP, executor VARCHAR, workers INTEGER, "
@@ -194,6 +234,29 @@ class SweepStore:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+    def _record_posterior(self, plan: Plan) -> None:
+        """The `posterior` and `posterior_sets` tables (inside `create`'s transaction)."""
+        posterior = plan.posterior
+        assert posterior is not None
+        identity = posterior.identity
+        self.con.execute(
+            "CREATE TABLE posterior (file VARCHAR, sha256 VARCHAR, sets BIGINT, "
+            "draw_seed BIGINT, parameters VARCHAR, overridden VARCHAR)"
+        )
+        self.con.execute(
+            "INSERT INTO posterior VALUES (?, ?, ?, ?, ?, ?)",
+            [identity["file"], identity["sha256"], identity["sets"], identity["draw_seed"],
+             json.dumps(list(posterior.names)),
+             json.dumps([n for n in posterior.names if n in plan.spec.names])],
+        )
+        columns = [f"{quote(n)} DOUBLE NOT NULL" for n in posterior.names]
+        self.con.execute("CREATE TABLE posterior_sets (posterior_set INTEGER PRIMARY KEY, "
+                         f"{', '.join(columns)})")
+        table = {"posterior_set": pa.array(np.arange(posterior.n_sets), pa.int32())}
+        table.update({n: pa.array(posterior.values[:, j], pa.float64())
+                      for j, n in enumerate(posterior.names)})
+        self._insert("posterior_sets", pa.table(table))
 
     def begin_session(self, executor: str, workers: int) -> int:
         row = self.con.execute("SELECT coalesce(max(session), 0) + 1 FROM sessions").fetchone()
@@ -233,6 +296,8 @@ class SweepStore:
                 pa.field("replicate", pa.int32()),
                 pa.field("seed", pa.uint64()),
             ]
+            if "posterior" in self._tables():
+                fields.append(pa.field("posterior_set", pa.int32()))
             fields += [pa.field(n, pa.float64()) for n in spec.names]
             fields += [pa.field(n, _ARROW_TYPE[t]) for n, t in spec.outcomes.items()]
             self._schema = pa.schema(fields)
@@ -290,9 +355,12 @@ class SweepStore:
     # --- reading ------------------------------------------------------------------------------
 
     def runs(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """The `runs` table as a pandas DataFrame, sorted by (point_id, replicate)."""
+        """The `runs` table as a pandas DataFrame, sorted by (point_id, replicate), or across
+        a posterior by (point_id, posterior_set, replicate)."""
         selected = "*" if columns is None else ", ".join(quote(c) for c in columns)
-        return self.con.execute(f"SELECT {selected} FROM runs ORDER BY point_id, replicate").df()
+        order = "point_id, posterior_set, replicate" if "posterior" in self._tables() \
+            else "point_id, replicate"
+        return self.con.execute(f"SELECT {selected} FROM runs ORDER BY {order}").df()
 
 
 SERIES_SCHEMA = (
@@ -302,9 +370,9 @@ SERIES_SCHEMA = (
 )
 
 
-def run_columns(spec: SweepSpec) -> list[str]:
-    """The columns of `runs`, in order."""
-    return [*RUN_KEYS, *spec.names, *spec.outcomes]
+def run_columns(spec: SweepSpec, posterior: bool = False) -> list[str]:
+    """The columns of `runs`, in order (`posterior`: a sweep across a posterior's sets)."""
+    return [*RUN_KEYS, *(["posterior_set"] if posterior else []), *spec.names, *spec.outcomes]
 
 
 def _now() -> dt.datetime:

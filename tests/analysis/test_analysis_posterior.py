@@ -187,3 +187,24 @@ def test_validate_refuses_structural_targets_across_a_posterior(tmp_path):
     assert done.returncode == 2
     assert "--structural" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "v.csv").exists()
+
+
+def test_load_sets_draws_from_the_file_and_refuses_what_is_not_a_posterior(tmp_path):
+    from analysis.posterior import draw_sets, file_digest, load_sets
+    from sim.errors import UserInputError
+
+    two_set_posterior(tmp_path)
+    path = tmp_path / "p.parquet"
+    sets, paths, identity = load_sets(path, 3, seed=4)
+    table, _ = read_posterior(path)
+    pd.testing.assert_frame_equal(sets, draw_sets(table, 3, seed=4))
+    assert paths == sorted(c for c in table.columns if c not in ("weight", "distance"))
+    assert identity == {"file": str(path), "sha256": file_digest(path), "sets": 3,
+                        "draw_seed": 4, "parameters": paths}
+    garbage = tmp_path / "g.parquet"
+    garbage.write_bytes(b"PAR1 but not really")
+    with pytest.raises(UserInputError, match="cannot read it as Parquet") as err:
+        load_sets(garbage, 3, seed=4)
+    assert err.value.source == str(garbage)
+    with pytest.raises(UserInputError, match="expected a number >= 1, got 0"):
+        load_sets(path, 0, seed=4)

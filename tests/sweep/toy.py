@@ -93,3 +93,13 @@ def run_outcomes_counted(
     """`run_outcomes_fast`, remembering each seed it was called with."""
     CALLS.append((seed,))
     return run_outcomes_fast(scenario, overrides, seed)
+
+
+def run_outcomes_echo(
+    scenario: str, overrides: dict[str, float], seed: int
+) -> dict[str, float | int | str | None]:
+    """`run_outcomes_fast`, counted in `CALLS`, with every override it was given returned as
+    an outcome (`russia.resolve` as `echo_russia_resolve`): what reached the run."""
+    CALLS.append((seed,))
+    echoed = {"echo_" + name.replace(".", "_"): value for name, value in overrides.items()}
+    return {**run_outcomes_fast(scenario, overrides, seed), **echoed, "echo_seed": seed}
