@@ -43,6 +43,7 @@ def no_runs(monkeypatch):
         raise AssertionError("a run started before the destination was checked")
 
     monkeypatch.setattr("cli.core.run_checked", forbidden)
+    monkeypatch.setattr("sim.output.write_streamed", forbidden)  # `run` streams its runs
     monkeypatch.setattr("cli.compare.run_checked", forbidden)
     monkeypatch.setattr("cli.plot.run_checked", forbidden)
     monkeypatch.setattr("cli.validate.run_checked", forbidden)
