@@ -2,7 +2,9 @@
 
 A run (`run_one`) returns compact numpy arrays, cheap to send back from a worker process;
 `frames` turns a list of runs into the three tables of the output contract (`timeseries`,
-`events`, `summary`), and `run_ensemble` does both, in parallel if asked.
+`events`, `summary`), and `run_ensemble` does both, in parallel if asked, holding every run in
+memory. `stream_runs` hands each run to a function where it ran and only what that returns to
+the parent: `run.py run` writes the runs' rows there (`sim.output.write_streamed`).
 
 Seeds: run `r` of an ensemble with base seed `s` uses seed `s + r` (`seeds_for`). Two
 scenarios run with the same base seed therefore share their seeds run by run (common random

@@ -183,9 +183,13 @@ class _Tables:
         self.parts = _Parts(folder / PARTS, fmt)
         self.rows: list[dict[str, Any]] = []
         self.sinks: dict[str, Any] = {}
+
+    def _open(self) -> None:
+        """The tables' files, opened at the first run's parts: after a pool has forked, so
+        that no worker inherits them (nor a buffer of theirs)."""
         for name in ("timeseries", "events"):
-            path = folder / f"{name}.{fmt}"
-            if fmt == "csv":
+            path = self.folder / f"{name}.{self.format}"
+            if self.format == "csv":
                 self.sinks[name] = open(path, "wb")  # noqa: SIM115 (closed in `close`)
                 columns = TIMESERIES_COLUMNS if name == "timeseries" else EVENT_COLUMNS
                 _write_csv(pd.DataFrame(columns=list(columns)), self.sinks[name])
@@ -194,6 +198,8 @@ class _Tables:
                                                     compression=PARQUET_COMPRESSION)
 
     def take(self, run: int, row: dict[str, Any]) -> None:
+        if not self.sinks:
+            self._open()
         for name, sink in self.sinks.items():
             part = self.parts.path(name, run)
             if self.format == "csv":
