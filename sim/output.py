@@ -214,6 +214,8 @@ class _Tables:
 
     def close(self) -> pd.DataFrame:
         """Finish the files, write the summary and return it."""
+        if not self.sinks:  # no runs: the tables with their header only
+            self._open()
         for sink in self.sinks.values():
             sink.close()
         (self.folder / PARTS).rmdir()  # every part was taken: an error here is a bug
