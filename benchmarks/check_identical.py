@@ -5,8 +5,9 @@
     .venv/bin/python benchmarks/check_identical.py --write    # (re)make the reference
 
 Each scenario in scenarios/ (not `_history.toml`, which only others extend) runs on the seeds
-`--seed`, `--seed + 1`, ... through the code path of `run.py run` (`load_scenario`,
-`run_ensemble`, `write_outputs`), and its timeseries.csv, events.csv and summary.csv are
+`--seed`, `--seed + 1`, ... through the code path of `run.py run` (`load_scenario`, then
+`write_streamed` with `--workers` workers, or `run_ensemble` and `write_outputs` in a tree from
+before the ensembles streamed), and its timeseries.csv, events.csv and summary.csv are
 compared byte for byte with those in the reference folder (benchmarks/out/identity/, git-ignored).
 
 The reference is made from the base commit of the change under test (any commit: the base of
@@ -38,7 +39,7 @@ OUTPUTS = ("timeseries.csv", "events.csv", "summary.csv")
 REFERENCE = HERE / "out" / "identity"
 
 
-def _run(root: Path, out: Path, seed: int, runs: int) -> None:
+def _run(root: Path, out: Path, seed: int, runs: int, workers: int = 1) -> None:
     """Run every shipped scenario with the `sim` of `root` (in a child process, so that
     `sim` is imported from there) and write its outputs into out/<scenario>/."""
     code = f"""
@@ -48,14 +49,22 @@ from pathlib import Path
 from sim.ensemble import run_ensemble, seeds_for
 from sim.output import write_outputs
 from sim.scenario import SCENARIO_DIR, load_scenario
+try:
+    from sim.output import write_streamed
+except ImportError:  # a tree from before the ensembles streamed
+    write_streamed = None
 assert Path(SCENARIO_DIR).resolve() == Path({str(root)!r}).resolve() / "scenarios"
 seeds = seeds_for({seed}, {runs})
 for path in sorted(Path(SCENARIO_DIR).glob("*.toml")):
     if path.stem.startswith("_"):
         continue
     scenario = load_scenario(path.stem)
-    ensemble = run_ensemble(scenario, seeds, workers=1, progress=False)
-    write_outputs(ensemble, Path({str(out)!r}) / path.stem, scenario, seeds, argv=["check"])
+    out = Path({str(out)!r}) / path.stem
+    if write_streamed is not None:
+        write_streamed(scenario, seeds, out, workers={workers}, progress=False, argv=["check"])
+        continue
+    ensemble = run_ensemble(scenario, seeds, workers={workers}, progress=False)
+    write_outputs(ensemble, out, scenario, seeds, argv=["check"])
 """
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env=env)
@@ -92,12 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reference", type=Path, default=REFERENCE)
     parser.add_argument("--seed", type=int, default=7, help="base seed")
     parser.add_argument("--runs", type=int, default=3, help="seeds per scenario")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--write", action="store_true", help="write the reference instead")
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
     target = args.reference if args.write else HERE / "out" / "identity-now"
-    _run(args.root.resolve(), target, args.seed, args.runs)
+    _run(args.root.resolve(), target, args.seed, args.runs, args.workers)
     elapsed = time.perf_counter() - began
     if args.write:
         print(f"reference written to {target} ({elapsed:.0f} s)")
@@ -109,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print("  " + problem)
         return 1
-    print(f"identical: {count} scenarios x {args.runs} seeds x {len(OUTPUTS)} files "
-          f"({elapsed:.0f} s)")
+    print(f"identical: {count} scenarios x {args.runs} seeds x {len(OUTPUTS)} files, "
+          f"{args.workers} worker(s) ({elapsed:.0f} s)")
     return 0
 
 

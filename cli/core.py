@@ -39,6 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="no progress bar and no table; print only the folder written",
     )
     p.add_argument("--plot", action="store_true", help="also draw the figures into DIR/figures")
+    p.add_argument(
+        "--format",
+        choices=("csv", "parquet"),
+        default="csv",
+        help="the tables as CSV (default; floats to 6 significant digits) or as Parquet "
+        "(timeseries.parquet, ...: exact floats, a fraction of the size)",
+    )
     p.set_defaults(func=cmd_run)
 
 
@@ -86,9 +93,14 @@ def add_ensemble_options(parser: argparse.ArgumentParser, runs_help: str | None 
 
 
 def ensemble_inputs(
-    args: argparse.Namespace, scenario_arg: str, default_runs: int | None = None
+    args: argparse.Namespace,
+    scenario_arg: str,
+    default_runs: int | None = None,
+    in_memory: bool = True,
 ) -> tuple[ScenarioSpec, list[int]]:
-    """The checked scenario and seeds an ensemble command asked for (errors before any run)."""
+    """The checked scenario and seeds an ensemble command asked for (errors before any run);
+    the memory they need is checked only for an ensemble held in memory (`run` streams its
+    runs to disk, whose free space `results_folder` checks)."""
     from sim import limits
     from sim.ensemble import VARIABLES_WIDTH, seeds_for
 
@@ -100,10 +112,11 @@ def ensemble_inputs(
     if args.workers < 1:
         raise UserInputError("--workers", None, f"expected a number >= 1, got {args.workers}")
     limits.check_seeds(args.seed, runs)
-    limits.check_memory(
-        runs * scenario.months * VARIABLES_WIDTH * limits.MEMORY_BYTES_PER_ROW,
-        f"{runs} runs of {scenario.months} months",
-    )
+    if in_memory:
+        limits.check_memory(
+            runs * scenario.months * VARIABLES_WIDTH * limits.MEMORY_BYTES_PER_ROW,
+            f"{runs} runs of {scenario.months} months",
+        )
     return scenario, seeds_for(args.seed, runs)
 
 
@@ -227,38 +240,39 @@ def parameter_changes(scenario: ScenarioSpec) -> list[tuple[str, Any, Any]]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenario, seeds = ensemble_inputs(args, args.scenario)
-    from sim.output import write_outputs
+    scenario, seeds = ensemble_inputs(args, args.scenario, in_memory=False)
+    from sim.output import write_streamed
 
     out_dir = results_folder(args, scenario, seeds)  # refused here, before the runs
-    ensemble = run_checked(scenario, seeds, args, progress=not args.quiet)
-    written = write_outputs(
-        ensemble,
-        out_dir,
+    # the runs stream into the folder (each written where it ran), so memory stays flat
+    written, summary = write_streamed(
         scenario,
         seeds,
+        out_dir,
+        workers=args.workers,
+        progress=not args.quiet,
+        fmt=args.format,
         argv=["run.py", *sys.argv[1:]],
         overwrite=args.overwrite,
-        extra=_figures(ensemble) if args.plot else None,
+        extra=_figures if args.plot else None,
     )
     if args.quiet:
         print(written)
         return 0
     console = _console()
-    console.print(summary_table(ensemble.summary, scenario))
+    console.print(summary_table(summary, scenario))
     console.print(f"results written to {written}")
     return 0
 
 
-def _figures(ensemble):
-    """`--plot`: the figures are drawn into the temporary folder with the tables, so they
-    arrive (or not) with them."""
+def _figures(folder: Path) -> None:
+    """`--plot`: the figures are drawn into the temporary folder from the tables just written
+    there (the one time `run` reads the whole long table back), so they arrive (or not) with
+    them."""
     from analysis.figures import load_control_record, plot_all
+    from sim.output import read_outputs
 
-    def draw(folder: Path) -> None:
-        plot_all(ensemble, folder / "figures", record=load_control_record())
-
-    return draw
+    plot_all(read_outputs(folder), folder / "figures", record=load_control_record())
 
 
 def _months(column: pd.Series) -> np.ndarray:

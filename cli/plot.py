@@ -34,7 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check_results(folder: Path) -> None:
-    if not (folder / "timeseries.csv").is_file():
+    from sim.output import output_format
+
+    if output_format(folder) is None:  # CSV or Parquet (`run --format`)
         raise UserInputError(
             str(folder),
             None,

@@ -2,7 +2,9 @@
 
 A run (`run_one`) returns compact numpy arrays, cheap to send back from a worker process;
 `frames` turns a list of runs into the three tables of the output contract (`timeseries`,
-`events`, `summary`), and `run_ensemble` does both, in parallel if asked.
+`events`, `summary`), and `run_ensemble` does both, in parallel if asked, holding every run in
+memory. `stream_runs` hands each run to a function where it ran and only what that returns to
+the parent: `run.py run` writes the runs' rows there (`sim.output.write_streamed`).
 
 Seeds: run `r` of an ensemble with base seed `s` uses seed `s + r` (`seeds_for`). Two
 scenarios run with the same base seed therefore share their seeds run by run (common random
@@ -18,7 +20,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable
+import warnings
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -231,10 +234,11 @@ def long_series(
     }
 
 
-def timeseries_frame(results: list[RunResult]) -> pd.DataFrame:
-    """Long table: one row per run, month, variable and subject (rows in that order)."""
+def timeseries_frame(results: list[RunResult], first_run: int = 0) -> pd.DataFrame:
+    """Long table: one row per run, month, variable and subject (rows in that order); the
+    runs are numbered from `first_run` (a streamed ensemble makes one run's rows at a time)."""
     parts: dict[str, list[np.ndarray]] = {c: [] for c in TIMESERIES_COLUMNS}
-    for run, result in enumerate(results):
+    for run, result in enumerate(results, first_run):
         columns = long_series(result)
         rows = len(columns["value"])
         parts["run"].append(np.full(rows, run, dtype=np.int64))
@@ -244,10 +248,10 @@ def timeseries_frame(results: list[RunResult]) -> pd.DataFrame:
     return _frame(parts, TIMESERIES_COLUMNS, {"value": np.float64})
 
 
-def events_frame(results: list[RunResult]) -> pd.DataFrame:
+def events_frame(results: list[RunResult], first_run: int = 0) -> pd.DataFrame:
     """One row per event, in run order and, within a run, in the order they happened."""
     parts: dict[str, list[np.ndarray]] = {c: [] for c in EVENT_COLUMNS}
-    for run, result in enumerate(results):
+    for run, result in enumerate(results, first_run):
         count = len(result.events)
         fields = list(zip(*result.events, strict=True)) if count else [()] * 5
         steps = np.asarray(fields[0], dtype=np.int64)
@@ -262,9 +266,17 @@ def events_frame(results: list[RunResult]) -> pd.DataFrame:
 
 def summary_frame(results: list[RunResult]) -> pd.DataFrame:
     """One row per run."""
-    rows = [{"run": run, "seed": r.seed, **r.summary} for run, r in enumerate(results)]
-    table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    return typed_summary(table)
+    return summary_from_rows([summary_row(run, r) for run, r in enumerate(results)])
+
+
+def summary_row(run: int, result: RunResult) -> dict[str, Any]:
+    """Run `run`'s row of the summary table."""
+    return {"run": run, "seed": result.seed, **result.summary}
+
+
+def summary_from_rows(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The summary table from its rows (`summary_row`), in run order."""
+    return typed_summary(pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS)))
 
 
 def typed_summary(table: pd.DataFrame) -> pd.DataFrame:
@@ -398,7 +410,32 @@ def _bar(scenario: ScenarioSpec, total: int, progress: bool, done: int = 0) -> t
 def run_results(
     scenario: ScenarioSpec, seeds: list[int], workers: int = 1, progress: bool = True
 ) -> list[RunResult]:
-    """The runs themselves, in run order (see `run_ensemble`).
+    """The runs themselves, in run order (see `run_ensemble`), all held in memory: what
+    `compare`, `validate` and the dashboard read. `run.py run` streams instead
+    (`stream_runs`)."""
+    results: list[RunResult] = []
+    stream_runs(scenario, seeds, _keep, lambda run, result: results.append(result), workers,
+                progress)
+    return results
+
+
+def _keep(run: int, result: RunResult) -> RunResult:
+    return result
+
+
+def stream_runs(
+    scenario: ScenarioSpec,
+    seeds: list[int],
+    part: Callable[[int, RunResult], Any],
+    take: Callable[[int, Any], None],
+    workers: int = 1,
+    progress: bool = True,
+) -> None:
+    """Run the scenario once per seed (run `r` uses `seeds[r]`). Each run goes to
+    `part(run, result)` in the process that ran it (a worker's, with several workers: it
+    writes the run's rows there, so they never travel to the parent), and what `part` returns
+    goes to `take(run, returned)` in this process, in run order whatever order the runs
+    finish in. The parent holds only what waits for an earlier run to finish.
 
     When the kernels must be compiled first, one line says so (the progress bar would
     otherwise sit still, promising hours); the bar starts after the first run, so its
@@ -408,13 +445,20 @@ def run_results(
         print(f"compiling the model once, about {COMPILE_SECONDS} s (later runs start at once)",
               file=sys.stderr, flush=True)
     if workers <= 1 or len(seeds) <= 1:
-        results = [run_one(scenario, seeds[0])] if compiling and seeds else []
-        with _bar(scenario, len(seeds), progress, done=len(results)) as bar:
-            for seed in seeds[len(results):]:
-                results.append(run_one(scenario, seed))
+        first = 0
+        if compiling and seeds:
+            take(0, part(0, run_one(scenario, seeds[0])))
+            first = 1
+        with _bar(scenario, len(seeds), progress, done=first) as bar:
+            for run in range(first, len(seeds)):
+                take(run, part(run, run_one(scenario, seeds[run])))
                 bar.update()
-        return results
-    return _in_pool(scenario, seeds, min(workers, len(seeds)), progress, compiling)
+        return
+    _in_pool(scenario, seeds, part, take, min(workers, len(seeds)), progress, compiling)
+
+
+def _run_part(scenario: ScenarioSpec, run: int, seed: int, part: Callable) -> Any:
+    return part(run, run_one(scenario, seed))
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -425,29 +469,53 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def fork_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes forked from this one, started now: they have the model
+    imported already (a forkserver imports it again, about 2 s a pool), as the sweeps' pool
+    does (`analysis.sweep.runner.pool_context`). Fork only on Linux; elsewhere the forkserver
+    or spawn that the platform has."""
+    context = (multiprocessing.get_context("fork") if sys.platform == "linux"
+               else _pool_context())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_worker_setup, initargs=(os.getpid(),))
+    with warnings.catch_warnings():
+        # Python warns of fork() in a process with threads; ours are the idle pools numpy
+        # and pandas start at import, which the workers never use
+        warnings.filterwarnings("ignore", message=r"This process .* is multi-threaded",
+                                category=DeprecationWarning)
+        pool.submit(int).result()  # fork starts every worker at the first submit
+    return pool
+
+
 def _in_pool(
-    scenario: ScenarioSpec, seeds: list[int], workers: int, progress: bool, compiling: bool
-) -> list[RunResult]:
-    results: list[RunResult | None] = [None] * len(seeds)
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        initializer=_worker_setup,
-        initargs=(os.getpid(),),
-        mp_context=_pool_context(),
-    )
+    scenario: ScenarioSpec,
+    seeds: list[int],
+    part: Callable,
+    take: Callable,
+    workers: int,
+    progress: bool,
+    compiling: bool,
+) -> None:
+    pool = fork_pool(workers)  # before the bar: its monitor is a thread
     futures: dict[Future, int] = {}
+    finished: dict[int, Any] = {}  # what `part` returned for runs that wait on an earlier one
+    taken = 0
     bar = None if compiling else _bar(scenario, len(seeds), progress)
     try:
-        futures = {pool.submit(run_one, scenario, seed): run for run, seed in enumerate(seeds)}
+        futures = {pool.submit(_run_part, scenario, run, seed, part): run
+                   for run, seed in enumerate(seeds)}
         pending = set(futures)
         while pending:
             # a short wait, so that a Ctrl-C (a flag, see sim.interrupt) is seen within 0.2 s
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             interrupt.check()
             for future in done:
-                results[futures[future]] = future.result()  # a worker's error is raised here
+                finished[futures.pop(future)] = future.result()  # a worker's error: raised
+            while taken in finished:
+                take(taken, finished.pop(taken))
+                taken += 1
             if bar is None and done:  # compiled: the estimate starts now
-                bar = _bar(scenario, len(seeds), progress, done=len(futures) - len(pending))
+                bar = _bar(scenario, len(seeds), progress, done=len(seeds) - len(pending))
             elif bar is not None:
                 bar.update(len(done))
     except BaseException:  # an error in a run, or Ctrl-C: stop the workers, keep nothing
@@ -457,7 +525,6 @@ def _in_pool(
         if bar is not None:
             bar.close()
     pool.shutdown(wait=True)
-    return results  # type: ignore[return-value]
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -487,4 +554,5 @@ __all__ = [
     "run_ensemble",
     "run_one",
     "seeds_for",
+    "stream_runs",
 ]

@@ -11,23 +11,28 @@ that replaces DIR at the end, so a failed or interrupted run leaves no half-writ
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 import sim
 from sim import interrupt
@@ -36,15 +41,27 @@ from sim.ensemble import (
     SUMMARY_DATE_COLUMNS,
     TIMESERIES_COLUMNS,
     Ensemble,
+    RunResult,
+    events_frame,
+    stream_runs,
+    summary_from_rows,
+    summary_row,
+    timeseries_frame,
     typed_summary,
 )
 from sim.errors import UserInputError
 from sim.scenario import ROOT, ScenarioSpec
 
 FILES = ("timeseries.csv", "events.csv", "summary.csv", "manifest.json")
+TABLES = ("timeseries", "events", "summary")
+FORMATS = ("csv", "parquet")  # `run --format`: the contract's tables as CSV or as Parquet
+PARQUET_FILES = tuple(f"{t}.parquet" for t in TABLES)
+# Where the runs' parts wait, inside the temporary folder, until the parent appends them to the
+# tables in run order: they go with that folder, whatever ends the run.
+PARTS = ".parts"
 # What else the tool puts in a results folder (`run --plot`, `plot`, `report`): a folder holding
 # only these and FILES is the tool's own and may be replaced whole.
-ADDED = ("figures", "report.html", "comparison.csv")
+ADDED = ("figures", "report.html", "comparison.csv", *PARQUET_FILES)
 TOOL = "syria-realism run.py"  # the manifest's `tool`: how a folder is recognised as ours
 FLOAT_FORMAT = "%.6g"
 TEMP_TAG = ".tmp-"  # `.NAME.tmp-PID-XXXX`: the pid tells a live run's folder from a dead one's
@@ -110,8 +127,145 @@ def write_folder(
     return out_dir
 
 
-def _write_csv(table: pd.DataFrame, path: Path) -> None:
-    table.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+def _write_csv(table: pd.DataFrame, path: Path | IO[bytes], header: bool = True) -> None:
+    table.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n",
+                 header=header)
+
+
+# --- an ensemble streamed to disk ---------------------------------------------------------------
+
+# The Parquet columns: the contract's, with the types the CSV is read back with (exact floats).
+_STR, _INT, _FLOAT = pa.string(), pa.int64(), pa.float64()
+SCHEMAS = {
+    "timeseries": pa.schema([(c, _FLOAT if c == "value" else _INT if c in ("run", "seed", "step")
+                              else _STR) for c in TIMESERIES_COLUMNS]),
+    "events": pa.schema([(c, _INT if c in ("run", "seed", "step") else _STR)
+                         for c in EVENT_COLUMNS]),
+}
+PARQUET_COMPRESSION = "zstd"
+
+
+def _to_arrow(table: pd.DataFrame, name: str) -> pa.Table:
+    return pa.Table.from_pandas(table, schema=SCHEMAS[name], preserve_index=False)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """Writes a run's rows as its parts (where the run ran: a pool's worker) and returns the
+    run's summary row, all that travels back to the parent."""
+
+    folder: Path
+    format: str
+
+    def path(self, table: str, run: int) -> Path:
+        return self.folder / f"{table}-{run:09d}.{self.format}"
+
+    def __call__(self, run: int, result: RunResult) -> dict[str, Any]:
+        tables = {"timeseries": timeseries_frame([result], run),
+                  "events": events_frame([result], run)}
+        for name, table in tables.items():
+            if self.format == "csv":  # the same writer as a whole table: the same bytes
+                _write_csv(table, self.path(name, run), header=False)
+            else:
+                pq.write_table(_to_arrow(table, name), self.path(name, run),
+                               compression=PARQUET_COMPRESSION)
+        return summary_row(run, result)
+
+
+class _Tables:
+    """The growing tables of a streamed ensemble in a temporary folder: each run's parts are
+    appended in run order (the CSV's bytes copied, or the Parquet file's row groups) and
+    deleted; only the summary's rows are kept."""
+
+    def __init__(self, folder: Path, fmt: str) -> None:
+        self.folder, self.format = folder, fmt
+        (folder / PARTS).mkdir()
+        self.parts = _Parts(folder / PARTS, fmt)
+        self.rows: list[dict[str, Any]] = []
+        self.sinks: dict[str, Any] = {}
+
+    def _open(self) -> None:
+        """The tables' files, opened at the first run's parts: after a pool has forked, so
+        that no worker inherits them (nor a buffer of theirs)."""
+        for name in ("timeseries", "events"):
+            path = self.folder / f"{name}.{self.format}"
+            if self.format == "csv":
+                self.sinks[name] = open(path, "wb")  # noqa: SIM115 (closed in `close`)
+                columns = TIMESERIES_COLUMNS if name == "timeseries" else EVENT_COLUMNS
+                _write_csv(pd.DataFrame(columns=list(columns)), self.sinks[name])
+            else:
+                self.sinks[name] = pq.ParquetWriter(path, SCHEMAS[name],
+                                                    compression=PARQUET_COMPRESSION)
+
+    def take(self, run: int, row: dict[str, Any]) -> None:
+        if not self.sinks:
+            self._open()
+        for name, sink in self.sinks.items():
+            part = self.parts.path(name, run)
+            if self.format == "csv":
+                with open(part, "rb") as fh:
+                    shutil.copyfileobj(fh, sink)
+            else:
+                table = pq.read_table(part)
+                if table.num_rows:  # a run without events adds no empty row group
+                    sink.write_table(table)
+            part.unlink()
+        self.rows.append(row)
+
+    def close(self) -> pd.DataFrame:
+        """Finish the files, write the summary and return it."""
+        if not self.sinks:  # no runs: the tables with their header only
+            self._open()
+        for sink in self.sinks.values():
+            sink.close()
+        (self.folder / PARTS).rmdir()  # every part was taken: an error here is a bug
+        summary = summary_from_rows(self.rows)
+        if self.format == "csv":
+            _write_csv(summary, self.folder / "summary.csv")
+        else:
+            summary.to_parquet(self.folder / "summary.parquet", index=False,
+                               compression=PARQUET_COMPRESSION)
+        return summary
+
+    def abandon(self) -> None:
+        for sink in self.sinks.values():
+            with contextlib.suppress(Exception):
+                sink.close()
+
+
+def write_streamed(
+    scenario: ScenarioSpec,
+    seeds: list[int],
+    out_dir: str | Path,
+    workers: int = 1,
+    progress: bool = True,
+    fmt: str = "csv",
+    argv: list[str] | None = None,
+    overwrite: bool = False,
+    extra: Callable[[Path], None] | None = None,
+) -> tuple[Path, pd.DataFrame]:
+    """Run the ensemble into `out_dir` (see `write_outputs` for which folders may be
+    replaced): each run's rows are written where it ran, as it finishes, and appended to the
+    tables in run order, so this process never holds the long tables and its memory does not
+    grow with the runs. The CSVs are byte-identical to `write_outputs` of the same runs.
+    Returns the folder and the summary table."""
+    if fmt not in FORMATS:
+        raise UserInputError("--format", fmt, f"expected one of {', '.join(FORMATS)}")
+    summary: list[pd.DataFrame] = []
+
+    def fill(temp: Path) -> None:
+        tables = _Tables(temp, fmt)
+        try:
+            stream_runs(scenario, seeds, tables.parts, tables.take, workers, progress)
+        except BaseException:
+            tables.abandon()  # the folder and its parts go with `write_folder`'s cleanup
+            raise
+        summary.append(tables.close())
+        if extra is not None:
+            extra(temp)
+
+    written = write_folder(out_dir, fill, build_manifest(scenario, seeds, argv), overwrite)
+    return written, summary[0]
 
 
 # --- whose folder is it -------------------------------------------------------------------------
@@ -229,6 +383,8 @@ def estimated_bytes(scenario: ScenarioSpec, runs: int) -> int:
 # --- putting it in place --------------------------------------------------------------------
 
 
+_PART_NAME = re.compile(r"(timeseries|events)-\d{9}\.(csv|parquet)")
+
 # A temporary folder named without a pid (written before the pid was in the name) is taken
 # for a dead run's once it has not changed for this long.
 LEGACY_AGE = 3600.0
@@ -250,6 +406,9 @@ def clean_stale(out_dir: Path) -> list[Path]:
             elif time.time() - leftover.stat().st_mtime < LEGACY_AGE:
                 continue
             contents = {p.name for p in leftover.iterdir()}
+            parts = leftover / PARTS  # a killed streamed run's parts: ours if named as ours
+            if parts.is_dir() and all(_PART_NAME.fullmatch(p.name) for p in parts.iterdir()):
+                contents.discard(PARTS)
             if contents <= {*FILES, *ADDED}:
                 shutil.rmtree(leftover, ignore_errors=True)
                 removed.append(leftover)
@@ -336,7 +495,7 @@ def holds_run(folder: Path, scenario: ScenarioSpec, seeds: list[int]) -> bool:
     """Whether `folder` holds this tool's outputs of exactly this scenario, these seeds and
     this code (so that they need not be run again)."""
     manifest = tool_manifest(folder)
-    if manifest is None or not all((folder / name).is_file() for name in FILES):
+    if manifest is None or output_format(folder) is None:
         return False
 
     def plain(value: Any) -> Any:  # as the manifest stores it
@@ -368,10 +527,22 @@ def git_state() -> dict[str, Any]:
     return {"commit": commit, "dirty": None if status is None else bool(status)}
 
 
+def output_format(folder: Path) -> str | None:
+    """The format a results folder's tables are in ("csv" or "parquet"), or None if it does
+    not hold all three in one of them."""
+    for fmt in FORMATS:
+        if all((folder / f"{t}.{fmt}").is_file() for t in TABLES):
+            return fmt
+    return None
+
+
 def read_outputs(out_dir: str | Path) -> Ensemble:
-    """The three tables of a results folder, with the contract's dtypes (dates as str,
-    a month that did not happen as "")."""
+    """The three tables of a results folder, CSV or Parquet (`run --format`), with the
+    contract's dtypes (dates as str, a month that did not happen as "")."""
     out_dir = Path(out_dir)
+    if output_format(out_dir) == "parquet":
+        timeseries, events, summary = (pd.read_parquet(out_dir / f"{t}.parquet") for t in TABLES)
+        return Ensemble(timeseries=timeseries, events=events, summary=typed_summary(summary))
     for name in FILES[:3]:
         if not (out_dir / name).is_file():
             raise UserInputError(out_dir, name, "missing; not a results folder from `run.py run`")
@@ -410,6 +581,7 @@ def _summary_numbers(path: Path) -> list[str]:
 
 __all__ = [
     "FILES",
+    "FORMATS",
     "build_manifest",
     "check_destination",
     "clean_stale",
@@ -417,8 +589,10 @@ __all__ = [
     "estimated_bytes",
     "git_state",
     "holds_run",
+    "output_format",
     "read_outputs",
     "tool_manifest",
     "write_folder",
     "write_outputs",
+    "write_streamed",
 ]

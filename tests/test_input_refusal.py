@@ -210,9 +210,16 @@ def test_a_seed_numpy_or_the_tables_cannot_take_is_refused(seed, tmp_path, capsy
 
 
 def test_a_run_count_beyond_the_memory_is_refused_before_allocating(tmp_path, capsys):
+    # `compare` holds its ensembles in memory; `run` streams them to disk (below)
+    line = refused(capsys, "compare", "full_2011_2025", "cf_no_ukraine_war", "--runs",
+                   "90000000", "--out", str(tmp_path / "o"))
+    assert line.startswith("error: --runs: ") and "GB of memory" in line
+
+
+def test_a_streamed_run_count_beyond_the_disk_is_refused_before_any_run(tmp_path, capsys):
     line = refused(capsys, "run", "full_2011_2025", "--runs", "90000000",
                    "--out", str(tmp_path / "o"))
-    assert line.startswith("error: --runs: ") and "GB of memory" in line
+    assert line.startswith("error: --out: ") and "free" in line
 
 
 @pytest.mark.parametrize("name", ["../escaped", "/tmp/absolute", "a/b", "..", ".hidden", "a b"])

@@ -19,12 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 TRIES = 20
 
 
-def interrupted_run(out: Path, workers: int, delay: float,
-                    runs: int = 8) -> subprocess.CompletedProcess:
+def interrupted_run(out: Path, workers: int, delay: float, runs: int = 8,
+                    fmt: str = "csv") -> subprocess.CompletedProcess:
     """`run.py run` with SIGINT sent after `delay` seconds (as Ctrl-C in a terminal would)."""
     process = subprocess.Popen(
         [sys.executable, "run.py", "run", "collapse_2024", "--runs", str(runs), "--quiet",
-         "--workers", str(workers), "--out", str(out)],
+         "--workers", str(workers), "--out", str(out), "--format", fmt],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     time.sleep(delay)
@@ -67,6 +67,25 @@ def test_ctrl_c_during_a_run_leaves_the_previous_results(tmp_path):
     done = interrupted_run(out, 1, 2.0, runs=2000)
     assert done.returncode == 130, done.stderr
     assert (out / "summary.csv").read_bytes() == before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_while_runs_stream_in_leaves_no_parts_and_the_previous_parquet(workers,
+                                                                               tmp_path):
+    """The runs' parts are written while the ensemble runs, in the temporary folder: Ctrl-C
+    takes them with it, and the previous results stay as they were."""
+    out = tmp_path / "res"
+    subprocess.run([sys.executable, "run.py", "run", "collapse_2024", "--runs", "1", "--quiet",
+                    "--format", "parquet", "--out", str(out)], cwd=ROOT, check=True,
+                   capture_output=True)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    for delay in (2.5, 4.0):  # runs (and parts) under way, in the pool or in this process
+        done = interrupted_run(out, workers, delay, runs=2000, fmt="parquet")
+        assert done.returncode == 130, done.stderr
+        assert done.stderr.strip().splitlines() == [INTERRUPTED], done.stderr
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]  # no temporary folder
 
 
 @pytest.mark.slow

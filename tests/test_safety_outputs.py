@@ -43,6 +43,7 @@ def no_runs(monkeypatch):
         raise AssertionError("a run started before the destination was checked")
 
     monkeypatch.setattr("cli.core.run_checked", forbidden)
+    monkeypatch.setattr("sim.output.write_streamed", forbidden)  # `run` streams its runs
     monkeypatch.setattr("cli.compare.run_checked", forbidden)
     monkeypatch.setattr("cli.plot.run_checked", forbidden)
     monkeypatch.setattr("cli.validate.run_checked", forbidden)
@@ -154,8 +155,8 @@ def test_a_sigkilled_write_leaves_nothing_a_later_run_keeps(tmp_path):
         "sys.argv = ['run.py', 'run', *sys.argv[1:]]\n"
         "import sim.output as o\n"
         "real = o._write_csv\n"
-        "def kill(*a):\n"
-        "    real(*a)\n"
+        "def kill(*a, **k):\n"  # the first write: a run's part, in the temporary folder
+        "    real(*a, **k)\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
         "o._write_csv = kill\n"
         "from cli.main import main\n"
