@@ -401,7 +401,6 @@ class TheatreParams(NamedTuple):
     ceasefire_strength: float
     rout_morale: float
     rout_intensity: float
-    morale_recovery: float
     hostility_floor: float  # cooperation index below which two air forces may clash
     willing: np.ndarray  # (N,) how surely each state would answer a deconfliction request
     mobility: float  # how fast ground changes hands in a month
@@ -409,7 +408,6 @@ class TheatreParams(NamedTuple):
     attrition: float
     population: np.ndarray  # (G,)
     ceasefire: np.ndarray  # (5,) who speaks for each side (`_ceasefire_level`)
-    morale_floor: float
     loss_base: float  # an outgunned force's losses in a quiet month (`_fight`)
     strike_floor: float  # the least of its power strikes leave a force (`_evaluate`)
     holds_ground: float  # the least control that counts as holding ground
@@ -437,7 +435,6 @@ class TheatreParams(NamedTuple):
             ceasefire_strength=float(t["ceasefire_strength"]),
             rout_morale=float(params["regime"]["rout_morale"]),
             rout_intensity=float(t["rout_intensity"]),
-            morale_recovery=float(params["regime"]["morale_recovery"]),
             hostility_floor=float(params["relations"]["clash_threshold"]),
             willing=np.array([
                 params["relations"]["reciprocity"] if "deconfliction" in params[s]["menu"]
@@ -445,7 +442,6 @@ class TheatreParams(NamedTuple):
             mobility=float(t["mobility"]), noise=float(t["noise"]),
             attrition=float(t["attrition"]), population=geography.population,
             ceasefire=np.array([float(params["ceasefire"][s]) for s in CEASEFIRE_SIDES]),
-            morale_floor=float(params["morale"]["floor"]),
             loss_base=float(params["losses"]["base"]),
             strike_floor=float(params["losses"]["strike_floor"]),
             holds_ground=float(params["losses"]["holds_ground"]),
@@ -579,7 +575,7 @@ def _evaluate(portfolios, war, fx, months, tp, deploy):
     government = war.government
     fx_quality, fx_recruits, fx_attrition, fx_air = fx.quality, fx.recruits, fx.attrition, fx.air
     troops_flat, troop_actions, morale_lift = fx.troops_flat, fx.troop_actions, fx.morale_lift
-    morale_recovery, strike_floor = tp.morale_recovery, tp.strike_floor
+    morale_recovery, strike_floor = tp.regime.morale_recovery, tp.strike_floor
     k_count, n_count, a_count = portfolios.shape
     fo_count, f_count = force_faction.shape
     g_count = deploy.shape[0]
@@ -673,7 +669,7 @@ def _evaluate(portfolios, war, fx, months, tp, deploy):
         if projected:
             morale_out[k, REGIME_FORCE] = _projected_morale(portfolios[k], morale[REGIME_FORCE],
                                                             morale_lift, lift_rate,
-                                                            tp.morale_floor)
+                                                            tp.regime.floor)
         q[:] = 0.0
         tr[:] = 0.0
         for n in range(n_count):
