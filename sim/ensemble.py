@@ -20,7 +20,6 @@ import signal
 import sys
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from tqdm import tqdm
 
 from sim import interrupt
 from sim.model import SyriaModel
+from sim.pool import started_pool
 from sim.scenario import ScenarioSpec
 from sim.vocabulary import FACTIONS, FOREIGN_STATES, PAIR_NAMES, STATES, month_label
 
@@ -476,15 +476,7 @@ def fork_pool(workers: int) -> ProcessPoolExecutor:
     or spawn that the platform has."""
     context = (multiprocessing.get_context("fork") if sys.platform == "linux"
                else _pool_context())
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_worker_setup, initargs=(os.getpid(),))
-    with warnings.catch_warnings():
-        # Python warns of fork() in a process with threads; ours are the idle pools numpy
-        # and pandas start at import, which the workers never use
-        warnings.filterwarnings("ignore", message=r"This process .* is multi-threaded",
-                                category=DeprecationWarning)
-        pool.submit(int).result()  # fork starts every worker at the first submit
-    return pool
+    return started_pool(workers, context, _worker_setup, (os.getpid(),))
 
 
 def _in_pool(

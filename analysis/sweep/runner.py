@@ -28,9 +28,8 @@ import sys
 import threading
 import time
 import uuid
-import warnings
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -42,6 +41,7 @@ from analysis.sweep.sampling import Plan, Posterior, RunTask, batches, make_plan
 from analysis.sweep.spec import _PATH, SweepSpec, check_against_model, load_spec
 from sim import interrupt
 from sim.errors import UserInputError
+from sim.pool import started_pool
 
 if TYPE_CHECKING:  # the store (duckdb, pyarrow) loads only in the driver, not in workers
     from analysis.sweep.store import SweepStore
@@ -224,18 +224,7 @@ class PoolExecutor:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=pool_context(),
-            initializer=_worker_setup,
-            initargs=(os.getpid(),),
-        )
-        with warnings.catch_warnings():
-            # Python warns of fork() in a process with threads; ours are the idle pools numpy
-            # and pandas start at import, which the workers never use (`pool_context`)
-            warnings.filterwarnings("ignore", message=r"This process .* is multi-threaded",
-                                    category=DeprecationWarning)
-            self.pool.submit(int).result()  # start the workers now (fork: all at once)
+        self.pool = started_pool(workers, pool_context(), _worker_setup, (os.getpid(),))
         self.pending: set[Future] = set()
 
     def stream(self, calls: Iterator[BatchArgs]) -> Iterator[BatchResult]:
