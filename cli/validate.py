@@ -79,6 +79,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "(with --posterior; default 100)")
     p.add_argument("--generations", type=int, default=4, help="generations of ABC-SMC "
                    "(with --posterior; default 4)")
+    p.add_argument("--prior-share", type=float, default=0.25, help="share of each generation's "
+                   "candidates drawn from the prior, which bounds the weights (with --posterior; "
+                   "default 0.25)")
     p.add_argument("--db", type=Path, default=None, help="the inference's store, for --resume "
                    "(default: results/posterior/<scenario>.db)")
     p.add_argument("--resume", action="store_true",
@@ -260,6 +263,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     ):
         if value < 1:
             raise UserInputError(name, None, f"expected a number >= 1, got {value}")
+    if not 0.0 < args.prior_share < 1.0:
+        raise UserInputError("--prior-share", None,
+                             f"expected a share between 0 and 1, got {args.prior_share}")
     free = calibrate.load_free()
     if args.posterior:
         return calibrate_posterior(args, free)
@@ -312,7 +318,7 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
 
     settings = posterior.Settings(scenario=args.scenario, runs=args.runs, seed=args.seed,
                                   population=args.population, generations=args.generations,
-                                  workers=args.workers)
+                                  workers=args.workers, prior_share=args.prior_share)
     folder = Path("results") / "posterior"
     db = args.db or folder / f"{args.scenario}.db"
     # the report folder is checked before the inference: a user's folder is never replaced
@@ -347,7 +353,8 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
     metadata = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "method": "ABC-SMC (pyabc), uniform priors on the declared bounds, distance = "
-                  "1 - train score, median tolerance schedule",
+                  "1 - train score, median tolerance schedule, proposals a defensive mixture "
+                  f"of the prior ({args.prior_share:g}) and pyabc's multivariate normal kernel",
         "settings": settings.__dict__,
         "search_seeds": list(search.seeds),
         "fresh_seeds": list(fresh.seeds),

@@ -78,6 +78,30 @@ def test_workers_do_not_change_the_posterior(posterior, tmp_path):
     pd.testing.assert_frame_equal(parallel, posterior)
 
 
+def test_the_defensive_proposal_bounds_the_weights_in_many_dimensions():
+    """Over 12 parameters, pyabc's Gaussian kernel alone leaves a few particles with the whole
+    weight; the mixture with the prior keeps each proposal density above `prior_share` of the
+    prior's, so no weight (prior / proposal) exceeds 1 / `prior_share` of the prior's."""
+    from analysis.posterior import _defensive
+
+    free = [FreeParameter(path=f"toy.p{i}", low=0.0, high=2.0, why="a dimension of the test")
+            for i in range(12)]
+    rng = np.random.default_rng(0)
+    cluster = pd.DataFrame(0.5 + 0.01 * rng.standard_normal((40, 12)),
+                           columns=[f.path for f in free])
+    proposal = _defensive(free, 0.25)
+    proposal.fit(cluster, np.full(40, 1 / 40))
+    prior = 0.5**12
+    far = pd.Series({f.path: 1.9 for f in free})
+    assert proposal.pdf(far) == pytest.approx(0.25 * prior)  # the kernel is nil out there
+    assert proposal.pdf(cluster.iloc[0]) > 1e3 * prior  # and dominates near its particles
+    assert proposal.pdf(pd.Series({f.path: 2.5 for f in free})) == 0.0  # outside the prior
+    np.random.seed(1)
+    draws = pd.DataFrame([dict(proposal.rvs_single()) for _ in range(400)])
+    from_prior = (draws.sub(0.5).abs() > 0.1).any(axis=1).mean()
+    assert 0.18 < from_prior < 0.32  # a quarter of the candidates come from the prior
+
+
 def test_the_file_keeps_its_settings(posterior, tmp_path):
     path = write_posterior(posterior, {"settings": SETTINGS.__dict__}, tmp_path / "p.parquet")
     table, metadata = read_posterior(path)
