@@ -65,16 +65,17 @@ def crackdown(control: np.ndarray, population: np.ndarray, scale: float) -> floa
     return min(float(population @ contested) / float(population.sum()) / scale, 1.0)
 
 
-def draft_salience(crackdown: float, offensive: float, chemical: float, sanctions: float,
+def draft_salience(uprising: float, offensive: float, chemical: float, sanctions: float,
                    toll: float, un: dict) -> list[float]:
     """How strong the case for each type of draft is this month, 0-1, in `DRAFT_TYPES`
-    order: a condemnation of the crackdown; sanctions once the US's own are in force (record
-    row 2); an ICC referral as the war's toll mounts (`toll`, months at full violence, over
-    `accountability_toll`); a chemical-weapons draft after a chemical attack (the atrocity
-    shocks, record rows 11 and 24); a ceasefire and access when the regime and its patrons
-    bomb and besiege (`offensive`: ground offensives and air raids)."""
-    violence = max(crackdown, offensive)
-    return [crackdown, violence * sanctions,
+    order: a condemnation of the crackdown (`uprising`, from `crackdown`); sanctions once the
+    US's own are in force (record row 2); an ICC referral as the war's toll mounts (`toll`,
+    months at full violence, over `accountability_toll`); a chemical-weapons draft after a
+    chemical attack (the atrocity shocks, record rows 11 and 24); a ceasefire and access when
+    the regime and its patrons bomb and besiege (`offensive`: ground offensives and air
+    raids)."""
+    violence = max(uprising, offensive)
+    return [uprising, violence * sanctions,
             violence * min(toll / un["accountability_toll"], 1.0),
             min(chemical, 1.0), offensive]
 
@@ -105,10 +106,9 @@ def western_gain(kind: int, salience: float, vetoed: bool, repeats: int, hostili
     standing the veto costs it, weighted `shame`; the record: drafts were tabled that were
     sure to be vetoed); either worth a share `novelty` of the last for each draft of this type
     tabled before (`repeats`: old news; the record's drafts moved from type to type,
-    `DRAFT_TYPES`);
-    scaled by how far the US's hostility to the regime has grown past its pre-war enmity
-    (`hostility_floor`: the Council saw no Syria draft before the uprising); less a small
-    cost of tabling."""
+    `DRAFT_TYPES`); scaled by how far the US's hostility to the regime has grown past its
+    pre-war enmity (`hostility_floor`: the Council saw no Syria draft before the uprising);
+    less a small cost of tabling."""
     if vetoed:
         value = un["shame"] * veto_standing(kind, salience, vetoes, cover, un)
     else:
