@@ -176,3 +176,19 @@ def test_same_seed_same_drafts_and_the_types_are_in_the_events():
     adopted = [e for e in first if e[2] == "resolution"]
     assert all(e[4].split(": ")[1] in DRAFT_TYPES for e in adopted)
 
+
+
+def test_in_the_model_a_higher_standing_cost_means_fewer_vetoes_and_more_adopted():
+    def counts(standing: float) -> tuple[int, int]:
+        vetoes = adopted = 0
+        for seed in range(8):
+            model = SyriaModel(load_scenario("cooperation_2011_2017", [
+                "end=2014-12", f"un.veto_standing={standing}"]), rng=seed)
+            while model.running:
+                model.step()
+            vetoes += model.talks.vetoes
+            adopted += sum(e[2] == "resolution" for e in model.events)
+        return vetoes, adopted
+
+    (cheap_vetoes, cheap_adopted), (dear_vetoes, dear_adopted) = counts(0.5), counts(3.0)
+    assert dear_vetoes < cheap_vetoes and dear_adopted > cheap_adopted
