@@ -247,7 +247,7 @@ class SyriaModel(Model):
         the regime's patrons could still send (`regime.patrons_reserve`)."""
         ratio = self.talks.month(self._joint, self.government, self.control, self.local_power,
                                  self.theatre, self.shocks.atrocity(self.month),
-                                 self.params, self.rng, self.event)
+                                 self.relations, self.params, self.rng, self.event)
         if self.government == R:
             reserve = regime.patrons_reserve(self.capacity, self.contribution[:, R],
                                              self.shocks.availability(self.month))

@@ -209,13 +209,35 @@ class Relations(Strict):
     danger_memory: Annotated[float, Field(ge=0.0, le=120.0)] = 0.0
 
 
+DraftType = Literal["condemnation", "sanctions", "accountability", "chemical", "humanitarian"]
+
+
 class Un(Strict):
     draft_rate: Share
-    atrocity_weight: NonNegative
     pressure_fade: Share
     resolution_pressure: NonNegative
-    sanctions_pressure: NonNegative
     air_atrocity: NonNegative
+    crackdown_scale: Positive
+    accountability_toll: Positive
+    draft_gain: NonNegative
+    hostility_floor: Share
+    novelty: Share
+    draft_cost: NonNegative
+    shame: NonNegative
+    harm: dict[DraftType, Share]
+    china: dict[DraftType, Share]
+    veto_standing: NonNegative
+    veto_repeat: NonNegative
+    china_relief: Share
+    cover_relief: Share
+
+    @model_validator(mode="after")
+    def every_draft_type(self) -> Un:
+        for table in ("harm", "china"):
+            missing = set(DraftType.__args__) - set(getattr(self, table))
+            if missing:
+                raise ValueError(f"un.{table} lacks {sorted(missing)}")
+        return self
 
 
 class Ceasefire(Strict):
