@@ -285,6 +285,19 @@ def train_scores(table: pd.DataFrame, problem: Problem, map_: Callable = map) ->
     return 1.0 - np.fromiter(distances, dtype=float, count=len(rows))
 
 
+def point_summary(table: pd.DataFrame, fresh_scores: np.ndarray,
+                  paths: Sequence[str]) -> tuple[dict[str, float], float]:
+    """The point `params/` ships as the posterior's summary: the parameter set with the best
+    train score over the search seeds and the fresh seeds together (the mean of its two
+    scores), and that score. A particle, not the posterior mean: a mean of sets the train
+    window scores alike need not behave like any of them, and over parameters it leaves
+    unidentified it is only the middle of the prior."""
+    scores = ((1.0 - table["distance"].to_numpy(dtype=float))
+              + np.asarray(fresh_scores, dtype=float)) / 2.0
+    best = int(np.argmax(scores))
+    return {p: float(table[p].iloc[best]) for p in paths}, float(scores[best])
+
+
 def weighted_mean(values: np.ndarray, table: pd.DataFrame) -> float:
     weights = table["weight"].to_numpy()
     return float(np.sum(weights * values) / np.sum(weights))

@@ -349,7 +349,10 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
         table = posterior.infer(free, distance, settings, db, map_=map_,
                                 on_generation=progress)
         on_search = posterior.weighted_mean(1.0 - table["distance"].to_numpy(), table)
-        on_fresh = posterior.weighted_mean(posterior.train_scores(table, fresh, map_), table)
+        fresh_scores = posterior.train_scores(table, fresh, map_)
+        on_fresh = posterior.weighted_mean(fresh_scores, table)
+    table["train_fresh"] = fresh_scores  # each set's train score on the fresh seeds
+    point, point_score = posterior.point_summary(table, fresh_scores, search.paths)
     metadata = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "method": "ABC-SMC (pyabc), uniform priors on the declared bounds, distance = "
@@ -377,8 +380,21 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
                                                  list(search.seeds), ["run.py", *sys.argv[1:]]),
                                 "posterior": metadata}, overwrite=False)
     out = report / "posterior.parquet"
-    if args.write:  # the shipped posterior, params/'s own file
+    if args.write:  # the shipped posterior, params/'s own file, and its summary point
         out = posterior.write_posterior(table, metadata, posterior.POSTERIOR)
+        calibrate.write_values(point, {
+            **{k: metadata[k] for k in ("date", "settings", "targets_used", "priors")},
+            "method": "summary of params/posterior.parquet (analysis.posterior.point_summary):"
+                      " the parameter set with the best train score over the search and "
+                      "fresh seeds together",
+            "posterior": "params/posterior.parquet",
+            "posterior_sha256": posterior.file_digest(out),
+            "scenario": args.scenario, "seeds": [*search.seeds, *fresh.seeds],
+            "train_score": round(point_score, 6), "loss": round(1.0 - point_score, 6),
+            "target_sets_used": sorted({t.set for t in targets}),
+            "values": {k: round(v, 6) for k, v in point.items()},
+            "bounds": {f.path: [f.low, f.high] for f in free},
+        })
     for row in summary.itertuples():
         mark = "" if row.identified else "  (unidentified by the train window)"
         console.print(f"  {row.parameter:<32} {row.mean:.4g} [{row.q05:.4g}, {row.q95:.4g}] "
@@ -389,6 +405,9 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
                      "trusted (more particles or generations)" if ess < len(table) / 4 else ""))
     console.print(f"train score: {on_search:.3f} on the search seeds, {on_fresh:.3f} on fresh "
                   f"seeds ({fresh_start}..{fresh_start + args.runs - 1})")
+    console.print(f"point summary (the set with the best train score on both seed sets): "
+                  f"{point_score:.3f}")
     console.print(f"written: {report} (posterior, summary, settings, figures)"
-                  + (f" and {out}" if args.write else ""))
+                  + (f" and {out}, the point into params/ (params/calibration.json)"
+                     if args.write else ""))
     return 0

@@ -102,6 +102,17 @@ def test_the_defensive_proposal_bounds_the_weights_in_many_dimensions():
     assert 0.18 < from_prior < 0.32  # a quarter of the candidates come from the prior
 
 
+def test_the_shipped_point_is_the_set_the_train_window_scores_best_on_both_seed_sets():
+    from analysis.posterior import point_summary
+
+    table = pd.DataFrame({"toy.a": [0.1, 0.2, 0.3], "toy.b": [1.0, 2.0, 3.0],
+                          "weight": [0.5, 0.3, 0.2], "distance": [0.30, 0.35, 0.40]})
+    # the first set is best on the search seeds, the second over both: it is the point
+    point, score = point_summary(table, np.array([0.55, 0.70, 0.62]), ["toy.a", "toy.b"])
+    assert point == {"toy.a": 0.2, "toy.b": 2.0}
+    assert score == pytest.approx((0.65 + 0.70) / 2)
+
+
 def test_the_file_keeps_its_settings(posterior, tmp_path):
     path = write_posterior(posterior, {"settings": SETTINGS.__dict__}, tmp_path / "p.parquet")
     table, metadata = read_posterior(path)
@@ -124,9 +135,11 @@ def test_calibrate_posterior_end_to_end_on_the_real_model(tmp_path):
     table, metadata = read_posterior(report / "posterior.parquet")
     assert (report / "posterior_summary.csv").exists() and (report / "manifest.json").exists()
     assert len(table) == 4
-    assert set(table.columns) == {f.path for f in load_free()} | {"weight", "distance"}
+    assert set(table.columns) == {f.path for f in load_free()} | {"weight", "distance",
+                                                                   "train_fresh"}
     assert metadata["search_seeds"] == [0] and metadata["fresh_seeds"] == [100000]
     assert metadata["targets_used"] and "train score" in done.stdout
+    assert table["train_fresh"].between(0, 1).all() and "point summary" in done.stdout
     refused = calibrate("--generations", "1")
     assert refused.returncode == 2 and "--resume" in refused.stderr
     resumed = calibrate("--generations", "2", "--resume")
