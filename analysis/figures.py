@@ -445,3 +445,34 @@ __all__ = [
     "veto_chart",
     "year_of",
 ]
+
+
+# --- answers across a posterior ---------------------------------------------------------------
+
+
+def across_sets_chart(values: dict[str, np.ndarray], xlabel: str, title: str,
+                      out_dir: str | Path, name: str) -> list[Path]:
+    """One row a quantity measured on K parameter sets drawn from a posterior (each its mean
+    over the common seeds): a dot a set, the sets' 5-95% range as a bar and their mean as a
+    tick. What the spread shows is the parameters' part of the uncertainty; the seeds' part
+    is averaged away within each dot."""
+    labels = list(values)
+    figure, axes = _figure(1, 1, 7.0, 0.9 + 0.55 * len(labels))
+    ax = axes[0, 0]
+    jitter = np.random.default_rng(0)  # the same dots on every draw of the figure
+    for row, label in enumerate(labels):
+        per_set = np.asarray(values[label], dtype=float)
+        low, high = np.percentile(per_set, [5, 95])
+        y = len(labels) - 1 - row
+        ax.plot([low, high], [y, y], color=COLOURS["a"], linewidth=5, alpha=0.3,
+                solid_capstyle="butt")
+        ax.scatter(per_set, y + jitter.uniform(-0.15, 0.15, len(per_set)), s=9,
+                   color=COLOURS["a"], alpha=0.7, linewidths=0)
+        ax.plot([per_set.mean()] * 2, [y - 0.3, y + 0.3], color="black", linewidth=1.5)
+    ax.set_yticks(range(len(labels)), labels[::-1], fontsize=8)
+    if any(np.min(v) < 0 < np.max(v) for v in values.values()):
+        ax.axvline(0.0, color="#999999", linewidth=0.8, linestyle="--")
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_title(title, fontsize=9)
+    ax.tick_params(labelsize=8)
+    return _save(figure, out_dir, name)

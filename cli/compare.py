@@ -153,9 +153,19 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
         "scenario": f"{b.name} minus {a.name}, across {args.posterior}",
         "resolved": {"a": a.resolved(), "b": b.resolved()},
     }
-    write_folder(out, lambda folder: result.to_csv(folder / "comparison_posterior.csv",
-                                                   index=False, float_format="%.8g"),
-                 manifest, overwrite=args.overwrite)
+    def fill(folder: Path) -> None:
+        from analysis.figures import across_sets_chart
+
+        result.to_csv(folder / "comparison_posterior.csv", index=False, float_format="%.8g")
+        labels = {"a": a.name, "b": b.name, "b - a": f"{b.name} - {a.name}"}
+        across_sets_chart({f"{labels[arm]}, {name}": np.vstack(values).mean(axis=1)
+                           for (name, arm), values in measured.items()},
+                          "P(the regime has fallen), each dot one parameter set's mean over "
+                          f"{len(seeds)} seeds",
+                          f"{b.name} against {a.name} across {len(sets)} posterior sets",
+                          folder, "comparison_posterior")
+
+    write_folder(out, fill, manifest, overwrite=args.overwrite)
     console = _console()
     console.print(f"\n{b.name} against {a.name} across {len(sets)} posterior parameter sets x "
                   f"{len(seeds)} seeds ({args.posterior})")

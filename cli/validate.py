@@ -178,6 +178,35 @@ def check_table_destination(out: Path, header: str) -> None:
             )
 
 
+def _figure_names(out: Path) -> list[Path]:
+    return [out.with_suffix(".png"), out.with_suffix(".svg")]
+
+
+def check_figures_beside(out: Path) -> None:
+    """The figure of a table goes beside it, under its name (`.png`, `.svg`): those names are
+    this command's only when the table is (checked by `check_table_destination`); a figure
+    of that name beside no table of ours is the user's, and is refused before the runs."""
+    for figure in _figure_names(out):
+        if figure.is_dir() or (figure.exists() and not out.exists()):
+            raise UserInputError("--out", str(out), f"{figure} exists and is not a figure this "
+                                 "command drew; give a new name")
+
+
+def draw_beside(out: Path, draw) -> Path:
+    """`draw(folder, name)` into a temporary folder beside `out`, then its PNG and SVG moved
+    to `out`'s name: an interrupted drawing leaves no half-written figure."""
+    import shutil
+    import tempfile
+
+    temp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.stem}.figure-"))
+    try:
+        for drawn, final in zip(draw(temp, out.stem), _figure_names(out), strict=True):
+            drawn.replace(final)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    return _figure_names(out)[0]
+
+
 POSTERIOR_SCORE_COLUMNS = ("set", "mean", "set_q05", "set_q95", "var_parameters", "var_seeds",
                            "share_parameters", "sets_positive", "sets_negative", "sets", "seeds")
 
@@ -190,12 +219,14 @@ def validate_across_posterior(args, targets, scenario, seeds) -> int:
     import pandas as pd
 
     from analysis.checks import outcomes
+    from analysis.figures import across_sets_chart
     from analysis.posterior import overrides, split_variance
     from sim.scenario import load_scenario, output_name
 
     sets, paths = posterior_sets(args)
     out = args.out or Path("results") / f"validate_{output_name(scenario)}_posterior.csv"
     check_table_destination(out, ",".join(POSTERIOR_SCORE_COLUMNS))  # before the runs
+    check_figures_beside(out)
     by_set = {name: [] for name in ("train", "test")}
     for _, row in sets.iterrows():
         variant = load_scenario(args.scenario, [*args.sets, *overrides(row, paths)])
@@ -218,7 +249,12 @@ def validate_across_posterior(args, targets, scenario, seeds) -> int:
                       f"{split['share_parameters']:.0%}, from seeds "
                       f"{1 - split['share_parameters']:.0%}", markup=False)
     write_table(pd.DataFrame(rows, columns=list(POSTERIOR_SCORE_COLUMNS)), out)
-    console.print(f"table written to {out}")
+    figure = draw_beside(out, lambda folder, name: across_sets_chart(
+        {f"{name} score": np.nanmean(np.vstack(values), axis=1)
+         for name, values in by_set.items() if not np.isnan(np.vstack(values)).all()},
+        f"share of targets passed, each dot one parameter set's mean over {len(seeds)} seeds",
+        f"{scenario.name} across {len(sets)} posterior sets", folder, name))
+    console.print(f"table written to {out}; figure {figure}")
     return 0
 
 

@@ -201,6 +201,7 @@ def test_compare_answers_across_a_posterior(tmp_path):
     result = pd.read_csv(tmp_path / "out" / "comparison_posterior.csv")
     same = result[result["arm"] == "b - a"]
     assert (same["mean"] == 0).all() and (same["sets"] == 2).all() and (same["seeds"] == 2).all()
+    assert (tmp_path / "out" / "comparison_posterior.png").stat().st_size > 0
     missing = run_py(*command, "--posterior", "none.parquet", cwd=tmp_path)
     assert missing.returncode == 2 and "none.parquet" in missing.stderr
 
@@ -214,6 +215,15 @@ def test_validate_scores_across_a_posterior(tmp_path):
     assert list(scores.index) == ["train"]  # the scenario ends in 2017: no test targets
     assert 0 <= scores.loc["train", "mean"] <= 1 and scores.loc["train", "sets"] == 2
     assert 0 <= scores.loc["train", "share_parameters"] <= 1
+    assert (tmp_path / "v.png").stat().st_size > 0 and (tmp_path / "v.svg").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+    # a figure of that name beside no table of ours is the user's: refused before any run
+    (tmp_path / "mine.png").write_bytes(b"the user's picture")
+    refused = run_py("validate", "cooperation_2011_2017", "--runs", "2", "--sets", "2",
+                     "--posterior", "p.parquet", "--out", "mine.csv", cwd=tmp_path)
+    assert refused.returncode == 2 and "mine.png" in refused.stderr
+    assert (tmp_path / "mine.png").read_bytes() == b"the user's picture"
+    assert not (tmp_path / "mine.csv").exists()
 
 
 def test_validate_refuses_structural_targets_across_a_posterior(tmp_path):
