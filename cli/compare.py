@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "compare", help="run two scenarios on the same seeds and compare their outcomes"
     )
     p.add_argument("a", metavar="A")
-    p.add_argument("b", metavar="B")
+    p.add_argument("b", metavar="B", nargs="+",
+                   help="one scenario, or several with --posterior (A runs once a set)")
     add_ensemble_options(p, runs_help="runs per scenario (default: A's `runs`)")
     add_out(p)
     p.add_argument("--boot", type=int, default=2000, help="bootstrap resamples (default 2000)")
@@ -32,11 +33,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from sim.errors import UserInputError
+
     if args.posterior is not None:
         return compare_across_posterior(args)
+    if len(args.b) > 1:
+        raise UserInputError("B", " ".join(args.b), "expected one scenario to compare with A "
+                             "(several only with --posterior; otherwise run compare once each)")
+    args.b = args.b[0]
     from analysis.figures import plot_comparison
     from analysis.stats import compare
-    from sim.errors import UserInputError
     from sim.output import build_manifest, check_destination, write_folder
 
     if args.boot < 1:
@@ -115,63 +121,73 @@ def with_fall_counts(table, ens_a, ens_b):
 
 
 def compare_across_posterior(args: argparse.Namespace) -> int:
-    """P(the regime has fallen) by the end of 2017 and by the end of the run, in A and B and
-    B minus A, across parameter sets drawn from the posterior, every set on the same seeds:
-    the mean, the interval across the sets, the variance the parameters explain beside what
-    the seeds do, and the share of sets in which the effect has each sign."""
+    """P(the regime has fallen) by the end of 2017 and by the end of the run, in A and each B
+    and B minus A, across parameter sets drawn from the posterior, every set on the same
+    seeds (A runs once a set, however many B): the mean, the interval across the sets, the
+    variance the parameters explain beside what the seeds do, and the share of sets in which
+    the effect has each sign."""
     import numpy as np
     import pandas as pd
 
+    from analysis.figures import across_sets_chart
     from analysis.posterior import overrides, split_variance
     from analysis.stats import fall_indicators
+    from sim.output import build_manifest, check_destination, write_folder
     from sim.scenario import load_scenario
 
     sets, paths = posterior_sets(args)
-    from sim.output import build_manifest, check_destination, write_folder
-
     a, seeds = ensemble_inputs(args, args.a)  # checked before any run
-    b, _ = ensemble_inputs(args, args.b, default_runs=len(seeds))
+    bs = [ensemble_inputs(args, name, default_runs=len(seeds))[0] for name in args.b]
     out = args.out if args.out is not None else Path("results") / (
-        f"compare_{a.name}_{output_name(b)}_posterior")
+        f"compare_{a.name}_{'_'.join(output_name(b) for b in bs)}_posterior")
     out = check_destination(out, overwrite=args.overwrite)  # before the runs
     months = {"by 2017-12": "2017-12", "by the end": None}
-    measured = {(name, arm): [] for name in months for arm in ("a", "b", "b - a")}
+    measured: dict[tuple[str, str, str], list] = {}
     for index, row in sets.iterrows():
         values = [*args.sets, *overrides(row, paths)]
         ens_a = run_checked(load_scenario(args.a, values), seeds, args, progress=False)
-        ens_b = run_checked(load_scenario(args.b, values), seeds, args, progress=False)
-        for name, by in months.items():
-            fell_a, fell_b = fall_indicators(ens_a, ens_b, by)
-            for arm, value in (("a", fell_a), ("b", fell_b), ("b - a", fell_b - fell_a)):
-                measured[(name, arm)].append(value)
+        for name_b, b in zip(args.b, bs, strict=True):
+            ens_b = run_checked(load_scenario(name_b, values), seeds, args, progress=False)
+            for name, by in months.items():
+                fell_a, fell_b = fall_indicators(ens_a, ens_b, by)
+                for arm, value in (("a", fell_a), ("b", fell_b), ("b - a", fell_b - fell_a)):
+                    measured.setdefault((b.name, name, arm), []).append(value)
         _console().print(f"  parameter set {index + 1} of {len(sets)} done")
-    rows = [{"quantity": f"fallen {name}", "arm": arm,
-             **split_variance(np.vstack(values))} for (name, arm), values in measured.items()]
+    rows = [{"b": b_name, "quantity": f"fallen {name}", "arm": arm,
+             **split_variance(np.vstack(values))}
+            for (b_name, name, arm), values in measured.items()]
     result = pd.DataFrame(rows)
+    names = ", ".join(b.name for b in bs)
     manifest = {
-        **build_manifest(b, seeds, ["run.py", *sys.argv[1:]]),
-        "scenario": f"{b.name} minus {a.name}, across {args.posterior}",
-        "resolved": {"a": a.resolved(), "b": b.resolved()},
+        **build_manifest(bs[0], seeds, ["run.py", *sys.argv[1:]]),
+        "scenario": f"{names} minus {a.name}, across {args.posterior}",
+        "resolved": {"a": a.resolved(), "b": bs[0].resolved()} if len(bs) == 1 else
+                    {"a": a.resolved(), "b": {b.name: b.resolved() for b in bs}},
     }
-    def fill(folder: Path) -> None:
-        from analysis.figures import across_sets_chart
 
+    def chart() -> dict[str, np.ndarray]:
+        """Each set's mean: with one B both arms and the effect, with several the effects."""
+        if len(bs) == 1:
+            labels = {"a": a.name, "b": bs[0].name, "b - a": f"{bs[0].name} - {a.name}"}
+            return {f"{labels[arm]}, {when}": np.vstack(v).mean(axis=1)
+                    for (_, when, arm), v in measured.items()}
+        return {f"{b_name} - {a.name}, {when}": np.vstack(v).mean(axis=1)
+                for (b_name, when, arm), v in measured.items() if arm == "b - a"}
+
+    def fill(folder: Path) -> None:
         result.to_csv(folder / "comparison_posterior.csv", index=False, float_format="%.8g")
-        labels = {"a": a.name, "b": b.name, "b - a": f"{b.name} - {a.name}"}
-        across_sets_chart({f"{labels[arm]}, {name}": np.vstack(values).mean(axis=1)
-                           for (name, arm), values in measured.items()},
-                          "P(the regime has fallen), each dot one parameter set's mean over "
-                          f"{len(seeds)} seeds",
-                          f"{b.name} against {a.name} across {len(sets)} posterior sets",
+        across_sets_chart(chart(), "P(the regime has fallen), each dot one parameter set's "
+                          f"mean over {len(seeds)} seeds",
+                          f"{names} against {a.name} across {len(sets)} posterior sets",
                           folder, "comparison_posterior")
 
     write_folder(out, fill, manifest, overwrite=args.overwrite)
     console = _console()
-    console.print(f"\n{b.name} against {a.name} across {len(sets)} posterior parameter sets x "
+    console.print(f"\n{names} against {a.name} across {len(sets)} posterior parameter sets x "
                   f"{len(seeds)} seeds ({args.posterior})")
     for r in result.itertuples():
         share = "-" if r.share_parameters != r.share_parameters else f"{r.share_parameters:.0%}"
-        console.print(f"  {r.quantity:<20} {r.arm:<6} {r.mean:+.3f} (sets 5-95%: "
+        console.print(f"  {r.b:<30} {r.quantity:<20} {r.arm:<6} {r.mean:+.3f} (sets 5-95%: "
                       f"{r.set_q05:+.3f} to {r.set_q95:+.3f}); variance from parameters "
                       f"{share}; sets >0: {r.sets_positive:.0%}, <0: {r.sets_negative:.0%}",
                       markup=False)

@@ -204,6 +204,18 @@ def test_compare_answers_across_a_posterior(tmp_path):
     assert (tmp_path / "out" / "comparison_posterior.png").stat().st_size > 0
     missing = run_py(*command, "--posterior", "none.parquet", cwd=tmp_path)
     assert missing.returncode == 2 and "none.parquet" in missing.stderr
+    # several counterfactuals against one baseline: each B its rows, A run once a set
+    several = run_py("compare", "cooperation_2011_2017", "cooperation_2011_2017",
+                     "cf_no_russian_intervention", "--runs", "2", "--sets", "2", "--out", "two",
+                     "--posterior", "p.parquet", "--set", "end=2016-06", cwd=tmp_path)
+    assert several.returncode == 0, several.stderr
+    table = pd.read_csv(tmp_path / "two" / "comparison_posterior.csv")
+    assert set(table["b"]) == {"cooperation_2011_2017", "cf_no_russian_intervention"}
+    same = table[(table["b"] == "cooperation_2011_2017") & (table["arm"] == "b - a")]
+    assert (same["mean"] == 0).all()
+    one_only = run_py("compare", "cooperation_2011_2017", "cooperation_2011_2017",
+                      "cf_no_russian_intervention", "--runs", "2", cwd=tmp_path)
+    assert one_only.returncode == 2 and "several only with --posterior" in one_only.stderr
 
 
 def test_validate_scores_across_a_posterior(tmp_path):
