@@ -457,7 +457,7 @@ def across_sets_chart(values: dict[str, np.ndarray], xlabel: str, title: str,
     tick. What the spread shows is the parameters' part of the uncertainty; the seeds' part
     is averaged away within each dot."""
     labels = list(values)
-    figure, axes = _figure(1, 1, 7.0, 0.9 + 0.55 * len(labels))
+    figure, axes = _figure(1, 1, 8.0, 1.0 + 0.45 * len(labels))
     ax = axes[0, 0]
     jitter = np.random.default_rng(0)  # the same dots on every draw of the figure
     for row, label in enumerate(labels):

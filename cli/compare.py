@@ -171,14 +171,21 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
             labels = {"a": a.name, "b": bs[0].name, "b - a": f"{bs[0].name} - {a.name}"}
             return {f"{labels[arm]}, {when}": np.vstack(v).mean(axis=1)
                     for (_, when, arm), v in measured.items()}
-        return {f"{b_name} - {a.name}, {when}": np.vstack(v).mean(axis=1)
+        return {f"{b_name} minus A, {when}": np.vstack(v).mean(axis=1)
                 for (b_name, when, arm), v in measured.items() if arm == "b - a"}
 
     def fill(folder: Path) -> None:
         result.to_csv(folder / "comparison_posterior.csv", index=False, float_format="%.8g")
-        across_sets_chart(chart(), "P(the regime has fallen), each dot one parameter set's "
-                          f"mean over {len(seeds)} seeds",
-                          f"{names} against {a.name} across {len(sets)} posterior sets",
+        per_set = pd.DataFrame([{"b": b_name, "quantity": f"fallen {when}", "arm": arm,
+                                 "set": k, "value": float(run_values.mean())}
+                                for (b_name, when, arm), v in measured.items()
+                                for k, run_values in enumerate(v)])
+        per_set.to_csv(folder / "comparison_posterior_sets.csv", index=False,
+                       float_format="%.8g")
+        across_sets_chart(chart(), f"P(the regime has fallen): each dot one parameter set, "
+                          f"its mean over {len(seeds)} seeds",
+                          f"against A = {a.name}, {len(sets)} posterior sets" if len(bs) > 1
+                          else f"{names} against {a.name}, {len(sets)} posterior sets",
                           folder, "comparison_posterior")
 
     write_folder(out, fill, manifest, overwrite=args.overwrite)

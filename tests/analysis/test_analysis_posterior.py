@@ -213,6 +213,12 @@ def test_compare_answers_across_a_posterior(tmp_path):
     assert set(table["b"]) == {"cooperation_2011_2017", "cf_no_russian_intervention"}
     same = table[(table["b"] == "cooperation_2011_2017") & (table["arm"] == "b - a")]
     assert (same["mean"] == 0).all()
+    per_set = pd.read_csv(tmp_path / "two" / "comparison_posterior_sets.csv")
+    effect = per_set[(per_set["b"] == "cf_no_russian_intervention") & (per_set["arm"] == "b - a")]
+    assert len(effect) == 2 * 2  # two sets, two dates
+    mean = table[(table["b"] == "cf_no_russian_intervention") & (table["arm"] == "b - a")]
+    assert np.allclose(effect.groupby("quantity")["value"].mean().sort_index(),
+                       mean.set_index("quantity")["mean"].sort_index())
     one_only = run_py("compare", "cooperation_2011_2017", "cooperation_2011_2017",
                       "cf_no_russian_intervention", "--runs", "2", cwd=tmp_path)
     assert one_only.returncode == 2 and "several only with --posterior" in one_only.stderr
