@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -43,7 +44,8 @@ def test_describe_shows_shocks_overrides_and_sources():
     assert "uprising: force_surge, 2011-03" in out and "source: record row 1" in out
     assert "russia.resolve = 0.5 (default" in out
     assert "resolve: 0.5" in out
-    assert "# calibrated (2026-11-29, params/calibration.json): seed 001: Moscow's" in out
+    fitted = json.loads((ROOT / "params" / "calibration.json").read_text())["date"]
+    assert f"# calibrated ({fitted}, params/calibration.json): seed 001: Moscow's" in out
 
 
 def test_run_writes_the_outputs_and_prints_the_table(tmp_path):
