@@ -260,14 +260,33 @@ def _contest_batch(control, local_power, powered, intensity, first, second, mobi
     (`powered`: raised to the power m), into `out` (K, G, F). Intensity is (K, G, P), or
     (K, 1, P) for the same intensity everywhere; the pairs are (first[p], second[p]). In each
     governorate transfers are booked pairwise, then shares are clipped at 0 and renormalised.
+    A governorate whose forces and intensity are those of set 0 has set 0's outcome, copied
+    (most of a month's alternatives change a few factions' forces in a few governorates).
     (Plain loops over scalars: no array views inside, which numba would reference-count.)"""
     k_count, g_count, f_count = local_power.shape
     p_count = first.shape[0]
     per_governorate = intensity.shape[1] > 1
     booked = np.empty(f_count)
+    same_intensity = np.zeros(intensity.shape[1], dtype=np.bool_)
     for k in range(k_count):
+        for r in range(intensity.shape[1]):
+            same_intensity[r] = k > 0
+            for p in range(p_count):
+                if intensity[k, r, p] != intensity[0, r, p]:
+                    same_intensity[r] = False
+                    break
         for g in range(g_count):
             row = g if per_governorate else 0
+            if same_intensity[row]:
+                same = True
+                for f in range(f_count):
+                    if local_power[k, g, f] != local_power[0, g, f]:
+                        same = False
+                        break
+                if same:
+                    for f in range(f_count):
+                        out[k, g, f] = out[0, g, f]
+                    continue
             for f in range(f_count):
                 booked[f] = 0.0
             for p in range(p_count):

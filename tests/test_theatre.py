@@ -206,6 +206,30 @@ class TestContest:
         new = theatre.contest(control, local, np.zeros((4, len(pairs[0]))), pairs, 1.6, 0.5)
         np.testing.assert_allclose(new, control, atol=1e-12)
 
+    @given(st.integers(0, 2**32 - 1), st.booleans(), decisiveness)
+    def test_a_batch_gives_each_set_its_own_outcome(self, seed, per_governorate, m):
+        """The batch copies set 0's outcome where a set's forces and intensity are set 0's:
+        every set still gets exactly what it would alone, whether it shares set 0's
+        governorates, its intensity, both or neither."""
+        rng = np.random.default_rng(seed)
+        g_count, pairs = 5, pairs_for(all_hostile())
+        control = random_control(rng, (g_count, NF))
+        local = np.repeat(rng.random((1, g_count, NF)) * 10, 4, axis=0)
+        local[1, rng.random(g_count) < 0.5] *= 2.0  # set 1 differs in some governorates
+        local[3] *= 1.5  # set 3 everywhere
+        rows = g_count if per_governorate else 1
+        intensity = np.repeat(rng.random((1, rows, len(pairs[0]))), 4, axis=0)
+        intensity[2] *= 0.5  # set 2: set 0's forces, another intensity
+        powered = np.where(local > 0, local ** m, 0.0)
+        out = np.empty_like(local)
+        theatre._contest_batch(control, local, powered, intensity, pairs[0], pairs[1], 0.3, out)
+        for k in range(4):
+            alone = np.empty((1, g_count, NF))
+            theatre._contest_batch(control, local[k:k + 1], powered[k:k + 1],
+                                   intensity[k:k + 1], pairs[0], pairs[1], 0.3, alone)
+            np.testing.assert_array_equal(out[k], alone[0])
+        assert not np.array_equal(out[2], out[0]) or np.array_equal(control, out[0])
+
     def test_a_faction_at_peace_with_everyone_keeps_its_ground(self):
         hostility = one_pair(NF, 0, 1)
         control = np.array([[0.3, 0.3, 0.4, 0.0, 0.0]])
