@@ -34,12 +34,14 @@ import functools
 import json
 import logging
 import random
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from analysis.calibrate import FreeParameter, Problem, loss
 from sim.errors import UserInputError
@@ -101,7 +103,15 @@ def _sampler(map_: Callable):
         def sample_until_n_accepted(self, n, simulate_one, t, **_):
             seeds = np.random.randint(0, 2**31 - 1, size=n)  # from the parent's seeded RNG
             job = functools.partial(_seeded_particle, cloudpickle.dumps(simulate_one))
-            results = list(self.map_(job, [int(s) for s in seeds]))
+            results = []
+            # a generation takes minutes to hours: particles accepted and candidates run so
+            # far, on a terminal (tqdm stays quiet when stderr is not one)
+            with tqdm(total=n, desc=f"generation {t}", unit="particle", file=sys.stderr,
+                      disable=None, leave=False) as bar:
+                for result in self.map_(job, [int(s) for s in seeds]):
+                    results.append(result)
+                    bar.update()
+                    bar.set_postfix(candidates=sum(e for _, e in results), refresh=False)
             self.nr_evaluations_ = sum(evaluations for _, evaluations in results)
             sample = self._create_empty_sample()
             for part, _ in results:
