@@ -124,3 +124,14 @@ def pairwise_sum(values):
         total += values[i]
         i += 1
     return total
+
+
+@njit(cache=True, error_model="numpy")
+def same_as_first(x, k, i):
+    """Whether `x[k, i, :]` holds the values of `x[0, i, :]` (3-d `x`): the batch kernels reuse
+    the work of row 0 (everyone keeping their portfolio) for a part an alternative leaves as
+    it was."""
+    for j in range(x.shape[2]):  # noqa: SIM110 (a loop numba compiles; all() of a generator it does not)
+        if x[k, i, j] != x[0, i, j]:
+            return False
+    return True

@@ -35,7 +35,7 @@ import numpy as np
 from numba import njit
 
 from sim import payoffs
-from sim.numeric import boundary, pairwise_sum
+from sim.numeric import boundary, pairwise_sum, same_as_first
 from sim.regime import RegimeParams, _projected_morale
 from sim.vocabulary import (
     ACTIONS,
@@ -270,23 +270,13 @@ def _contest_batch(control, local_power, powered, intensity, first, second, mobi
     same_intensity = np.zeros(intensity.shape[1], dtype=np.bool_)
     for k in range(k_count):
         for r in range(intensity.shape[1]):
-            same_intensity[r] = k > 0
-            for p in range(p_count):
-                if intensity[k, r, p] != intensity[0, r, p]:
-                    same_intensity[r] = False
-                    break
+            same_intensity[r] = k > 0 and same_as_first(intensity, k, r)
         for g in range(g_count):
             row = g if per_governorate else 0
-            if same_intensity[row]:
-                same = True
+            if same_intensity[row] and same_as_first(local_power, k, g):
                 for f in range(f_count):
-                    if local_power[k, g, f] != local_power[0, g, f]:
-                        same = False
-                        break
-                if same:
-                    for f in range(f_count):
-                        out[k, g, f] = out[0, g, f]
-                    continue
+                    out[k, g, f] = out[0, g, f]
+                continue
             for f in range(f_count):
                 booked[f] = 0.0
             for p in range(p_count):
@@ -622,14 +612,8 @@ def _evaluate(portfolios, war, fx, months, tp, deploy):
     slots = 0
     for k in range(k_count):
         for n in range(n_count):
-            if k > 0:
-                same = True
-                for a in range(a_count):
-                    if portfolios[k, n, a] != portfolios[0, n, a]:
-                        same = False
-                        break
-                if same:
-                    continue  # source 0
+            if k > 0 and same_as_first(portfolios, k, n):
+                continue  # source 0
             source[k, n] = k
             for a in range(a_count):
                 if troop_actions[n, a] and portfolios[k, n, a] != 0.0:
