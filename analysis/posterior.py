@@ -103,16 +103,17 @@ def _sampler(map_: Callable):
         def sample_until_n_accepted(self, n, simulate_one, t, **_):
             seeds = np.random.randint(0, 2**31 - 1, size=n)  # from the parent's seeded RNG
             job = functools.partial(_seeded_particle, cloudpickle.dumps(simulate_one))
-            results = []
+            results, candidates = [], 0
             # a generation takes minutes to hours: particles accepted and candidates run so
             # far, on a terminal (tqdm stays quiet when stderr is not one)
             with tqdm(total=n, desc=f"generation {t}", unit="particle", file=sys.stderr,
                       disable=None, leave=False) as bar:
                 for result in self.map_(job, [int(s) for s in seeds]):
                     results.append(result)
+                    candidates += result[1]
                     bar.update()
-                    bar.set_postfix(candidates=sum(e for _, e in results), refresh=False)
-            self.nr_evaluations_ = sum(evaluations for _, evaluations in results)
+                    bar.set_postfix(candidates=candidates, refresh=False)
+            self.nr_evaluations_ = candidates
             sample = self._create_empty_sample()
             for part, _ in results:
                 sample += part
