@@ -138,6 +138,12 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
     sets, paths = posterior_sets(args)
     a, seeds = ensemble_inputs(args, args.a)  # checked before any run
     bs = [ensemble_inputs(args, name, default_runs=len(seeds))[0] for name in args.b]
+    named = [b.name for b in bs]
+    twice = next((name for name in named if named.count(name) > 1), None)
+    if twice is not None:  # its runs would be pooled under one name in the table
+        from sim.errors import UserInputError
+
+        raise UserInputError("B", twice, "named more than once: give each counterfactual once")
     out = args.out if args.out is not None else Path("results") / (
         f"compare_{a.name}_{'_'.join(output_name(b) for b in bs)}_posterior")
     out = check_destination(out, overwrite=args.overwrite)  # before the runs

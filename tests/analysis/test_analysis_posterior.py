@@ -222,6 +222,11 @@ def test_compare_answers_across_a_posterior(tmp_path):
     one_only = run_py("compare", "cooperation_2011_2017", "cooperation_2011_2017",
                       "cf_no_russian_intervention", "--runs", "2", cwd=tmp_path)
     assert one_only.returncode == 2 and "several only with --posterior" in one_only.stderr
+    twice = run_py("compare", "cooperation_2011_2017", "cf_no_russian_intervention",
+                   "cf_no_russian_intervention", "--runs", "2", "--sets", "2", "--out", "twice",
+                   "--posterior", "p.parquet", cwd=tmp_path)
+    assert twice.returncode == 2 and "named more than once" in twice.stderr
+    assert "Traceback" not in twice.stderr and not (tmp_path / "twice").exists()
 
 
 def test_validate_scores_across_a_posterior(tmp_path):
