@@ -140,6 +140,7 @@ class SyriaModel(Model):
         self.datacollector = Collector(record)
         self._influence = np.zeros(N)
         self.strike_count, self.strike_rate = 0, 0.0  # Israel's strikes this month (`strike`)
+        self._in_theatre: np.ndarray | None = None  # the joint portfolio as it last fought
         self._pack_government()
         self._consolidate()
 
@@ -219,10 +220,16 @@ class SyriaModel(Model):
         (the mechanism: `decisions._decide`; the logit choice's draws come from `self.rng`)."""
         self._war = war = theatre.war_now(self)
         draws = self.rng.random(N)
+        # Israel weighs its strike action at the strikes it would fly now (`strikes.foreseen`)
+        sky = self.joint_portfolio() if self._in_theatre is None else self._in_theatre
+        expected = strikes.rate_now(
+            sky, war.manpower, war.quality,
+            war.morale, war.owner, war.availability, self.control, self.geo.corridor,
+            self.talks.agreements, self._salience(ISRAEL), self.government, self.params)
         weighed, self._joint, self._chosen_terms, positions, actions = decisions.decide(
             decisions.held(self), self._forbidden(), draws, self.menus, self.choice, war,
-            self.fx, self.theatre, self.payoff_params, self.shocks.demand(self.month),
-            self.shocks.weights(self.month))
+            strikes.foreseen(self.fx, expected), self.theatre, self.payoff_params,
+            self.shocks.demand(self.month), self.shocks.weights(self.month))
         decisions.take_up(self, weighed, positions, actions)
         self._in_theatre = decisions.arrived(self, self._joint)
 

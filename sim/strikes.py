@@ -1,7 +1,8 @@
 """Israel's strikes in Syria as a rate: how many strikes a month.
 
 The decision kernel chooses whether Israel holds its strike action (`strike_rival`,
-sim/decisions.py); this module chooses how many strikes it flies in a month it holds it. Israel
+sim/decisions.py), weighing it at the strikes it would fly now (`foreseen`); this module
+chooses how many strikes it flies in a month it holds it. Israel
 weighs the threat its strikes remove (`threat`: Iranian entrenchment and arms to Hezbollah
 through Syria, weighed more during a multi-front war) against a cost that rises with the number
 of strikes, steeper where Russia's air force is in Syria without a deconfliction agreement with
@@ -20,6 +21,7 @@ import re
 
 import numpy as np
 
+from sim.theatre import Effects
 from sim.vocabulary import AIR_CAMPAIGN, HEZBOLLAH, IRAN, ISRAEL, MILITIAS, RUSSIA, STRIKE, R
 
 # Strikes a month at which Israel's strike action does what params/actors.toml
@@ -102,6 +104,30 @@ def count_of(event_detail: str) -> int:
     return int(found.group(1)) if found else 1
 
 
+def rate_now(joint: np.ndarray, manpower: np.ndarray, quality: np.ndarray,
+             morale: np.ndarray, owner: np.ndarray, availability: np.ndarray,
+             control: np.ndarray, corridor: np.ndarray, agreements: np.ndarray,
+             salience: float, government: int, params: dict) -> float:
+    """The strikes a month Israel would fly in this war (`rate`), under the joint portfolio
+    (N, A) that says where Russia's aircraft are."""
+    sp = params["strikes"]
+    corridor_hold = float(corridor @ control[:, R]) if government == R else 0.0
+    threat_now = threat(axis_power(manpower, quality, morale, owner, availability),
+                        corridor_hold, params["israel"], sp)
+    russian_air = float(joint[RUSSIA, AIR_CAMPAIGN] * availability[RUSSIA])
+    risk = air_defence_risk(russian_air, float(agreements[ISRAEL, RUSSIA]))
+    return rate(threat_now, salience, risk, sp)
+
+
+def foreseen(fx: Effects, expected: float) -> Effects:
+    """The action effects as Israel weighs holding its strike action: at the strikes a month
+    it would fly now (`rate_now`), not at `REFERENCE_RATE`, so that what it expects of the
+    action is what the month gives (the projection runs the month's kernels)."""
+    attrition = fx.attrition.copy()
+    attrition[ISRAEL, STRIKE] *= expected / REFERENCE_RATE
+    return fx._replace(attrition=attrition)
+
+
 def month(joint: np.ndarray, manpower: np.ndarray, quality: np.ndarray, morale: np.ndarray,
           owner: np.ndarray, availability: np.ndarray, control: np.ndarray,
           corridor: np.ndarray, agreements: np.ndarray, salience: float, government: int,
@@ -112,13 +138,8 @@ def month(joint: np.ndarray, manpower: np.ndarray, quality: np.ndarray, morale: 
     count's `intensity` (the same array when nothing changes)."""
     if not joint[ISRAEL, STRIKE]:
         return 0, 0.0, joint
-    sp = params["strikes"]
-    corridor_hold = float(corridor @ control[:, R]) if government == R else 0.0
-    threat_now = threat(axis_power(manpower, quality, morale, owner, availability),
-                        corridor_hold, params["israel"], sp)
-    russian_air = float(joint[RUSSIA, AIR_CAMPAIGN] * availability[RUSSIA])
-    risk = air_defence_risk(russian_air, float(agreements[ISRAEL, RUSSIA]))
-    expected = rate(threat_now, salience, risk, sp)
+    expected = rate_now(joint, manpower, quality, morale, owner, availability, control,
+                        corridor, agreements, salience, government, params)
     count = int(rng.poisson(expected)) if expected > 0.0 else 0
     fighting = joint.copy()
     fighting[ISRAEL, STRIKE] *= intensity(count)

@@ -147,3 +147,16 @@ def test_events_and_summary_carry_israels_counts():
     assert min(counts) >= 1
     assert result.summary["airstrikes_israel"] == sum(counts)
     assert result.summary["airstrikes_israel"] > len(israel)  # several strikes in some months
+
+
+def test_israel_weighs_its_strike_action_at_the_strikes_it_would_fly(defaults, geography):
+    model = SyriaModel("cooperation_2011_2017", rng=0, record=("control",))
+    fx = model.fx
+    for expected in (0.0, strikes.REFERENCE_RATE, 3 * strikes.REFERENCE_RATE):
+        weighed = strikes.foreseen(fx, expected)
+        assert weighed.attrition[ISRAEL, STRIKE] == pytest.approx(
+            fx.attrition[ISRAEL, STRIKE] * expected / strikes.REFERENCE_RATE)
+        others = np.ones(fx.attrition.shape[:2], dtype=bool)
+        others[ISRAEL, STRIKE] = False
+        np.testing.assert_array_equal(weighed.attrition[others], fx.attrition[others])
+    assert strikes.foreseen(fx, 5.0).attrition is not fx.attrition  # the month's pack untouched
