@@ -2,11 +2,11 @@
 
 The decision kernel chooses whether Israel holds its strike action (`strike_rival`,
 sim/decisions.py), weighing it at the strikes it would fly now (`foreseen`); this module
-chooses how many strikes it flies in a month it holds it. Israel
-weighs the threat its strikes remove (`threat`: Iranian entrenchment and arms to Hezbollah
-through Syria, weighed more during a multi-front war) against a cost that rises with the number
-of strikes, steeper where Russia's air force is in Syria without a deconfliction agreement with
-Israel (`air_defence_risk`); the best number has a closed form (`rate`). The count is drawn
+chooses how many strikes it flies in a month it holds it. Israel weighs the threat its strikes
+remove (`threat`: Iranian entrenchment and arms to Hezbollah through Syria, weighed more
+during a multi-front war) against a cost that rises with the number of strikes, steeper where
+Russia's air force is in Syria without a deconfliction agreement with Israel
+(`air_defence_risk`); the best number has a closed form (`rate`). The count is drawn
 around it (Poisson), goes into the month's `airstrike` event ("12 strikes on militias") and
 scales the action's attrition in the fight (`intensity`).
 
