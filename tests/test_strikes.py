@@ -138,15 +138,20 @@ def test_details_carry_counts_and_read_back():
 
 
 def test_events_and_summary_carry_israels_counts():
+    # the first of a few seeds on which Israel strikes in 2012-2014 (whether it does on a given
+    # seed depends on the calibrated point, so the test looks for one instead of naming it)
     scenario = load_scenario("cooperation_2011_2017", sets=["end=2014-12"])
-    result = run_one(scenario, seed=0, record=("control", "influence", "cooperation"))
-    israel = [e for e in result.events if e[1] == "israel" and e[2] == "airstrike"]
-    assert israel, "Israel strikes in 2012-2014 on this seed"
-    counts = [strikes.count_of(e[4]) for e in israel]
+    for seed in range(8):
+        result = run_one(scenario, seed=seed, record=("control", "influence", "cooperation"))
+        israel = [e for e in result.events if e[1] == "israel" and e[2] == "airstrike"]
+        counts = [strikes.count_of(e[4]) for e in israel]
+        if israel and sum(counts) > len(israel):
+            break
+    else:
+        pytest.fail("Israel flies several strikes in a month on none of seeds 0-7 in 2012-2014")
     assert all(e[4].split()[0].isdigit() for e in israel)  # every Israeli event is counted
     assert min(counts) >= 1
     assert result.summary["airstrikes_israel"] == sum(counts)
-    assert result.summary["airstrikes_israel"] > len(israel)  # several strikes in some months
 
 
 def test_israel_weighs_its_strike_action_at_the_strikes_it_would_fly(defaults, geography):
