@@ -23,12 +23,14 @@ from analysis.targets import (
     EventEachYear,
     EventMatch,
     EventOrder,
+    EventRise,
     EventWindow,
     ExtremumDate,
     Largest,
     Rescue,
     Target,
 )
+from sim.strikes import count_of
 from sim.vocabulary import month_index, month_label
 
 EVALUATION_COLUMNS = ("id", "set", "description", "share_pass", "n_runs", "source")
@@ -208,12 +210,42 @@ def check_event_order(target: EventOrder, ensemble: EnsembleFrames) -> pd.Series
     return _per_run(both["first"] < both["second"], ensemble)
 
 
+def counted_in(
+    events: pd.DataFrame, match: EventMatch, window: tuple[str, str], count: str
+) -> pd.Series:
+    """Each run's number of matching events in the window (`count` "events"), or of the
+    strikes they report ("strikes": `sim.strikes.count_of` of each detail); runs without
+    one are absent."""
+    found = matching(events, match)
+    found = found[(found["date"] >= window[0]) & (found["date"] <= window[1])]
+    if count == "strikes":
+        weight = found["detail"].fillna("").astype(str).map(count_of).astype(np.int64)
+        totals = weight.groupby(found["run"]).sum()
+    else:
+        totals = found.groupby("run").size()
+    return totals.astype(np.int64)
+
+
+def _months(window: tuple[str, str]) -> int:
+    return month_index(window[1]) - month_index(window[0]) + 1
+
+
 def check_event_count(target: EventCount, ensemble: EnsembleFrames) -> pd.Series:
-    """The number of matching events in the window lies in [lo, hi]."""
-    found = matching(ensemble.events, target.match)
-    found = found[(found["date"] >= target.window[0]) & (found["date"] <= target.window[1])]
-    counts = found.groupby("run").size().reindex(runs_of(ensemble), fill_value=0)
+    """The number of matching events (or strikes) in the window lies in [lo, hi]."""
+    counts = counted_in(ensemble.events, target.match, target.window, target.count)
+    counts = counts.reindex(runs_of(ensemble), fill_value=0)
     return _per_run(counts.between(target.lo, target.hi), ensemble)
+
+
+def check_event_rise(target: EventRise, ensemble: EnsembleFrames) -> pd.Series:
+    """Matching events (or strikes) a month in `after` exceed those in `before` by more
+    than `margin`."""
+    runs = runs_of(ensemble)
+    before = counted_in(ensemble.events, target.match, target.before, target.count)
+    after = counted_in(ensemble.events, target.match, target.after, target.count)
+    before = before.reindex(runs, fill_value=0) / _months(target.before)
+    after = after.reindex(runs, fill_value=0) / _months(target.after)
+    return _per_run(after > before + target.margin, ensemble)
 
 
 def check_event_each_year(target: EventEachYear, ensemble: EnsembleFrames) -> pd.Series:
@@ -242,6 +274,7 @@ CHECKS: dict[str, Callable[..., pd.Series]] = {
     "event_order": check_event_order,
     "event_count": check_event_count,
     "event_each_year": check_event_each_year,
+    "event_rise": check_event_rise,
 }
 
 
@@ -322,6 +355,7 @@ __all__ = [
     "check_event_count",
     "check_event_each_year",
     "check_event_order",
+    "check_event_rise",
     "check_event_window",
     "check_extremum_date",
     "check_largest",

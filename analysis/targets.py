@@ -254,14 +254,21 @@ class EventOrder(_Target):
         return self.window
 
 
+# What a count of events counts: the events, or the strikes they report ("12 strikes on
+# militias" is 12; an `airstrike` event without a count is one: `sim.strikes.count_of`).
+Counted = Literal["events", "strikes"]
+
+
 class EventCount(_Target):
-    """The number of matching events in `window` lies in [lo, hi]."""
+    """The number of matching events (or of the strikes they report, `count`) in `window`
+    lies in [lo, hi]."""
 
     kind: Literal["event_count"]
     match: EventMatch
     window: Window
     lo: Annotated[int, Field(ge=0)]
     hi: Annotated[int, Field(ge=0)]
+    count: Counted = "events"
 
     @model_validator(mode="after")
     def _band(self) -> EventCount:
@@ -291,6 +298,27 @@ class EventEachYear(_Target):
         return (f"{self.years[0]:04d}-01", f"{self.years[1]:04d}-12")
 
 
+class EventRise(_Target):
+    """Matching events (or the strikes they report, `count`) come more often a month in the
+    `after` window than in the `before` window, by more than `margin` a month."""
+
+    kind: Literal["event_rise"]
+    match: EventMatch
+    before: Window
+    after: Window
+    count: Counted = "strikes"
+    margin: Annotated[float, Field(ge=0.0)] = 0.0
+
+    @model_validator(mode="after")
+    def _windows(self) -> EventRise:
+        if self.before[1] >= self.after[0]:
+            raise _KeyedError("after", "a window starting after the `before` window ends")
+        return self
+
+    def period(self) -> tuple[str, str]:
+        return (self.before[0], self.after[1])
+
+
 Target = Annotated[
     Band
     | Change
@@ -300,7 +328,8 @@ Target = Annotated[
     | EventWindow
     | EventOrder
     | EventCount
-    | EventEachYear,
+    | EventEachYear
+    | EventRise,
     Field(discriminator="kind"),
 ]
 KINDS: dict[str, type[_Target]] = {
@@ -313,6 +342,7 @@ KINDS: dict[str, type[_Target]] = {
     "event_order": EventOrder,
     "event_count": EventCount,
     "event_each_year": EventEachYear,
+    "event_rise": EventRise,
 }
 
 
@@ -418,6 +448,7 @@ __all__ = [
     "EventEachYear",
     "EventMatch",
     "EventOrder",
+    "EventRise",
     "EventWindow",
     "ExtremumDate",
     "Largest",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
+from sim import strikes
 from sim.numeric import pairwise_sum
 from sim.theatre import FORCE_PATRON, TheatreParams, _ceasefire_level
 from sim.vocabulary import (
@@ -189,9 +190,10 @@ class Diplomacy:
     def month(self, joint: np.ndarray, government: int, control: np.ndarray,
               local_power: np.ndarray, tp: TheatreParams, atrocity: float,
               relations: np.ndarray, params: dict, rng: np.random.Generator,
-              event: Callable[..., None]) -> float:
+              event: Callable[..., None], counted: dict[int, int] | None = None) -> float:
         """The month's diplomacy under the joint portfolio (N, A): talks, a ceasefire,
-        deconfliction agreements, strikes announced, the Security Council
+        deconfliction agreements, strikes announced (with their count for a state in
+        `counted`: Israel's, `strikes.month`; none when it is 0), the Security Council
         (`security_council`: one draw from `rng` while the regime stands). Events
         go to `event(actor, event, target, detail)`. Returns the opposition's force ratio on
         its fronts (`_front_ratio`)."""
@@ -227,12 +229,15 @@ class Diplomacy:
         self.agreements = agreements
 
         # strikes on a rival's assets
+        counted = counted or {}
         for n in range(n_count):
             if rows[n][STRIKE]:
                 targets = params[STATES[n]]["strike_targets"]
                 if targets:
                     main = max(targets, key=targets.get)
-                    event(STATES[n], "airstrike", FORCE_PATRON[main], f"strikes on {main}")
+                    said = strikes.detail(counted.get(n), main)
+                    if said is not None:
+                        event(STATES[n], "airstrike", FORCE_PATRON[main], said)
 
         # a Western draft at the Security Council, of the type the West chooses, and Russia's
         # weighed veto (`security_council`); one draw from `rng` while the regime stands

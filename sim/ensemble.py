@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim import interrupt
+from sim import interrupt, strikes
 from sim.model import SyriaModel
 from sim.pool import started_pool
 from sim.scenario import ScenarioSpec
@@ -78,8 +78,9 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "regime_fall_date",
     *(f"intervention_date_{s}" for s in STATES),
     "vetoes",
-    # air and missile strikes on Syria (`airstrike` events): a state strikes without its
-    # combat forces arriving (Israel struck every year; its intervention_date stays empty)
+    # air and missile strikes on Syria (the strikes `airstrike` events report, one for an
+    # event without a count: `strikes.count_of`): a state strikes without its combat forces
+    # arriving (Israel struck every year; its intervention_date stays empty)
     *(f"airstrikes_{s}" for s in FOREIGN_STATES),
     "peak_cooperation_iran_russia",
     "peak_cooperation_date_iran_russia",
@@ -167,7 +168,8 @@ def _summarise(
         "regime_fall_date": _label(model.fallen_at),
         **{f"intervention_date_{s}": _label(model.states[s].intervened) for s in STATES},
         "vetoes": sum(1 for e in events if e[2] == "veto"),
-        **{f"airstrikes_{s}": sum(1 for e in events if e[2] == "airstrike" and e[1] == s)
+        **{f"airstrikes_{s}": sum(strikes.count_of(e[4]) for e in events
+                                  if e[2] == "airstrike" and e[1] == s)
            for s in FOREIGN_STATES},
         "peak_cooperation_iran_russia": float(cooperation[peak]),
         "peak_cooperation_date_iran_russia": month_label(start + peak),

@@ -23,7 +23,7 @@ import numpy as np
 from mesa import Model
 from mesa.time import Event
 
-from sim import decisions, diplomacy, payoffs, regime, relations, shocks, theatre
+from sim import decisions, diplomacy, payoffs, regime, relations, shocks, strikes, theatre
 from sim.agents import ArmedForce, StateActor
 from sim.reporters import Collector
 from sim.scenario import ScenarioSpec, with_overrides
@@ -31,6 +31,7 @@ from sim.vocabulary import (
     ACTIONS,
     FACTIONS,
     FORCES,
+    ISRAEL,
     PAIR_NAMES,
     PAIRS,
     STATES,
@@ -138,6 +139,8 @@ class SyriaModel(Model):
         self.key_share = self._key_share()
         self.datacollector = Collector(record)
         self._influence = np.zeros(N)
+        self.strike_count, self.strike_rate = 0, 0.0  # Israel's strikes this month (`strike`)
+        self._in_theatre: np.ndarray | None = None  # the joint portfolio as it last fought
         self._pack_government()
         self._consolidate()
 
@@ -201,6 +204,7 @@ class SyriaModel(Model):
         if self.fallen_at is not None:
             self._consolidate()
         self.decide()
+        self.strike()
         self.fight()
         self.update_regime()
         self.diplomacy()
@@ -216,12 +220,35 @@ class SyriaModel(Model):
         (the mechanism: `decisions._decide`; the logit choice's draws come from `self.rng`)."""
         self._war = war = theatre.war_now(self)
         draws = self.rng.random(N)
+        # Israel weighs its strike action at the strikes it would fly now (`strikes.foreseen`)
+        sky = self.joint_portfolio() if self._in_theatre is None else self._in_theatre
+        expected = strikes.rate_now(
+            sky, war.manpower, war.quality,
+            war.morale, war.owner, war.availability, self.control, self.geo.corridor,
+            self.talks.agreements, self._salience(ISRAEL), self.government, self.params)
         weighed, self._joint, self._chosen_terms, positions, actions = decisions.decide(
             decisions.held(self), self._forbidden(), draws, self.menus, self.choice, war,
-            self.fx, self.theatre, self.payoff_params, self.shocks.demand(self.month),
-            self.shocks.weights(self.month))
+            strikes.foreseen(self.fx, expected), self.theatre, self.payoff_params,
+            self.shocks.demand(self.month), self.shocks.weights(self.month))
         decisions.take_up(self, weighed, positions, actions)
         self._in_theatre = decisions.arrived(self, self._joint)
+
+    def strike(self) -> None:
+        """How many strikes Israel flies this month where it holds its strike action (the
+        mechanism: `strikes.month`; the count is drawn from `self.rng`); their effect on the
+        fight scales with the count."""
+        war = self._war
+        self.strike_count, self.strike_rate, self._in_theatre = strikes.month(
+            self._in_theatre, war.manpower, war.quality, war.morale, war.owner,
+            war.availability, self.control, self.geo.corridor, self.talks.agreements,
+            self._salience(ISRAEL), self.government, self.params, self.rng)
+
+    def _salience(self, n: int) -> float:
+        """How much more state `n` weighs its survival term this month than usual, against
+        its other terms (a salience shock's factor, whatever the weights' renormalisation:
+        the `gaza_war` shock on Israel)."""
+        now, usual = self.shocks.weights(self.month)[n], self.base_weights[n]
+        return float((now[0] / (now[1] + now[2])) / (usual[0] / (usual[1] + usual[2])))
 
     def fight(self) -> None:
         """The month's fighting: local power with the fog of war, the contest, losses, recruits
@@ -247,7 +274,8 @@ class SyriaModel(Model):
         the regime's patrons could still send (`regime.patrons_reserve`)."""
         ratio = self.talks.month(self._joint, self.government, self.control, self.local_power,
                                  self.theatre, self.shocks.atrocity(self.month),
-                                 self.relations, self.params, self.rng, self.event)
+                                 self.relations, self.params, self.rng, self.event,
+                                 counted={ISRAEL: self.strike_count})
         if self.government == R:
             reserve = regime.patrons_reserve(self.capacity, self.contribution[:, R],
                                              self.shocks.availability(self.month))

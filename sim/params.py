@@ -275,6 +275,13 @@ class Signals(Strict):
     golan_buffer: Share
 
 
+class Strikes(Strict):
+    gain: NonNegative
+    threshold: NonNegative
+    air_defence: NonNegative
+    arms: NonNegative
+
+
 class Params(Strict):
     iran: Actor
     israel: Actor
@@ -297,6 +304,7 @@ class Params(Strict):
     losses: Losses
     other_wars: OtherWars
     signals: Signals
+    strikes: Strikes
 
     @model_validator(mode="after")
     def _threat_keys(self) -> Params:

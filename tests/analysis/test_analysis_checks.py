@@ -348,6 +348,53 @@ def test_event_count_counts_in_the_window_and_zero_for_runs_without_events():
     assert passes(check(none, ensemble)) == [2]
 
 
+def test_event_count_of_strikes_adds_the_counts_the_details_report():
+    events = [(0, "2013-02", "israel", "airstrike", "iran", "12 strikes on militias"),
+              (0, "2013-03", "israel", "airstrike", "iran", "1 strike on militias"),
+              (1, "2013-02", "israel", "airstrike", "iran", "strikes on militias"),  # uncounted: 1
+              (1, "2014-02", "israel", "airstrike", "iran", "20 strikes on militias")]  # outside
+    match = {"actor": "israel", "event": "airstrike"}
+    strikes = target(kind="event_count", window=["2013-01", "2013-12"], match=match,
+                     count="strikes", lo=10, hi=20)
+    events_only = target(kind="event_count", window=["2013-01", "2013-12"], match=match,
+                         lo=2, hi=2)
+    quiet = target(kind="event_count", window=["2015-01", "2015-12"], match=match,
+                   count="strikes", lo=0, hi=0)
+    ensemble = tables(events=events, runs=2)
+    assert passes(check(strikes, ensemble)) == [0]  # 13 strikes; run 1 has 1
+    assert passes(check(events_only, ensemble)) == [0]  # two events, whatever their counts
+    assert passes(check(quiet, ensemble)) == [0, 1]  # no strike in the window: none counted
+
+
+# --- event_rise ---------------------------------------------------------------------------------
+
+
+def test_event_rise_compares_strikes_a_month_across_windows_of_different_lengths():
+    def strike(run, date, n):
+        return (run, date, "israel", "airstrike", "iran", f"{n} strikes on militias")
+
+    # run 0: 12 in 12 months, then 14 in 2 months (7 a month): a rise
+    events = [strike(0, "2022-06", 12), strike(0, "2023-10", 6), strike(0, "2023-11", 8)]
+    # run 1: 24 in 2022 (2 a month), 3 in 2 months (1.5 a month): more strikes, a lower rate
+    events += [strike(1, "2022-06", 24), strike(1, "2023-10", 3)]
+    # run 2: strikes only before; run 3: none at all (0 is not above 0)
+    events += [strike(2, "2022-06", 5)]
+    rise = target(kind="event_rise", before=["2022-01", "2022-12"], after=["2023-10", "2023-11"],
+                  match={"actor": "israel", "event": "airstrike"})
+    ensemble = tables(events=events, runs=4)
+    assert passes(check(rise, ensemble)) == [0]
+    steep = target(kind="event_rise", before=["2022-01", "2022-12"],
+                   after=["2023-10", "2023-11"], margin=6.5,
+                   match={"actor": "israel", "event": "airstrike"})
+    assert passes(check(steep, ensemble)) == []  # 7 is not above 1 + 6.5
+
+
+def test_event_rise_needs_the_after_window_later():
+    with pytest.raises(UserInputError, match="after"):
+        target(kind="event_rise", before=["2022-01", "2022-12"], after=["2022-06", "2023-01"],
+               match={"event": "airstrike"})
+
+
 # --- event_each_year ----------------------------------------------------------------------------
 
 
