@@ -15,19 +15,27 @@ import analysis.figures as figures
 from analysis.stats import decimal_year, month_number
 from cli.core import summary_table
 from cli.main import main
-from sim.ensemble import SUMMARY_COLUMNS, run_ensemble
+from sim.ensemble import SUMMARY_COLUMNS, run_ensemble, seeds_for
 from sim.scenario import load_scenario
 from sim.strikes import count_of
 
 
 @pytest.fixture(scope="module")
 def collapse():
+    """Four consecutive seeds of `collapse_2024` on which the regime falls in some runs and
+    survives in others (the first such block from seed 0; which block it is depends on the
+    calibrated point, so the fixture looks for it instead of naming it): the scenario, the
+    ensemble and its first seed."""
     scenario = load_scenario("collapse_2024")
-    return scenario, run_ensemble(scenario, [0, 1, 2, 3], progress=False)
+    for first in range(0, 80, 4):
+        ensemble = run_ensemble(scenario, seeds_for(first, 4), progress=False)
+        if 0 < ensemble.summary["regime_fell"].sum() < 4:
+            return scenario, ensemble, first
+    pytest.fail("collapse_2024 falls in some and not all of 4 runs on no block of seeds 0-79")
 
 
 def test_the_summary_counts_airstrikes_beside_the_arrival_of_combat_forces(collapse):
-    scenario, ensemble = collapse
+    scenario, ensemble, _ = collapse
     for state in ("israel", "us"):
         assert f"airstrikes_{state}" in SUMMARY_COLUMNS
     events = ensemble.events
@@ -52,14 +60,14 @@ def test_the_summary_counts_airstrikes_beside_the_arrival_of_combat_forces(colla
 
 
 def test_compare_says_how_many_runs_fell_and_keeps_the_month(collapse, tmp_path, capsys):
-    _, ensemble = collapse  # the same seeds (0-3) as the compare below
+    _, ensemble, first = collapse  # the same seeds as the compare below
     out = tmp_path / "cmp"
     code = main(["compare", "collapse_2024", "collapse_2024", "--runs", "4", "--boot", "20",
-                 "--out", str(out)])
+                 "--seed", str(first), "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
     fell = int(ensemble.summary["regime_fell"].sum())
-    assert fell > 0  # collapse_2024 falls in some of these runs: the month is there to keep
+    assert fell > 0  # the fixture's runs: some fall, so there is a month to keep
     table = pd.read_csv(out / "comparison.csv", keep_default_na=False)
     row = table[table["quantity"] == "median_fall_date"].iloc[0]
     assert row["fell_a"] == row["fell_b"] == f"{fell}/4"
@@ -75,7 +83,7 @@ def test_compare_says_how_many_runs_fell_and_keeps_the_month(collapse, tmp_path,
 
 
 def test_the_fall_date_histogram_shows_the_runs_that_survived(collapse, tmp_path, monkeypatch):
-    _, ensemble = collapse
+    _, ensemble, _ = collapse
     survived = int((ensemble.summary["regime_fell"] == 0).sum())
     shown = {}
 
