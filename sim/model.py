@@ -141,6 +141,7 @@ class SyriaModel(Model):
         self._influence = np.zeros(N)
         self.strike_count, self.strike_rate = 0, 0.0  # Israel's strikes this month (`strike`)
         self._in_theatre: np.ndarray | None = None  # the joint portfolio as it last fought
+        self._foreseen: tuple | None = None  # (fx, the pack Israel weighs: `_weighed_fx`)
         self._pack_government()
         self._consolidate()
 
@@ -228,10 +229,18 @@ class SyriaModel(Model):
             self.talks.agreements, self._salience(ISRAEL), self.government, self.params)
         weighed, self._joint, self._chosen_terms, positions, actions = decisions.decide(
             decisions.held(self), self._forbidden(), draws, self.menus, self.choice, war,
-            strikes.foreseen(self.fx, expected), self.theatre, self.payoff_params,
+            self._weighed_fx(expected), self.theatre, self.payoff_params,
             self.shocks.demand(self.month), self.shocks.weights(self.month))
         decisions.take_up(self, weighed, positions, actions)
         self._in_theatre = decisions.arrived(self, self._joint)
+
+    def _weighed_fx(self, expected: float) -> theatre.Effects:
+        """The action effects Israel weighs this month (`strikes.foreseen`), in the one pack
+        kept for the government's `fx` (made again when `fx` is)."""
+        if self._foreseen is None or self._foreseen[0] is not self.fx:
+            self._foreseen = (self.fx, strikes.foreseen(self.fx, expected))
+            return self._foreseen[1]
+        return strikes.foreseen(self.fx, expected, into=self._foreseen[1])
 
     def strike(self) -> None:
         """How many strikes Israel flies this month where it holds its strike action (the

@@ -119,13 +119,17 @@ def rate_now(joint: np.ndarray, manpower: np.ndarray, quality: np.ndarray,
     return rate(threat_now, salience, risk, sp)
 
 
-def foreseen(fx: Effects, expected: float) -> Effects:
+def foreseen(fx: Effects, expected: float, into: Effects | None = None) -> Effects:
     """The action effects as Israel weighs holding its strike action: at the strikes a month
     it would fly now (`rate_now`), not at `REFERENCE_RATE`, so that what it expects of the
-    action is what the month gives (the projection runs the month's kernels)."""
-    attrition = fx.attrition.copy()
-    attrition[ISRAEL, STRIKE] *= expected / REFERENCE_RATE
-    return fx._replace(attrition=attrition)
+    action is what the month gives (the projection runs the month's kernels). `fx` is never
+    changed. `into`, a pack this function returned for the same `fx`, is rewritten in place
+    and returned (the model keeps one a government, so that the decision kernel is not handed
+    a new pack to fingerprint every month); a new pack otherwise."""
+    if into is None:
+        into = fx._replace(attrition=fx.attrition.copy())
+    into.attrition[ISRAEL, STRIKE] = fx.attrition[ISRAEL, STRIKE] * (expected / REFERENCE_RATE)
+    return into
 
 
 def month(joint: np.ndarray, manpower: np.ndarray, quality: np.ndarray, morale: np.ndarray,

@@ -165,3 +165,11 @@ def test_israel_weighs_its_strike_action_at_the_strikes_it_would_fly(defaults, g
         others[ISRAEL, STRIKE] = False
         np.testing.assert_array_equal(weighed.attrition[others], fx.attrition[others])
     assert strikes.foreseen(fx, 5.0).attrition is not fx.attrition  # the month's pack untouched
+    # the model's one pack, rewritten in place month after month, holds what a new one would
+    kept = strikes.foreseen(fx, 1.0)
+    before = fx.attrition.copy()
+    for expected in (4.0, 0.0, 2.5):
+        again = strikes.foreseen(fx, expected, into=kept)
+        assert again is kept
+        np.testing.assert_array_equal(again.attrition, strikes.foreseen(fx, expected).attrition)
+    np.testing.assert_array_equal(fx.attrition, before)
