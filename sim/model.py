@@ -139,7 +139,7 @@ class SyriaModel(Model):
         self.key_share = self._key_share()
         self.datacollector = Collector(record)
         self._influence = np.zeros(N)
-        self.strike_count, self.strike_rate = 0, 0.0  # Israel's strikes this month (`strike`)
+        self.strike_count = 0  # Israel's strikes this month (`strike`)
         self._in_theatre: np.ndarray | None = None  # the joint portfolio as it last fought
         self._foreseen: tuple | None = None  # (fx, the pack Israel weighs: `_weighed_fx`)
         self._pack_government()
@@ -247,7 +247,7 @@ class SyriaModel(Model):
         mechanism: `strikes.month`; the count is drawn from `self.rng`); their effect on the
         fight scales with the count."""
         war = self._war
-        self.strike_count, self.strike_rate, self._in_theatre = strikes.month(
+        self.strike_count, _, self._in_theatre = strikes.month(
             self._in_theatre, war.manpower, war.quality, war.morale, war.owner,
             war.availability, self.control, self.geo.corridor, self.talks.agreements,
             self._salience(ISRAEL), self.government, self.params, self.rng)
