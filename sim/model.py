@@ -23,7 +23,17 @@ import numpy as np
 from mesa import Model
 from mesa.time import Event
 
-from sim import decisions, diplomacy, payoffs, regime, relations, shocks, strikes, theatre
+from sim import (
+    decisions,
+    diplomacy,
+    foreign_fighters,
+    payoffs,
+    regime,
+    relations,
+    shocks,
+    strikes,
+    theatre,
+)
 from sim.agents import ArmedForce, StateActor
 from sim.reporters import Collector
 from sim.scenario import ScenarioSpec, with_overrides
@@ -136,6 +146,10 @@ class SyriaModel(Model):
         self.backed = np.zeros((N, NF))  # `contribution` summed over the war (the succession)
         # the most each state has added to the regime's power in a month, at full availability
         self.capacity = np.zeros(N)
+        # volunteers from abroad (`foreign_fighters`): each force's flow at its height, and the
+        # largest share of Syria its faction has held so far
+        self._flow = np.array([float(self.params[f]["foreign_flow"]) for f in FORCES])
+        self._peak = np.zeros(len(FORCES))
         self.key_share = self._key_share()
         self.datacollector = Collector(record)
         self._influence = np.zeros(N)
@@ -267,6 +281,10 @@ class SyriaModel(Model):
         (self.control, self.local_power, self.contribution, self.power, manpower,
          self.fighting) = theatre.fight(self._in_theatre, fog, mobility, self._war, self.fx,
                                         self.theatre, self.force_params)
+        if self._flow.any():  # fighters from abroad, as the month's ground leaves the flow
+            extent = (self.control.T @ self._area_share)[self._sides.faction_of_force]
+            self._peak = np.maximum(self._peak, extent)
+            manpower = manpower + foreign_fighters.arrivals(self._flow, extent, self._peak)
         for force, strength in zip(self.forces.values(), manpower.tolist(), strict=True):
             force.manpower = strength
         if self.government == R:

@@ -147,6 +147,7 @@ class Force(Strict):
     hts_share: Share = 0.0
     decay: Share = 0.0
     mobilisation: NonNegative = 0.0
+    foreign_flow: NonNegative = 0.0
 
 
 class Choice(Strict):
