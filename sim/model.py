@@ -146,6 +146,7 @@ class SyriaModel(Model):
         self.backed = np.zeros((N, NF))  # `contribution` summed over the war (the succession)
         # the most each state has added to the regime's power in a month, at full availability
         self.capacity = np.zeros(N)
+        self._reserve = 0.0  # what the patrons could still add this month (`update_regime`)
         # volunteers from abroad (`foreign_fighters`): each force's flow at its height, and the
         # largest share of Syria its faction has held so far
         self._flow = np.array([float(self.params[f]["foreign_flow"]) for f in FORCES])
@@ -292,8 +293,16 @@ class SyriaModel(Model):
                 self.backed, self.capacity, self.contribution, self.shocks.availability(self.month))
 
     def update_regime(self) -> None:
-        """The government's treasury and its army's morale (`regime.update`)."""
-        regime.update(self)
+        """The government's treasury and its army's morale (`regime.update`), on the odds its
+        army sees with what its patrons could still add (`theatre.backing_odds`,
+        `regime.patrons_reserve`; the opposition weighs the same reserve, `diplomacy`)."""
+        odds = 0.5
+        if self.government == R:
+            self._reserve = regime.patrons_reserve(self.capacity, self.contribution[:, R],
+                                                   self.shocks.availability(self.month))
+            odds = theatre.backing_odds(self.power, self._reserve, self.theatre.hostility,
+                                        self.theatre.decisiveness)
+        regime.update(self, odds)
 
     def diplomacy(self) -> None:
         """Talks and ceasefires, deconfliction, strikes, UN drafts (`diplomacy.Diplomacy`);
@@ -303,10 +312,9 @@ class SyriaModel(Model):
                                  self.theatre, self.shocks.atrocity(self.month),
                                  self.relations, self.params, self.rng, self.event,
                                  counted={ISRAEL: self.strike_count})
-        if self.government == R:
-            reserve = regime.patrons_reserve(self.capacity, self.contribution[:, R],
-                                             self.shocks.availability(self.month))
-            self.forces["opposition"].weigh_offensive(ratio, reserve / max(self.power[R], 1e-9))
+        if self.government == R:  # the patrons' reserve of this month (`update_regime`)
+            self.forces["opposition"].weigh_offensive(ratio,
+                                                      self._reserve / max(self.power[R], 1e-9))
 
     def check_collapse(self) -> None:
         """The regime falls when it has lost enough of the key governorates and its army's

@@ -138,7 +138,7 @@ class Force(Strict):
     morale_base: Share = 1.0
     morale_recovery: Share = 0.0
     morale_sensitivity: NonNegative = 0.0
-    patron_morale: NonNegative = 0.0
+    backing_morale: NonNegative = 0.0
     economy_weight: Share = 0.0
     fall_key: Share = 0.0
     fall_morale: Share = 0.0

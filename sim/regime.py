@@ -57,11 +57,11 @@ def oil_weights(geo) -> tuple[np.ndarray, float]:
 #
 # The month's model of the treasury and of morale (`_regime_after`) runs over any number of
 # months, but the projection states weigh their options with still uses its own, simpler
-# morale (`_projected_morale`: moved only by cover, aid and sanctions, without the cascade of
-# lost key ground), so no state foresees the cascade that ends the regime. Running the month's
-# model in the projection instead was built and measured (docs/validation.md, "What still
-# fails"; docs/decisions.md D10) and not kept: patrons that foresee the cascade prevent most
-# falls, the 2024 one included.
+# morale (`_projected_morale`: moved only by cover, aid and sanctions, not by the cascade of
+# lost key ground nor by the odds the army sees), so no state foresees the cascade that ends
+# the regime. Running the month's model in the projection instead was built and measured
+# (docs/validation.md, "What still fails"; docs/decisions.md D10) and not kept: patrons that
+# foresee the cascade prevent most falls, the 2024 one included.
 
 
 class RegimeParams(NamedTuple):
@@ -72,7 +72,7 @@ class RegimeParams(NamedTuple):
     key_base: float  # the morale target's share that does not depend on the key governorates
     key_slope: float  # ... and the share that rises with the hold on them
     economy_weight: float  # how much an empty treasury saps the army
-    patron_morale: float  # morale from patrons fighting beside the army
+    backing_morale: float  # how far the odds the army sees move its morale's target
     morale_recovery: float  # monthly pull of morale towards its target
     morale_sensitivity: float  # how sharply key ground lost breaks morale (the cascade)
     floor: float  # morale never reaches zero
@@ -89,7 +89,7 @@ class RegimeParams(NamedTuple):
         oil, oil_total = oil_weights(geo)
         return cls(*(float(v) for v in (
             rp["morale_base"], m["key_base"], m["key_slope"], rp["economy_weight"],
-            rp["patron_morale"], rp["morale_recovery"], rp["morale_sensitivity"], m["floor"],
+            rp["backing_morale"], rp["morale_recovery"], rp["morale_sensitivity"], m["floor"],
             t["economy_recovery"], t["war_damage"], t["oil_weight"])),
             np.ascontiguousarray(geo.key, dtype=float), np.ascontiguousarray(oil), oil_total)
 
@@ -107,30 +107,26 @@ def _economy_after(economy, oil_hold, fighting, pressure, relief, months, rp):
 
 
 @njit(cache=True, error_model="numpy")
-def _morale_after(morale, key, change, economy, contribution, cover, months, rp):
+def _morale_after(morale, key, change, economy, odds, cover, months, rp):
     """The army's morale after `months`: towards a target set by its hold on the key
-    governorates, the economy, the share of its side's power its patrons supply
-    (`contribution` (N,): each state's part of the regime's power) and diplomatic cover, at
-    `morale_recovery` a month (at most all the way); and down at once with key ground lost
-    (`change` < 0), the cascade that ends regimes."""
-    supplied = 0.0
-    for value in contribution:  # in order, as numpy sums a few values
-        supplied += value
-    foreign = supplied - contribution[SYRIA]
-    total = max(supplied, 1e-9)
+    governorates, the economy, the odds it sees in its war with what its patrons could still
+    add (`odds`, 0-1: `theatre.backing_odds`; above even odds it holds, below them it
+    sinks, by `backing_morale`) and diplomatic cover, at `morale_recovery` a month (at most
+    all the way); and down at once with key ground lost (`change` < 0), the cascade that
+    ends regimes."""
     target = (rp.morale_base * (rp.key_base + rp.key_slope * key)
               * (1.0 - rp.economy_weight * (1.0 - economy))
-              + rp.patron_morale * foreign / total + cover)
+              + rp.backing_morale * (odds - 0.5) + cover)
     morale += min(months * rp.morale_recovery, 1.0) * (target - morale)
     morale += rp.morale_sensitivity * min(change, 0.0)
     return min(max(morale, rp.floor), 1.0)
 
 
 @njit(cache=True, error_model="numpy")
-def _regime_after(portfolio, control, contribution, fighting, months, regime, effects, rp):
+def _regime_after(portfolio, control, odds, fighting, months, regime, effects, rp):
     """The treasury and the army's morale after `months` under one joint portfolio (N, A), on
-    the ground it leads to (`control`), the regime's power each state supplies
-    (`contribution`, (N,)) and how hard the war is fought (`fighting`): `_economy_after`, then
+    the ground it leads to (`control`), the odds the army sees (`odds`:
+    `theatre.backing_odds`) and how hard the war is fought (`fighting`): `_economy_after`, then
     `_morale_after` on the new treasury. `regime`: its (economy, morale, key share, outside
     pressure: sanctions the calendar and the UN add) now; `effects`: what each action does for
     it (legitimacy, pressure, relief; (N, A) each). Returns the treasury, the morale and the
@@ -141,8 +137,8 @@ def _regime_after(portfolio, control, contribution, fighting, months, regime, ef
         portfolio, legitimacy, pressure, relief, control, rp.oil, rp.oil_total, rp.key, R)
     squeeze += outside_pressure
     economy = _economy_after(economy, oil_hold, fighting, squeeze, aid, months, rp)
-    return economy, _morale_after(morale, key, key - key_share, economy, contribution, cover,
-                                  months, rp), key
+    return economy, _morale_after(morale, key, key - key_share, economy, odds, cover, months,
+                                  rp), key
 
 
 @njit(cache=True, error_model="numpy")
@@ -175,7 +171,8 @@ def patrons_reserve(capacity: np.ndarray, contribution: np.ndarray,
     `capacity` (the most it has added in a month, at full availability) as far as other wars
     leave it (`availability`), less what it adds now (`contribution`), summed over the states
     other than Syria. This is the response the opposition's commanders weigh before an
-    offensive (`ArmedForce.weigh_offensive`): help a patron has shown it can send, and that no
+    offensive (`ArmedForce.weigh_offensive`) and what the regime's army counts on beside its
+    side's power (`theatre.backing_odds`): help a patron has shown it can send, and that no
     other war ties down (record section 3: in 2024 "Russia and Iran send no rescue on the 2015
     scale")."""
     reserve = 0.0
@@ -185,16 +182,16 @@ def patrons_reserve(capacity: np.ndarray, contribution: np.ndarray,
     return reserve
 
 
-def update(model) -> None:
+def update(model, odds: float) -> None:
     """The month's change of the government's treasury and its army's morale, in `model`
-    (`_regime_after` over one month): the key governorates it holds (only these while another
-    government rules)."""
+    (`_regime_after` over one month, on the `odds` its army sees: `theatre.backing_odds`):
+    the key governorates it holds (only these while another government rules)."""
     if model.government != R:
         model.key_share = _holding(model.geo.key, model.control, model.government)
         return
     fx, army = model.effects, model.forces["regime"]
     model.economy, army.morale, model.key_share = _regime_after(
-        model._joint, model.control, model.contribution[:, R], model.fighting, 1.0,
+        model._joint, model.control, odds, model.fighting, 1.0,
         (model.economy, army.morale, model.key_share, outside_pressure(model)),
         (fx.legitimacy, fx.pressure, fx.economy), model.theatre.regime)
 

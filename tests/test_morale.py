@@ -4,9 +4,9 @@
 import numpy as np
 import pytest
 
-from sim import regime
+from sim import regime, theatre
 from sim.model import SyriaModel
-from sim.vocabulary import R, month_index
+from sim.vocabulary import ISIS, O, R, month_index
 
 
 @pytest.fixture(scope="module")
@@ -18,21 +18,28 @@ def model() -> SyriaModel:
     return model
 
 
+def _odds(model: SyriaModel) -> float:
+    """The odds the army sees this month, as the model reckons them (`update_regime`)."""
+    reserve = regime.patrons_reserve(model.capacity, model.contribution[:, R],
+                                     model.shocks.availability(model.month))
+    return theatre.backing_odds(model.power, reserve, model.theatre.hostility,
+                                model.theatre.decisiveness)
+
+
 def _after(model: SyriaModel, months: float = 1.0, control: np.ndarray | None = None,
-           contribution: np.ndarray | None = None) -> tuple[float, float, float]:
+           odds: float | None = None) -> tuple[float, float, float]:
     """(treasury, morale, key share) after `months` from `model`'s state."""
     fx, army = model.effects, model.forces["regime"]
     return regime._regime_after(
         model._joint, model.control if control is None else control,
-        model.contribution[:, R] if contribution is None else contribution,
-        model.fighting, months,
+        _odds(model) if odds is None else odds, model.fighting, months,
         (model.economy, army.morale, model.key_share, regime.outside_pressure(model)),
         (fx.legitimacy, fx.pressure, fx.economy), model.theatre.regime)
 
 
 def test_the_month_runs_the_model_over_one_month(model):
     economy, morale, key = _after(model)
-    regime.update(model)
+    model.update_regime()
     assert (model.economy, model.forces["regime"].morale, model.key_share) == (
         economy, morale, key)
 
@@ -52,14 +59,45 @@ def test_key_ground_lost_breaks_morale_at_once(model):
     assert held - broken >= sensitivity * key_lost - 1e-12
 
 
-def test_patrons_fighting_beside_the_army_hold_its_morale_up(model):
-    supplied = model.contribution[:, R].copy()
-    alone = np.zeros_like(supplied)
-    alone[regime.SYRIA] = supplied.sum()  # the same power, all the army's own
-    _, backed, _ = _after(model, contribution=supplied)
-    _, unbacked, _ = _after(model, contribution=alone)
-    assert supplied.sum() > supplied[regime.SYRIA], "patrons fight beside the army in 2015"
-    assert backed > unbacked
+def test_better_odds_hold_morale_up_and_worse_ones_sink_it(model):
+    """Above even odds the army's morale target rises with them, below it sinks: the month's
+    morale moves by `backing_morale` times the change of the odds, at `morale_recovery`."""
+    rp = model.theatre.regime
+    _, even, _ = _after(model, odds=0.5)
+    _, good, _ = _after(model, odds=0.8)
+    _, bad, _ = _after(model, odds=0.2)
+    assert bad < even < good
+    assert good - even == pytest.approx(rp.morale_recovery * rp.backing_morale * 0.3)
+
+
+def test_the_odds_count_the_patrons_reserve_and_each_enemy_by_its_hostility(model):
+    """`theatre.backing_odds`: help the patrons could still send raises the odds; ISIS, which
+    fights the regime half as hard as the opposition does, weighs half as much."""
+    tp = model.theatre
+    power = np.zeros_like(model.power)
+    power[R], power[O] = 100.0, 100.0
+    assert theatre.backing_odds(power, 0.0, tp.hostility, tp.decisiveness) == pytest.approx(0.5)
+    assert theatre.backing_odds(power, 50.0, tp.hostility, tp.decisiveness) > 0.5
+    with_isis = power.copy()
+    with_isis[ISIS] = 40.0
+    as_opposition = power.copy()
+    as_opposition[O] += 40.0 * tp.hostility[R, ISIS] / tp.hostility[R, O]
+    assert theatre.backing_odds(with_isis, 0.0, tp.hostility, tp.decisiveness) == pytest.approx(
+        theatre.backing_odds(as_opposition, 0.0, tp.hostility, tp.decisiveness))
+    assert theatre.backing_odds(with_isis, 0.0, tp.hostility, tp.decisiveness) < 0.5
+
+
+def test_without_russias_forces_the_army_sees_worse_odds():
+    """The counterfactual the odds exist for: the same seed without Russia's combat forces
+    leaves the army seeing worse odds in 2016 (Russia's air power is gone, and with it what
+    Russia has shown it could add)."""
+    seen = {}
+    for name in ("full_2011_2025", "cf_no_russian_intervention"):
+        run = SyriaModel(scenario=name, rng=0)
+        while run.month < month_index("2016-06"):
+            run.step()
+        seen[name] = _odds(run)
+    assert seen["cf_no_russian_intervention"] < seen["full_2011_2025"]
 
 
 @pytest.mark.parametrize("months", [2.0, 6.0])
