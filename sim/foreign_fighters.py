@@ -15,16 +15,16 @@ from __future__ import annotations
 import numpy as np
 
 
-def appeal(extent: float, peak: float) -> float:
+def appeal(extent, peak):
     """How strongly a force draws volunteers from abroad, 0-1: the ground it holds now (its
-    share of Syria's area) against the most it has held; nothing before it holds any."""
-    return extent / peak if peak > 0.0 else 0.0
+    share of Syria's area) against the most it has held; nothing before it holds any. Over
+    floats or arrays alike."""
+    extent, peak = np.asarray(extent, dtype=float), np.asarray(peak, dtype=float)
+    return np.divide(extent, peak, out=np.zeros_like(extent), where=peak > 0.0)
 
 
 def arrivals(flow: np.ndarray, extent: np.ndarray, peak: np.ndarray) -> np.ndarray:
     """Fighters (thousands) who reach each force from abroad this month, (FO,): its
     `foreign_flow` (FO,) times its `appeal`, on each force's faction's share of Syria
     (`extent`, (FO,)) and the largest it has had (`peak`, (FO,), this month's included)."""
-    return np.array([f * appeal(e, p) if f else 0.0
-                     for f, e, p in zip(flow.tolist(), extent.tolist(), peak.tolist(),
-                                         strict=True)])
+    return flow * appeal(extent, peak)
