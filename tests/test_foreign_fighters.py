@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import foreign_fighters
+from sim import foreign_fighters, theatre
 from sim.model import SyriaModel
 from sim.vocabulary import FORCES
 
@@ -52,6 +52,7 @@ def test_the_flow_falls_once_isis_is_past_its_height():
     model's record of its peak is above its ground now, and a month's arrivals are below
     the flow."""
     model, _ = _to("2017-12", 0.5)
-    extent = float((model.control.T @ model._area_share)[model._sides.faction_of_force[ISIS]])
+    extent = float(theatre.national_shares(model.control, model._area_share)[
+        model._sides.faction_of_force[ISIS]])
     assert model._peak[ISIS] > extent
     assert 0.0 < foreign_fighters.appeal(extent, model._peak[ISIS]) < 1.0
