@@ -121,7 +121,8 @@ class SyriaModel(Model):
         self.shocks = shocks.Calendar(sc.shocks).in_force(
             sc.start - 1, sc.end, self.base_weights,
             self.params["other_wars"]["availability_floor"],
-            self.params["losses"]["blow_quality_cap"])
+            self.params["losses"]["blow_quality_cap"],
+            self.params["other_wars"]["return_rate"])
         self.forbid = sc.forbid
         never = frozenset((rule["actor"], rule["action"]) for rule in self.forbid
                           if rule["start_index"] is None and rule["end_index"] is None)

@@ -268,6 +268,7 @@ class Losses(Strict):
 
 class OtherWars(Strict):
     availability_floor: Share
+    return_rate: Share
 
 
 class Signals(Strict):

@@ -104,6 +104,21 @@ class InForce:
         return self.landings.get(month, [])
 
 
+def returned(free: np.ndarray, rate: float) -> np.ndarray:
+    """Each state's military assets in Syria month by month (T, N), from the share other wars
+    leave free (`free`, (T, N)): another war draws them at once, and they come back only at
+    `rate` a month of the gap (`other_wars.return_rate`; 1: at once), since forces a war has
+    spent must be rebuilt and brought back before they fight again (record section 3:
+    Hezbollah, drawn to the Lebanon war until the 27 Nov 2024 ceasefire, sent no rescue before
+    Damascus fell on 8 Dec)."""
+    out = free.copy()
+    for t in range(1, len(out)):
+        coming_back = out[t] > out[t - 1]
+        out[t, coming_back] = (out[t - 1, coming_back]
+                               + rate * (out[t, coming_back] - out[t - 1, coming_back]))
+    return out
+
+
 class Calendar:
     """The enabled shocks of a scenario."""
 
@@ -111,12 +126,12 @@ class Calendar:
         self.shocks = {name: s for name, s in shocks.items() if s["enabled"]}
 
     def in_force(self, first: int, last: int, base_weights: np.ndarray,
-                 availability_floor: float, quality_cap: float) -> InForce:
+                 availability_floor: float, quality_cap: float, return_rate: float) -> InForce:
         """What is in force in every month from `first` to `last`, with the states' payoff
         weights `base_weights` (N, 3) before salience shocks; another war leaves a state at
-        least `availability_floor` of its military assets (`other_wars.availability_floor`).
-        A state whose weights a salience shock zeroes altogether keeps its base weights (no
-        0/0)."""
+        least `availability_floor` of its military assets (`other_wars.availability_floor`),
+        and they come back from it at `return_rate` a month (`returned`). A state whose
+        weights a salience shock zeroes altogether keeps its base weights (no 0/0)."""
         months = np.arange(first, last + 1)
         count = len(months)
         demand, draw = np.zeros((count, len(STATES))), np.zeros((count, len(STATES)))
@@ -143,7 +158,8 @@ class Calendar:
         renormalised = weights / np.where(total > 0, total, 1.0)
         return InForce(
             first=first, last=last, demand_table=demand,
-            availability_table=np.clip(1.0 - draw, availability_floor, 1.0),
+            availability_table=returned(np.clip(1.0 - draw, availability_floor, 1.0),
+                                        return_rate),
             pressure_table=pressure.tolist(), atrocity_table=atrocity.tolist(),
             weights_table=np.where(total > 0, renormalised, base[None]), landings=landings,
         )

@@ -18,6 +18,7 @@ BASE = np.array([[0.5, 0.3, 0.2]] * len(STATES))
 TERMS = ("survival", "balancing", "influence")
 FLOOR = params.load_defaults()["other_wars"]["availability_floor"]  # the shipped value, 0.1
 QUALITY_CAP = params.load_defaults()["losses"]["blow_quality_cap"]  # the shipped value, 0.95
+RETURN = params.load_defaults()["other_wars"]["return_rate"]  # the shipped value, 0.15
 
 
 def shock(**fields) -> dict:
@@ -32,9 +33,10 @@ def m(label: str) -> int:
     return month_index(label)
 
 
-def in_force(shocks: dict, base: np.ndarray = BASE) -> InForce:
+def in_force(shocks: dict, base: np.ndarray = BASE, return_rate: float = RETURN) -> InForce:
     """What the shocks put in force from 2010 to 2030 (the window of these tests)."""
-    return Calendar(shocks).in_force(m("2010-01"), m("2030-12"), base, FLOOR, QUALITY_CAP)
+    return Calendar(shocks).in_force(m("2010-01"), m("2030-12"), base, FLOOR, QUALITY_CAP,
+                                     return_rate)
 
 
 WAR = shock(kind="theatre_demand", actor="russia", start="2022-02", end="2022-12", demand=2.5,
@@ -73,11 +75,38 @@ class TestDemand:
 
 
 class TestAvailability:
-    def test_assets_drawn_away_inside_the_window(self):
+    def test_assets_drawn_away_at_once_when_the_war_starts(self):
         calendar = in_force({"war": WAR})
-        assert calendar.availability(m("2022-06"))[S["russia"]] == pytest.approx(0.4)
-        assert calendar.availability(m("2021-06"))[S["russia"]] == 1.0
-        assert calendar.availability(m("2023-06"))[S["russia"]] == 1.0
+        assert calendar.availability(m("2022-01"))[S["russia"]] == 1.0
+        assert calendar.availability(m("2022-02"))[S["russia"]] == pytest.approx(0.4)
+        assert calendar.availability(m("2022-12"))[S["russia"]] == pytest.approx(0.4)
+
+    def test_assets_come_back_at_the_return_rate_after_the_war(self):
+        """Each month after the war closes `return_rate` of the gap to what is free: 0.4 in
+        the war's last month, then 1 - 0.6 * (1 - rate)^k after k months."""
+        for rate in (RETURN, 0.5):
+            series = [in_force({"war": WAR}, return_rate=rate).availability(m(month))[S["russia"]]
+                      for month in ("2023-01", "2023-02", "2023-06", "2024-12")]
+            expected = [1.0 - 0.6 * (1.0 - rate) ** k for k in (1, 2, 6, 24)]
+            assert series == pytest.approx(expected)
+        assert 0.4 < in_force({"war": WAR}).availability(m("2023-06"))[S["russia"]] < 1.0
+
+    def test_a_return_rate_of_one_brings_them_back_at_once(self):
+        calendar = in_force({"war": WAR}, return_rate=1.0)
+        assert calendar.availability(m("2023-01"))[S["russia"]] == 1.0
+
+    def test_a_second_war_draws_at_once_what_has_come_back(self):
+        """A war that leaves less free than has come back takes it at once; one that leaves
+        more lets the return go on towards what it leaves."""
+        for draw, month in ((0.9, "2023-03"), (0.1, "2023-03")):
+            again = shock(kind="theatre_demand", actor="russia", start=month, end="2023-04",
+                          demand=1.0, asset_draw=draw)
+            calendar = in_force({"war": WAR, "again": again})
+            back = calendar.availability(m("2023-02"))[S["russia"]]
+            assert back == pytest.approx(1.0 - 0.6 * (1.0 - RETURN) ** 2)
+            free = 1.0 - draw
+            expected = free if free < back else back + RETURN * (free - back)
+            assert calendar.availability(m("2023-03"))[S["russia"]] == pytest.approx(expected)
 
     def test_other_states_keep_everything(self):
         out = in_force({"war": WAR}).availability(m("2022-06"))
