@@ -62,7 +62,8 @@ def influence_after_the_fall(name: str, months: int = 12) -> pd.DataFrame:
 
 POINT = ("Shares on seeds 0-19 at the point summarising the posterior (params/calibration.json, "
          "2 December 2026: remade with ISIS's foreign fighters as a flow and morale on the odds "
-         "its army sees; docs/decisions.md D13, D17, D18)")
+         "its army sees; docs/decisions.md D13, D17, D18), with the assets other wars drew coming "
+         "back over months (D19)")
 
 
 def test_cooperation_2011_2017_iran_first_russia_at_the_low_point_and_recovery():
@@ -128,18 +129,18 @@ def test_collapse_2024_the_regime_falls_late_in_2024_and_its_patrons_lose_syria(
     when its patrons are drawn elsewhere; Iran withdraws; after it Iran's influence is gone and
     Russia's is below Turkey's, with Turkey the largest influence. See `POINT`."""
     summary = ensemble("collapse_2024").summary
-    assert summary["regime_fell"].mean() >= 0.85  # 0.95
+    assert summary["regime_fell"].mean() >= 0.9  # 1.00
     assert_story(
         "collapse_2024",
         {
-            "regime_collapse_2024": 0.7,  # 0.80
-            "iran_withdraws_2024": 0.6,  # 0.70
-            "iran_influence_gone_2025": 0.85,  # 0.95
-            "turkey_main_winner_2025": 0.85,  # 0.95
+            "regime_collapse_2024": 0.75,  # 0.85
+            "iran_withdraws_2024": 0.7,  # 0.80
+            "iran_influence_gone_2025": 0.9,  # 1.00
+            "turkey_main_winner_2025": 0.9,  # 1.00
         },
     )
     after = influence_after_the_fall("collapse_2024")
-    assert len(after) == summary["regime_fell"].sum()  # 19
+    assert len(after) == summary["regime_fell"].sum()  # 20
     assert (after["turkey"] > after["russia"]).all()
     assert (after["iran"] < 0.05).all()
 
@@ -147,12 +148,11 @@ def test_collapse_2024_the_regime_falls_late_in_2024_and_its_patrons_lose_syria(
 def test_full_2011_2025_cooperation_competition_and_the_fall():
     """The whole story: Iran first, Russia at the regime's low point, cooperation cooling after
     2017 but not hostile, Russia drained after February 2022, Israel striking every year and
-    more after October 2023, no rescue on the 2015 scale in 2024; in some runs the fall in late
-    2024, with Iran's influence gone, Russia's down and Turkey's the largest after it. Not yet
-    told from 2011: the fall in most runs (30% in its window, 40% by the end of 2025; across
-    the posterior, docs/validation.md), Iran's withdrawal in its window (15%), Iran-Russia
-    cooperation ending (20%), ISIS's territory gone (0%), the frozen front lines (15%), the rise
-    of Iran-Russia cooperation to 2017 (35%). See `POINT`."""
+    more after October 2023, no rescue on the 2015 scale in 2024; the fall in late 2024 in most
+    runs (70% in its window, 80% by the end of 2025), with Iran withdrawing and its influence
+    gone, Russia's down and in some runs Turkey's the largest after it. Not yet told from 2011:
+    Iran-Russia cooperation ending (30%), ISIS's territory gone (0%), the frozen front lines
+    (15%), the rise of Iran-Russia cooperation to 2017 (35%). See `POINT`."""
     assert_story(
         "full_2011_2025",
         {
@@ -166,12 +166,13 @@ def test_full_2011_2025_cooperation_competition_and_the_fall():
             "israel_strikes_rise_gaza": 0.25,  # 0.35
             "regime_survives_to_2024": 0.9,  # 1.00
             "no_2015_scale_rescue": 0.75,  # 0.85
-            "regime_collapse_2024": 0.2,  # 0.30
-            "iran_influence_gone_2025": 0.2,  # 0.30
-            "russia_influence_down_2025": 0.2,  # 0.30
+            "regime_collapse_2024": 0.6,  # 0.70
+            "iran_withdraws_2024": 0.35,  # 0.45
+            "iran_influence_gone_2025": 0.65,  # 0.75
+            "russia_influence_down_2025": 0.3,  # 0.40
             "turkey_influence_up_2025": 0.9,  # 1.00
             "turkey_main_winner_2025": 0.2,  # 0.30
-            "us_influence_up_2025": 0.75,  # 0.85
+            "us_influence_up_2025": 0.9,  # 1.00
         },
     )
 
