@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import UserInputError
-from sim.vocabulary import FACTIONS, FOREIGN_STATES, PAIR_NAMES, STATES
+from sim.vocabulary import FACTIONS, FORCES, FOREIGN_STATES, PAIR_NAMES, STATES
 
 DEFAULT_TARGETS = Path(__file__).with_name("targets.toml")
 
@@ -33,6 +33,7 @@ VARIABLE_SUBJECTS: dict[str, tuple[str, ...]] = {
     "payoff_cost": STATES,
     "utility": STATES,
     "morale": ("regime",),
+    "manpower": FORCES,
 }
 # Event names of the output contract (README, "Outputs").
 EVENTS: tuple[str, ...] = (

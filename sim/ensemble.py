@@ -33,7 +33,7 @@ from sim import interrupt, strikes
 from sim.model import SyriaModel
 from sim.pool import started_pool
 from sim.scenario import ScenarioSpec
-from sim.vocabulary import FACTIONS, FOREIGN_STATES, PAIR_NAMES, STATES, month_label
+from sim.vocabulary import FACTIONS, FORCES, FOREIGN_STATES, PAIR_NAMES, STATES, month_label
 
 # --- the output contract ----------------------------------------------------------------------
 
@@ -58,6 +58,7 @@ _BLOCKS: tuple[tuple[str, tuple[str, ...], Any], ...] = (
     ("commitment", STATES, lambda s: s["commitment"]),
     *((name, STATES, lambda s, t=t: s["terms"][:, :, t]) for t, name in enumerate(TERM_VARIABLES)),
     ("morale", ("regime",), lambda s: s["morale"][:, None]),
+    ("manpower", FORCES, lambda s: s["manpower"]),
 )
 VARIABLES: tuple[str, ...] = tuple(b[0] for b in _BLOCKS)
 VARIABLES_WIDTH = sum(len(b[1]) for b in _BLOCKS)  # rows of timeseries.csv per run and month

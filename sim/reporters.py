@@ -36,6 +36,10 @@ def regime_morale(model: Any) -> float:
     return model.forces["regime"].morale
 
 
+def manpower(model: Any) -> np.ndarray:
+    return np.array([force.manpower for force in model.forces.values()])  # in FORCES' order
+
+
 def payoff_terms(model: Any) -> np.ndarray:
     if model._chosen_terms is not None:  # the states' terms, as chosen this month
         return model._chosen_terms
@@ -44,7 +48,7 @@ def payoff_terms(model: Any) -> np.ndarray:
 
 # the series the DataCollector can keep each month, by name (`SyriaModel(record=...)`)
 REPORTERS = dict(zip(REPORTER_NAMES, (national_control, influence, cooperation, commitment,
-                                       payoff_terms, regime_morale), strict=True))
+                                       payoff_terms, regime_morale, manpower), strict=True))
 
 
 class Collector(DataCollector):

@@ -1011,12 +1011,15 @@ def _recruited(manpower, pool, patron_recruits, holds_ground, pool_base, manpowe
     """A force's manpower after a month's recruitment: it closes part (`recruitment`) of the gap
     to its recruitment pool, which saturates at `manpower_cap` and has a floor `pool_base`
     while the force holds ground; fighters its patrons raise and pay are added; a force that
-    lives on patrons alone (`decay`) wastes away in a month they send none."""
+    lives on patrons alone (`decay`) wastes away in a month they send none. Patrons' fighters
+    come from a pool too (Hezbollah's men it can spare, the Shia volunteers Iran can raise:
+    record 2c), so they fill the force up to `manpower_cap` and no further."""
     pool = pool + (pool_base if holds_ground else 0.0)
     pool = manpower_cap * (1.0 - math.exp(-pool / manpower_cap))  # saturating
     if pool > manpower:
         manpower += recruitment * (pool - manpower)
-    manpower += patron_recruits
+    if patron_recruits > 0.0 and manpower < manpower_cap:
+        manpower = min(manpower + patron_recruits, manpower_cap)
     if decay != 0.0 and patron_recruits == 0.0:
         manpower *= 1.0 - decay
     return manpower

@@ -49,7 +49,7 @@ COMBAT_ACTIONS: tuple[str, ...] = ("advisers_militias", "air_campaign", "ground_
 MILITARY_ACTIONS: tuple[str, ...] = (*COMBAT_ACTIONS, "strike_rival")
 # the model's monthly series (its DataCollector's reporters, `sim.model.REPORTERS`)
 REPORTER_NAMES: tuple[str, ...] = ("control", "influence", "cooperation", "commitment", "terms",
-                                   "morale")
+                                   "morale", "manpower")
 
 AIR_ACTIONS: tuple[str, ...] = ("air_campaign", "strike_rival")  # what puts a state in the sky
 # the payoff terms, in the order of the `terms` reporter

@@ -24,7 +24,7 @@ from sim.ensemble import (
 )
 from sim.output import read_outputs, write_outputs
 from sim.scenario import ScenarioSpec, load_scenario
-from sim.vocabulary import FACTIONS, FOREIGN_STATES, PAIR_NAMES, STATES, month_label
+from sim.vocabulary import FACTIONS, FORCES, FOREIGN_STATES, PAIR_NAMES, STATES, month_label
 
 CSVS = ("timeseries.csv", "events.csv", "summary.csv")
 SEEDS = [0, 1]
@@ -84,6 +84,7 @@ def test_timeseries_follows_the_contract(scenario, ensemble):
     for variable in ("commitment", "payoff_survival", "payoff_cost", "utility"):
         assert subjects(variable) == set(STATES)
     assert subjects("morale") == {"regime"}
+    assert subjects("manpower") == set(FORCES)
 
     control = ts[ts["variable"] == "control"].groupby(["run", "step"])["value"].sum()
     np.testing.assert_allclose(control.to_numpy(), 1.0, atol=1e-6)
@@ -107,6 +108,9 @@ def test_timeseries_values_are_the_model_reporters(scenario):
         [last[("utility", s)] for s in STATES], result.series["terms"][-1][:, 4]
     )
     assert last[("morale", "regime")] == pytest.approx(result.series["morale"][-1])
+    np.testing.assert_allclose(
+        [last[("manpower", f)] for f in FORCES], result.series["manpower"][-1]
+    )
 
 
 def test_events_and_summary_follow_the_contract(scenario, ensemble):

@@ -386,3 +386,45 @@ def test_boundary_calls_the_overload_for_the_arguments_types():
         assert call(floats) == pairwise_sum(floats)
         assert call(ints) == pairwise_sum(ints)
         assert call(Pack(floats).values) == pairwise_sum(floats)
+
+
+class TestRecruited:
+    """`theatre._recruited`: a month's recruitment of one force."""
+
+    def patrons_only(self, manpower, patron_recruits, cap=10.0, decay=0.02):
+        # a force with no pool of its own (Hezbollah, the militias): only its patrons raise it
+        return theatre._recruited(manpower, 0.0, patron_recruits, True, 0.0, cap, 0.0, decay)
+
+    def test_patrons_fighters_are_added_below_the_cap(self):
+        assert self.patrons_only(4.0, 1.5) == pytest.approx(5.5)
+
+    def test_patrons_fill_the_force_up_to_its_cap_and_no_further(self):
+        assert self.patrons_only(9.5, 1.5) == pytest.approx(10.0)
+        assert self.patrons_only(10.0, 1.5) == pytest.approx(10.0)
+
+    def test_a_force_above_its_cap_is_not_cut_by_recruitment(self):
+        # a scenario may start a force above its cap; recruitment adds nothing, takes nothing
+        assert self.patrons_only(12.0, 1.5) == pytest.approx(12.0)
+
+    def test_without_patrons_a_patron_force_wastes_away(self):
+        assert self.patrons_only(10.0, 0.0) == pytest.approx(9.8)
+
+    def test_a_force_with_a_pool_closes_part_of_the_gap_and_adds_patrons_fighters(self):
+        # pool 50 of a cap 300 saturates to 300(1 - e^(-1/6)); it closes 10% of the gap to it
+        pool = 300.0 * (1.0 - np.exp(-50.0 / 300.0))
+        after = theatre._recruited(20.0, 50.0, 2.0, True, 0.0, 300.0, 0.1, 0.0)
+        assert after == pytest.approx(20.0 + 0.1 * (pool - 20.0) + 2.0)
+
+
+def test_hezbollah_in_the_model_never_exceeds_its_cap():
+    # the fighters Iran's advisers bring in (iran.actions.advisers_militias.recruits) stop at
+    # the record's 7,000-10,000 (params/forces.toml hezbollah.manpower_cap), month after month
+    from sim.ensemble import run_one
+    from sim.scenario import load_scenario
+    from sim.vocabulary import FORCES
+
+    scenario = load_scenario("cooperation_2011_2017")
+    cap = scenario.params["hezbollah"]["manpower_cap"]
+    series = run_one(scenario, 7).series["manpower"][:, FORCES.index("hezbollah")]
+    assert series.max() <= cap + 1e-9
+    assert series.max() >= 0.9 * cap  # it is raised to near its cap, not held far below it

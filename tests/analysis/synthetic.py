@@ -18,7 +18,15 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
-from sim.vocabulary import FACTIONS, FOREIGN_STATES, PAIR_NAMES, STATES, month_index, month_label
+from sim.vocabulary import (
+    FACTIONS,
+    FORCES,
+    FOREIGN_STATES,
+    PAIR_NAMES,
+    STATES,
+    month_index,
+    month_label,
+)
 
 VETO_DATES = (  # analysis/data/unsc_vetoes_syria_2011_2017.csv, then 2018-2020
     "2011-10", "2012-02", "2012-07", "2014-05", "2016-10", "2016-12", "2017-02", "2017-04",
@@ -89,6 +97,18 @@ class SyntheticEnsemble:
 
 def months(start: str, end: str) -> list[str]:
     return [month_label(m) for m in range(month_index(start), month_index(end) + 1)]
+
+
+# thousands of fighters, after the record's §2c and COW's milper (the regime's reliable share)
+MANPOWER = {
+    "regime": [("2011-03", 220.0), ("2013-06", 130.0), ("2016-06", 100.0), ("2025-12", 80.0)],
+    "opposition": [("2011-03", 0.0), ("2013-09", 100.0), ("2017-12", 70.0), ("2025-12", 60.0)],
+    "sdf": [("2011-03", 0.0), ("2015-06", 20.0), ("2018-06", 40.0), ("2025-12", 40.0)],
+    "isis": [("2011-03", 0.0), ("2015-06", 30.0), ("2017-12", 5.0), ("2025-12", 1.0)],
+    "militias": [("2011-03", 1.0), ("2016-06", 30.0), ("2018-06", 25.0), ("2025-12", 15.0)],
+    "hezbollah": [("2011-03", 0.0), ("2013-05", 5.0), ("2017-02", 8.5), ("2024-09", 3.0),
+                  ("2025-12", 0.0)],
+}
 
 
 def _course(anchors: list[tuple[str, float]], index: np.ndarray) -> np.ndarray:
@@ -230,6 +250,10 @@ def _run(
         for s in STATES
     ]
     columns += [("morale", "regime", np.where(fallen, np.nan, morale))]
+    columns += [
+        ("manpower", f, np.clip(_course(MANPOWER[f], index) * (1 + w(f"man_{f}", 0.02)), 0, None))
+        for f in FORCES
+    ]
     width = len(columns)
     block = pd.DataFrame(
         {
