@@ -20,8 +20,7 @@ from matplotlib.ticker import MaxNLocator
 
 from analysis.checks import EnsembleFrames
 from analysis.stats import month_number
-from analysis.targets import VARIABLE_SUBJECTS
-from sim.vocabulary import STATES
+from sim.vocabulary import STATES, VARIABLE_SUBJECTS
 
 DATA = Path(__file__).with_name("data")
 CONTROL_RECORD = DATA / "control_record_2011_2017.csv"

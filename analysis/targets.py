@@ -17,24 +17,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import UserInputError
-from sim.vocabulary import FACTIONS, FORCES, FOREIGN_STATES, PAIR_NAMES, STATES
+from sim.vocabulary import STATES, VARIABLE_SUBJECTS
 
 DEFAULT_TARGETS = Path(__file__).with_name("targets.toml")
 
-# What each timeseries variable of the output contract is indexed by.
-VARIABLE_SUBJECTS: dict[str, tuple[str, ...]] = {
-    "control": FACTIONS,
-    "influence": FOREIGN_STATES,
-    "cooperation": PAIR_NAMES,
-    "commitment": STATES,
-    "payoff_survival": STATES,
-    "payoff_balancing": STATES,
-    "payoff_influence": STATES,
-    "payoff_cost": STATES,
-    "utility": STATES,
-    "morale": ("regime",),
-    "manpower": FORCES,
-}
 # Event names of the output contract (README, "Outputs").
 EVENTS: tuple[str, ...] = (
     "military_intervention",
@@ -442,7 +428,6 @@ __all__ = [
     "DEFAULT_TARGETS",
     "EVENTS",
     "KINDS",
-    "VARIABLE_SUBJECTS",
     "Band",
     "Change",
     "EventCount",

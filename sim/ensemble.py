@@ -33,33 +33,36 @@ from sim import interrupt, strikes
 from sim.model import SyriaModel
 from sim.pool import started_pool
 from sim.scenario import ScenarioSpec
-from sim.vocabulary import FACTIONS, FORCES, FOREIGN_STATES, PAIR_NAMES, STATES, month_label
+from sim.vocabulary import (
+    FACTIONS,
+    FOREIGN_STATES,
+    PAIR_NAMES,
+    STATES,
+    TERM_VARIABLES,
+    VARIABLE_SUBJECTS,
+    month_label,
+)
 
 # --- the output contract ----------------------------------------------------------------------
 
 TIMESERIES_COLUMNS = ("run", "seed", "step", "date", "variable", "subject", "value")
 EVENT_COLUMNS = ("run", "seed", "step", "date", "actor", "event", "target", "detail")
 
-# The payoff terms as the output names them, in the column order of the `terms` reporter.
-TERM_VARIABLES = (
-    "payoff_survival",
-    "payoff_balancing",
-    "payoff_influence",
-    "payoff_cost",
-    "utility",
-)
 _FOREIGN = [STATES.index(s) for s in FOREIGN_STATES]
 
-# (variable, subjects, how to get the (T, len(subjects)) block from the run's series)
-_BLOCKS: tuple[tuple[str, tuple[str, ...], Any], ...] = (
-    ("control", FACTIONS, lambda s: s["control"]),
-    ("influence", FOREIGN_STATES, lambda s: s["influence"][:, _FOREIGN]),
-    ("cooperation", PAIR_NAMES, lambda s: s["cooperation"]),
-    ("commitment", STATES, lambda s: s["commitment"]),
-    *((name, STATES, lambda s, t=t: s["terms"][:, :, t]) for t, name in enumerate(TERM_VARIABLES)),
-    ("morale", ("regime",), lambda s: s["morale"][:, None]),
-    ("manpower", FORCES, lambda s: s["manpower"]),
-)
+# how to get each variable's (T, len(subjects)) block from the run's series
+_GET: dict[str, Any] = {
+    "control": lambda s: s["control"],
+    "influence": lambda s: s["influence"][:, _FOREIGN],
+    "cooperation": lambda s: s["cooperation"],
+    "commitment": lambda s: s["commitment"],
+    **{name: (lambda s, t=t: s["terms"][:, :, t]) for t, name in enumerate(TERM_VARIABLES)},
+    "morale": lambda s: s["morale"][:, None],
+    "manpower": lambda s: s["manpower"],
+}
+# (variable, subjects, getter), in the output contract's order (sim/vocabulary.py)
+_BLOCKS: tuple[tuple[str, tuple[str, ...], Any], ...] = tuple(
+    (v, subjects, _GET[v]) for v, subjects in VARIABLE_SUBJECTS.items())
 VARIABLES: tuple[str, ...] = tuple(b[0] for b in _BLOCKS)
 VARIABLES_WIDTH = sum(len(b[1]) for b in _BLOCKS)  # rows of timeseries.csv per run and month
 # the model reporter (`sim.model.REPORTERS`) each variable is read from

@@ -54,6 +54,19 @@ REPORTER_NAMES: tuple[str, ...] = ("control", "influence", "cooperation", "commi
 AIR_ACTIONS: tuple[str, ...] = ("air_campaign", "strike_rival")  # what puts a state in the sky
 # the payoff terms, in the order of the `terms` reporter
 TERMS: tuple[str, ...] = ("survival", "balancing", "influence", "cost", "utility")
+# the payoff terms as the output names them, in the column order of the `terms` reporter
+TERM_VARIABLES: tuple[str, ...] = tuple(f"payoff_{t}" if t != "utility" else t for t in TERMS)
+# What each timeseries variable of the output contract is indexed by, in the output's order
+# (sim/ensemble.py writes them, analysis/targets.py checks targets against them).
+VARIABLE_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "control": FACTIONS,
+    "influence": FOREIGN_STATES,
+    "cooperation": PAIR_NAMES,
+    "commitment": STATES,
+    **dict.fromkeys(TERM_VARIABLES, STATES),
+    "morale": ("regime",),
+    "manpower": FORCES,
+}
 
 S = {name: i for i, name in enumerate(STATES)}
 F = {name: i for i, name in enumerate(FACTIONS)}
