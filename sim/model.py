@@ -240,7 +240,7 @@ class SyriaModel(Model):
         # Israel weighs its strike action at the strikes it would fly now (`strikes.foreseen`)
         sky = self.joint_portfolio() if self._in_theatre is None else self._in_theatre
         expected = strikes.rate_now(
-            sky, war.manpower, war.quality,
+            sky, war.manpower,
             war.morale, war.owner, war.availability, self.control, self.geo.corridor,
             self.talks.agreements, self._salience(ISRAEL), self.government, self.params)
         weighed, self._joint, self._chosen_terms, positions, actions = decisions.decide(
@@ -264,7 +264,7 @@ class SyriaModel(Model):
         fight scales with the count."""
         war = self._war
         self.strike_count, _, self._in_theatre = strikes.month(
-            self._in_theatre, war.manpower, war.quality, war.morale, war.owner,
+            self._in_theatre, war.manpower, war.morale, war.owner,
             war.availability, self.control, self.geo.corridor, self.talks.agreements,
             self._salience(ISRAEL), self.government, self.params, self.rng)
 

@@ -107,7 +107,7 @@ class Actor(Strict):
     actions: dict[ActionName, Effect]
     hts_share: Share = 0.0
     isis_scale: NonNegative = 1.0
-    militia_reference_power: Positive = 60.0
+    entrenchment_reference: Positive = 46.15
     entrenchment_cap: Positive = 1.5
     entrenchment_base: Share = 0.5
     entrenchment_corridor: Share = 0.5

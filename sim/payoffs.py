@@ -173,17 +173,22 @@ def collapse_risk(key_share: np.ndarray, morale: np.ndarray | float, threshold_k
 # collapse thresholds (the model passes Syria's to every state, with the state's own alarm), the
 # state's scalars, and its threat weights `threat.<name>` (NaN where a state has none).
 THREAT_PARAMS = ("collapse_key", "alarm", "collapse_morale", "collapse_steepness",
-                 "threat_after_fall", "hts_share", "isis_scale", "militia_reference_power",
+                 "threat_after_fall", "hts_share", "isis_scale", "entrenchment_reference",
                  "threat.regime", "threat.corridor", "threat.jihadists", "threat.bases",
                  "threat.entrenchment", "threat.golan", "threat.kurds", "threat.isis",
                  "threat.refugees", "threat.allies", "threat_convexity", "entrenchment_cap",
                  "entrenchment_base", "entrenchment_corridor", "isis_share_weight",
-                 "isis_area_weight", "allies_cap", "successor_isis", "collapse_morale_weight")
+                 "isis_area_weight", "allies_cap", "successor_isis", "collapse_morale_weight",
+                 "militias_quality", "hezbollah_quality")
 (P_COLLAPSE_KEY, P_ALARM, P_COLLAPSE_MORALE, P_STEEPNESS, P_AFTER_FALL, P_HTS, P_ISIS_SCALE,
- P_MILITIA_REF, W_REGIME, W_CORRIDOR, W_JIHADISTS, W_BASES, W_ENTRENCHMENT, W_GOLAN, W_KURDS,
+ P_AXIS_REF, W_REGIME, W_CORRIDOR, W_JIHADISTS, W_BASES, W_ENTRENCHMENT, W_GOLAN, W_KURDS,
  W_ISIS, W_REFUGEES, W_ALLIES, P_CONVEXITY, P_ENTRENCHMENT_CAP, P_ENTRENCHMENT_BASE,
  P_ENTRENCHMENT_CORRIDOR, P_ISIS_SHARE, P_ISIS_AREA, P_ALLIES_CAP,
- P_SUCCESSOR_ISIS, P_COLLAPSE_WEIGHT) = range(len(THREAT_PARAMS))
+ P_SUCCESSOR_ISIS, P_COLLAPSE_WEIGHT, P_MILITIAS_QUALITY,
+ P_HEZBOLLAH_QUALITY) = range(len(THREAT_PARAMS))
+# the forces' quality a threat vector carries when the state's dict names none: fighters are
+# then counted at their combat power (the model fills both from params/forces.toml)
+_UNIT_DEFAULTS = ("militias_quality", "hezbollah_quality")
 
 
 def threat_vector(p: dict) -> np.ndarray:
@@ -193,7 +198,9 @@ def threat_vector(p: dict) -> np.ndarray:
         if name.startswith("threat."):
             out[slot] = p.get("threat", {}).get(name[len("threat."):], np.nan)
         else:
-            out[slot] = p.get(name, 0.0 if name in ("alarm", "threat_convexity") else np.nan)
+            default = (0.0 if name in ("alarm", "threat_convexity")
+                       else 1.0 if name in _UNIT_DEFAULTS else np.nan)
+            out[slot] = p.get(name, default)
     return out
 
 
@@ -293,10 +300,15 @@ def _threat_russia(rolled, share, morale, force_power, government, relations, p)
 
 
 @njit(cache=True, error_model="numpy")
-def _axis_power(force_power, k):
-    """The combat power of the forces Iran fields in Syria (its militias and Hezbollah): the
-    entrenchment Israel and the US's allies fear."""
-    return force_power[k, MILITIAS] + force_power[k, HEZBOLLAH]
+def _axis_strength(force_power, k, p):
+    """The forces Iran fields in Syria (its militias and Hezbollah), in fighters as far as they
+    are there, ready and unbroken by strikes: their combat power over each force's quality.
+    The entrenchment Israel and the US's allies fear is Iran's presence (seed 003: "the
+    expansion of pro-Iranian forces and the establishment of Iranian military infrastructure"),
+    not how well each fighter fights, so a force's quality moves the battle and not the threat
+    (docs/decisions.md D23)."""
+    return (force_power[k, MILITIAS] / p[P_MILITIAS_QUALITY]
+            + force_power[k, HEZBOLLAH] / p[P_HEZBOLLAH_QUALITY])
 
 
 @njit(cache=True, error_model="numpy")
@@ -310,7 +322,7 @@ def _threat_israel(rolled, share, morale, force_power, government, relations, p)
     hostile = -min(relations[ISRAEL, SYRIA], 0.0)
     out = np.empty(rolled.shape[0])
     for k in range(rolled.shape[0]):
-        militia = min(max(_axis_power(force_power, k) / p[P_MILITIA_REF], 0.0),
+        militia = min(max(_axis_strength(force_power, k, p) / p[P_AXIS_REF], 0.0),
                       p[P_ENTRENCHMENT_CAP])
         entrenchment = militia * (p[P_ENTRENCHMENT_BASE]
                                   + p[P_ENTRENCHMENT_CORRIDOR] * rolled[k, CORRIDOR, R])
@@ -347,7 +359,8 @@ def _threat_us(rolled, share, morale, force_power, government, relations, p):
     out = np.empty(rolled.shape[0])
     for k in range(rolled.shape[0]):
         isis = p[P_ISIS_SHARE] * share[k, ISIS] + p[P_ISIS_AREA] * rolled[k, AREA, ISIS]
-        militia = min(max(_axis_power(force_power, k) / p[P_MILITIA_REF], 0.0), p[P_ALLIES_CAP])
+        militia = min(max(_axis_strength(force_power, k, p) / p[P_AXIS_REF], 0.0),
+                      p[P_ALLIES_CAP])
         out[k] = min(max(p[W_ISIS] * isis * p[P_ISIS_SCALE] + p[W_ALLIES] * militia, 0.0), 1.0)
     return out
 
@@ -684,8 +697,11 @@ class PayoffParams(NamedTuple):
         """Every state's threat reads Syria's collapse thresholds, with its own alarm."""
         collapse = collapse_params(params)
         convexity = float(params["choice"]["threat_convexity"])
+        axis = {f"{force}_quality": float(params[force]["quality"])
+                for force in ("militias", "hezbollah")}
         threat = np.stack([threat_vector({**params[s], **collapse, "alarm": params[s]["alarm"],
-                                          "threat_convexity": convexity}) for s in STATES])
+                                          "threat_convexity": convexity, **axis})
+                           for s in STATES])
         vector = {key: np.array([params[s][key] for s in STATES], dtype=float)
                   for key in ("budget", "resolve", "casualty_aversion", "clash_aversion")}
         t, c = params["theatre"], params["choice"]

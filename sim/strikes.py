@@ -33,26 +33,27 @@ REFERENCE_RATE = 100.0 / 68.0
 _COUNT = re.compile(r"^(\d+) strikes? on ")
 
 
-def axis_power(manpower: np.ndarray, quality: np.ndarray, morale: np.ndarray,
-               owner: np.ndarray, availability: np.ndarray) -> float:
-    """The combat power of the forces Iran fields in Syria now (its militias and Hezbollah),
-    as far as they are in Syria (another war draws them as it draws Iran's assets): the
-    entrenchment Israel fears (as `payoffs._axis_power` reads it off a projection)."""
-    power = 0.0
+def axis_strength(manpower: np.ndarray, morale: np.ndarray, owner: np.ndarray,
+                  availability: np.ndarray) -> float:
+    """The forces Iran fields in Syria now (its militias and Hezbollah), in ready fighters
+    (thousands, times morale), as far as they are in Syria (another war draws them as it draws
+    Iran's assets): the entrenchment Israel fears, its presence and not its fighters' quality
+    (as `payoffs._axis_strength` reads it off a projection; docs/decisions.md D23)."""
+    strength = 0.0
     for force in (MILITIAS, HEZBOLLAH):
         present = max(1.0 - owner[IRAN, force] * (1.0 - availability[IRAN]), 0.0)
-        power += manpower[force] * quality[force] * morale[force] * present
-    return power
+        strength += manpower[force] * morale[force] * present
+    return strength
 
 
 def threat(axis: float, corridor_hold: float, israel: dict, sp: dict) -> float:
-    """What Israel's strikes act on: Iranian entrenchment, the axis's combat power over
-    `militia_reference_power` and capped as in Israel's survival term
+    """What Israel's strikes act on: Iranian entrenchment, the axis's strength over
+    `entrenchment_reference` and capped as in Israel's survival term
     (`payoffs._threat_israel`; seed 003: "an existential threat"), and arms to Hezbollah
     through Syria, the share of the land corridor to Lebanon the Assad government holds,
     weighted `arms` (record row 8: the first strike was on a convoy of Iranian arms to
     Hezbollah)."""
-    entrenchment = min(max(axis / israel["militia_reference_power"], 0.0),
+    entrenchment = min(max(axis / israel["entrenchment_reference"], 0.0),
                        israel["entrenchment_cap"])
     return entrenchment + sp["arms"] * corridor_hold
 
@@ -104,15 +105,15 @@ def count_of(event_detail: str) -> int:
     return int(found.group(1)) if found else 1
 
 
-def rate_now(joint: np.ndarray, manpower: np.ndarray, quality: np.ndarray,
-             morale: np.ndarray, owner: np.ndarray, availability: np.ndarray,
+def rate_now(joint: np.ndarray, manpower: np.ndarray, morale: np.ndarray,
+             owner: np.ndarray, availability: np.ndarray,
              control: np.ndarray, corridor: np.ndarray, agreements: np.ndarray,
              salience: float, government: int, params: dict) -> float:
     """The strikes a month Israel would fly in this war (`rate`), under the joint portfolio
     (N, A) that says where Russia's aircraft are."""
     sp = params["strikes"]
     corridor_hold = float(corridor @ control[:, R]) if government == R else 0.0
-    threat_now = threat(axis_power(manpower, quality, morale, owner, availability),
+    threat_now = threat(axis_strength(manpower, morale, owner, availability),
                         corridor_hold, params["israel"], sp)
     russian_air = float(joint[RUSSIA, AIR_CAMPAIGN] * availability[RUSSIA])
     risk = air_defence_risk(russian_air, float(agreements[ISRAEL, RUSSIA]))
@@ -132,7 +133,7 @@ def foreseen(fx: Effects, expected: float, into: Effects | None = None) -> Effec
     return into
 
 
-def month(joint: np.ndarray, manpower: np.ndarray, quality: np.ndarray, morale: np.ndarray,
+def month(joint: np.ndarray, manpower: np.ndarray, morale: np.ndarray,
           owner: np.ndarray, availability: np.ndarray, control: np.ndarray,
           corridor: np.ndarray, agreements: np.ndarray, salience: float, government: int,
           params: dict, rng: np.random.Generator) -> tuple[int, float, np.ndarray]:
@@ -142,7 +143,7 @@ def month(joint: np.ndarray, manpower: np.ndarray, quality: np.ndarray, morale: 
     count's `intensity` (the same array when nothing changes)."""
     if not joint[ISRAEL, STRIKE]:
         return 0, 0.0, joint
-    expected = rate_now(joint, manpower, quality, morale, owner, availability, control,
+    expected = rate_now(joint, manpower, morale, owner, availability, control,
                         corridor, agreements, salience, government, params)
     count = int(rng.poisson(expected)) if expected > 0.0 else 0
     fighting = joint.copy()

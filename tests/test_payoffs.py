@@ -40,11 +40,11 @@ PARAMS = {
              "threat_after_fall": 0.8},
     "russia": {**COLLAPSE, "threat": {"jihadists": 0.4, "bases": 0.3, "regime": 0.3},
                "hts_share": 0.3, "threat_after_fall": 0.5},
-    "israel": {"threat": {"entrenchment": 0.9, "golan": 0.6}, "militia_reference_power": 60.0,
+    "israel": {"threat": {"entrenchment": 0.9, "golan": 0.6}, "entrenchment_reference": 46.15,
                "entrenchment_cap": 1.5, "entrenchment_base": 0.5, "entrenchment_corridor": 0.5},
     "turkey": {"threat": {"kurds": 0.6, "isis": 0.2, "refugees": 0.2}},
     "us": {"threat": {"isis": 0.7, "allies": 0.3}, "isis_scale": 1.0,
-           "militia_reference_power": 60.0, "isis_share_weight": 0.5, "isis_area_weight": 0.5,
+           "entrenchment_reference": 46.15, "isis_share_weight": 0.5, "isis_area_weight": 0.5,
            "allies_cap": 1.0},
     "syria": {**COLLAPSE, "successor_isis": 0.5},
 }
@@ -249,6 +249,28 @@ class TestThreatIsrael:
         sit = situation(np.stack([ALL_REGIME, ALL_REGIME]), force_power=[low, high])
         out = threat("israel", sit)
         assert out[1] > out[0]
+
+    def test_the_threat_counts_fighters_not_their_quality(self):
+        """The same 20 thousand militiamen at a quality of 0.8 or 1.3 (combat power 16 or 26)
+        are the same entrenchment; 30 thousand at 0.8 are more (D23)."""
+        power = np.zeros((3, NFO))
+        power[:, FO["militias"]] = [20.0 * 0.8, 20.0 * 1.3, 30.0 * 0.8]
+        sit = situation(np.stack([ALL_REGIME] * 3), force_power=power)
+        poor = threat("israel", sit, {**PARAMS["israel"], "militias_quality": 0.8})
+        elite = threat("israel", sit, {**PARAMS["israel"], "militias_quality": 1.3})
+        assert poor[0] == pytest.approx(elite[1])
+        assert poor[2] > poor[0] > 0.0
+
+    def test_the_model_gives_the_threat_the_forces_quality(self, short_scenario):
+        """The model's payoff parameters carry the forces' quality, as a scenario sets it."""
+        from sim.model import SyriaModel
+        from sim.scenario import with_overrides
+
+        model = SyriaModel(with_overrides(short_scenario, {"militias.quality": 0.9}), rng=0)
+        row = model.payoff_params.threat_params[STATES.index("israel")]
+        names = payoffs.THREAT_PARAMS
+        assert row[names.index("militias_quality")] == 0.9
+        assert row[names.index("hezbollah_quality")] == model.params["hezbollah"]["quality"]
 
     def test_no_militias_before_the_fall_means_no_threat(self):
         assert threat("israel", situation(ALL_REGIME))[0] == pytest.approx(0.0)

@@ -47,7 +47,7 @@ def month(defaults, geography):
         agreements[ISRAEL, RUSSIA] = agreements[RUSSIA, ISRAEL] = agreement
         manpower = np.full(FO, axis)
         rng = np.random.default_rng(seed)
-        out = strikes.month(joint, manpower, np.ones(FO), np.ones(FO), owner, np.ones(N),
+        out = strikes.month(joint, manpower, np.ones(FO), owner, np.ones(N),
                             control, geography.corridor, agreements, salience, R,
                             params or defaults, rng)
         return (*out, joint, rng)
@@ -65,7 +65,7 @@ def test_the_threat_counts_entrenchment_and_arms_through_the_corridor(defaults):
     assert strikes.threat(30.0, 0.0, israel, sp) > strikes.threat(10.0, 0.0, israel, sp)
     assert strikes.threat(30.0, 1.0, israel, sp) > strikes.threat(30.0, 0.0, israel, sp)
     # entrenchment is capped as in Israel's survival term
-    cap = israel["entrenchment_cap"] * israel["militia_reference_power"]
+    cap = israel["entrenchment_cap"] * israel["entrenchment_reference"]
     assert strikes.threat(2 * cap, 0.0, israel, sp) == strikes.threat(3 * cap, 0.0, israel, sp)
 
 
