@@ -47,6 +47,7 @@ from sim.vocabulary import (
     STATES,
     SUCC,
     TERMS,
+    A,
     R,
     S,
     month_label,
@@ -160,6 +161,15 @@ class SyriaModel(Model):
         self._foreseen: tuple | None = None  # (fx, the pack Israel weighs: `_weighed_fx`)
         self._pack_government()
         self._consolidate()
+        if init.get("shown") and self.government == R:
+            # the help the patrons showed before the run began (params/initial, `shown`)
+            shown = np.zeros((N, NA))
+            for state, actions in init["shown"].items():
+                shown[S[state], [A[a] for a in actions]] = 1.0
+            named = np.zeros(N)
+            named[[S[state] for state in init["shown"]]] = 1.0  # the others have shown nothing
+            self.capacity = named * theatre.shown_capacity(shown, theatre.war_now(self), self.fx,
+                                                           self.theatre)
 
     # --- building blocks --------------------------------------------------------------------
 

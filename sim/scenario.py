@@ -110,6 +110,10 @@ class InitialState(Strict):
     morale: P.Share
     economy: P.Share
     portfolios: dict[StateName, list[P.ActionName]]
+    # what each patron has shown it can send before this date (the portfolio at its height),
+    # which the army's odds count as help it can call on (`theatre.shown_capacity`); a state
+    # the file does not name has shown nothing yet
+    shown: dict[StateName, list[P.ActionName]] = {}
     relations: dict[str, Annotated[float, Field(ge=-1.0, le=1.0)]]
     ceasefire: P.Share = 0.0
     vetoes: int = 0
@@ -373,14 +377,15 @@ def load_scenario(name_or_path: str | Path,
         forbid.append(entry)
 
     initial = load_initial_state(data["initial_state"], source)
-    for state, actions in initial["portfolios"].items():
-        off_menu = [a for a in actions if a not in resolved_params[state]["menu"]]
-        if off_menu:
-            raise UserInputError(
-                f"params/initial/{data['initial_state']}.toml",
-                f"portfolios.{state}",
-                f"actions not on its menu: {off_menu}",
-            )
+    for table in ("portfolios", "shown"):
+        for state, actions in initial[table].items():
+            off_menu = [a for a in actions if a not in resolved_params[state]["menu"]]
+            if off_menu:
+                raise UserInputError(
+                    f"params/initial/{data['initial_state']}.toml",
+                    f"{table}.{state}",
+                    f"actions not on its menu: {off_menu}",
+                )
     return ScenarioSpec(
         name=_safe_name(data.get("name") or path.stem, source),
         path=source,

@@ -1152,6 +1152,22 @@ def war_now(model) -> War:
         relations=model.relations)
 
 
+def shown_capacity(shown: np.ndarray, war: War, fx: Effects, tp: TheatreParams) -> np.ndarray:
+    """What each state adds to the regime's power under the joint portfolio `shown` (N, A), at
+    full availability, in this war: the `capacity` (`regime.backing_after`: the most a state
+    has added in a month) of a run that starts after its patrons have shown what they can
+    send. A run from 2011 learns it from its own months; one that starts in 2017 or 2024 would
+    otherwise start with none, and its army would count on no help at all (docs/decisions.md
+    D24)."""
+    full = war._replace(availability=np.ones_like(war.availability))
+    deploy = np.empty(war.control.shape)
+    _deployment(war.control, tp.neighbour_mean, tp.value, tp.hostility, tp.spill,
+                tp.front_base, deploy)
+    joint = np.ascontiguousarray(shown, dtype=float).reshape((1, *shown.shape))
+    contribution = _evaluate(joint, full, fx, 1.0, tp, deploy)[4]
+    return contribution[0, :, R].copy()
+
+
 def land(model, landing) -> None:
     """A shock lands on the theatre (`shocks.Landing`): its one-off effect on a force, if it
     has one (a surge that takes ground, a blow to manpower and quality)."""

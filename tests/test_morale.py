@@ -6,7 +6,7 @@ import pytest
 
 from sim import regime, theatre
 from sim.model import SyriaModel
-from sim.vocabulary import ISIS, O, R, month_index
+from sim.vocabulary import ACTIONS, ISIS, STATES, A, O, R, S, month_index
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +114,33 @@ def test_longer_horizons_move_morale_further_towards_its_target(model, months):
     now = model.forces["regime"].morale
     assert abs(more - now) > abs(one - now)
     assert 0.0 < more <= 1.0
+
+
+def test_a_run_from_2024_starts_with_the_help_its_patrons_have_shown():
+    """The army of a run that starts in 2024 counts on what Iran and Russia showed they could
+    send in 2015-2017 (params/initial/2024-01.toml, `shown`), as a run from 2011 learns it from
+    its own months; states the file does not name have shown nothing, and a run from 2011
+    starts with no record at all (D24)."""
+    late = SyriaModel(scenario="collapse_2024", rng=0)
+    named = {s: late.capacity[S[s]] for s in STATES}
+    assert named["iran"] > 0.0 and named["russia"] > 0.0
+    assert all(named[s] == 0.0 for s in STATES if s not in ("iran", "russia"))
+    assert not SyriaModel(scenario="full_2011_2025", rng=0).capacity.any()
+    # so its army sees better odds in the first month than with no record
+    with_record = _odds(late)
+    late.capacity[:] = 0.0
+    assert with_record > _odds(late)
+
+
+def test_what_a_patron_has_shown_grows_with_what_it_sent(model):
+    """`theatre.shown_capacity`: Russia's air campaign on top of its advisers adds to what it
+    is known to be able to add; a state that sends nothing adds nothing."""
+    war = theatre.war_now(model)
+    advisers = np.zeros((len(STATES), len(ACTIONS)))
+    advisers[S["russia"], A["advisers_militias"]] = 1.0
+    with_air = advisers.copy()
+    with_air[S["russia"], A["air_campaign"]] = 1.0
+    small = theatre.shown_capacity(advisers, war, model.fx, model.theatre)
+    large = theatre.shown_capacity(with_air, war, model.fx, model.theatre)
+    assert large[S["russia"]] > small[S["russia"]] > 0.0
+    assert large[S["us"]] == 0.0

@@ -62,7 +62,8 @@ def influence_after_the_fall(name: str, months: int = 12) -> pd.DataFrame:
 
 POINT = ("Shares on seeds 0-19 at the point summarising the posterior (params/calibration.json, "
          "2 December 2026, latest: remade with the quality of Iran's militias free and Israel's "
-         "threat counting Iran's fighters, not their quality; docs/decisions.md D13, D22, D23)")
+         "threat counting Iran's fighters, not their quality; runs from 2017 and 2024 counting the "
+         "help the patrons showed in 2015-17; docs/decisions.md D13, D22, D23, D24)")
 
 
 def test_cooperation_2011_2017_iran_first_russia_at_the_low_point_and_recovery():
@@ -109,15 +110,15 @@ def test_cooperation_2011_2017_iran_first_russia_at_the_low_point_and_recovery()
 def test_competition_2017_2024_the_regime_survives_and_the_partners_cool():
     """The regime survives to 2024, the opposition keeps Idlib and the SDF the north-east,
     Russia draws down after the Ukraine war, and Iran and Russia go on cooperating
-    (competitors, not rivals). Not yet told at this point: the frozen front lines (30%) and
+    (competitors, not rivals). Not yet told at this point: the frozen front lines (0%) and
     ISIS's last ground lost (0%). See `POINT`."""
     assert_story(
         "competition_2017_2024",
         {
             "regime_survives_to_2024": 0.9,  # 1.00
-            "opposition_holds_idlib": 0.65,  # 0.75
+            "opposition_holds_idlib": 0.7,  # 0.80
             "sdf_holds_northeast": 0.9,  # 1.00
-            "russia_drawdown_2022": 0.8,  # 0.90
+            "russia_drawdown_2022": 0.55,  # 0.65
             "iran_russia_still_cooperate": 0.9,  # 1.00
         },
     )
@@ -127,23 +128,22 @@ def test_competition_2017_2024_the_regime_survives_and_the_partners_cool():
     ]
     start = pair[pair["date"] == "2017-12"].set_index("run")["value"]
     later = pair[pair["date"].between("2019-01", "2023-12")].groupby("run")["value"].mean()
-    assert (later < start).mean() >= 0.8  # 0.90: cooling from the Astana-era high
+    assert (later < start).mean() >= 0.7  # 0.80: cooling from the Astana-era high
 
 
-def test_collapse_2024_the_regime_falls_and_its_patrons_lose_syria():
-    """From the record's state of 2024 the regime falls in most runs, while its patrons are
-    drawn elsewhere; after it Iran's influence is gone and Russia's is below Turkey's, with
-    Turkey the largest influence. Not yet told at this point: the fall in its window, September
-    2024 to March 2025 (0%: the runs fall in the spring and summer of 2024, before the blows to
-    Hezbollah and the opposition's offensive), and Iran's withdrawal in its window (10%). See
-    `POINT`."""
+def test_collapse_2024_the_regime_falls_late_in_2024_and_its_patrons_lose_syria():
+    """From the record's state of 2024 the regime falls, in the autumn of 2024 in most runs,
+    when its patrons are drawn elsewhere; Iran withdraws; after it Iran's influence is gone and
+    Russia's is below Turkey's, with Turkey the largest influence. See `POINT`."""
     summary = ensemble("collapse_2024").summary
     assert summary["regime_fell"].mean() >= 0.85  # 0.95
     assert_story(
         "collapse_2024",
         {
-            "iran_influence_gone_2025": 0.9,  # 1.00
-            "turkey_main_winner_2025": 0.75,  # 0.85
+            "regime_collapse_2024": 0.55,  # 0.65
+            "iran_withdraws_2024": 0.5,  # 0.60
+            "iran_influence_gone_2025": 0.85,  # 0.95
+            "turkey_main_winner_2025": 0.85,  # 0.95
         },
     )
     after = influence_after_the_fall("collapse_2024")
