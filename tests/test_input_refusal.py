@@ -90,6 +90,22 @@ def test_a_non_finite_number_in_an_initial_state_is_refused(tmp_path, monkeypatc
         S.load_scenario("collapse_2024")
 
 
+def test_an_action_a_patron_cannot_take_in_its_shown_help_is_refused(tmp_path, monkeypatch):
+    """`[shown]` (what a patron showed it could send) must come from the patron's own menu:
+    Iran never flew an air campaign (seed 001/002), so a state file saying it did is a slip."""
+    from sim import scenario as S
+
+    source = (S.INITIAL_DIR / "2024-01.toml").read_text(encoding="utf-8")
+    slip = source.replace('iran = ["diplomatic_cover", "financial_aid", "advisers_militias", '
+                          '"ground_deployment"]',
+                          'iran = ["diplomatic_cover", "air_campaign"]')
+    assert slip != source
+    (tmp_path / "2024-01.toml").write_text(slip)
+    monkeypatch.setattr(S, "INITIAL_DIR", tmp_path)
+    with pytest.raises(S.UserInputError, match=r"shown\.iran: actions not on its menu"):
+        S.load_scenario("collapse_2024")
+
+
 # --- magnitudes outside the physical ranges ---------------------------------------------------
 
 
