@@ -130,7 +130,7 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from analysis.figures import across_sets_chart
-    from analysis.posterior import overrides, split_variance
+    from analysis.posterior import drivers, overrides, split_variance
     from analysis.stats import fall_indicators
     from sim.output import build_manifest, check_destination, write_folder
     from sim.scenario import load_scenario
@@ -163,6 +163,11 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
              **split_variance(np.vstack(values))}
             for (b_name, name, arm), values in measured.items()]
     result = pd.DataFrame(rows)
+    # what each effect hangs on: its per-set means against the sets' parameter values
+    hangs_on = pd.concat([drivers(np.vstack(values).mean(axis=1), sets, paths).assign(
+        b=b_name, quantity=f"fallen {name}")
+        for (b_name, name, arm), values in measured.items() if arm == "b - a"],
+        ignore_index=True)[["b", "quantity", "parameter", "spearman", "p_value"]]
     names = ", ".join(b.name for b in bs)
     manifest = {
         **build_manifest(bs[0], seeds, ["run.py", *sys.argv[1:]]),
@@ -188,6 +193,8 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
                                 for k, run_values in enumerate(v)])
         per_set.to_csv(folder / "comparison_posterior_sets.csv", index=False,
                        float_format="%.8g")
+        hangs_on.to_csv(folder / "comparison_posterior_drivers.csv", index=False,
+                        float_format="%.8g")
         across_sets_chart(chart(), f"P(the regime has fallen): each dot one parameter set, "
                           f"its mean over {len(seeds)} seeds",
                           f"against A = {a.name}, {len(sets)} posterior sets" if len(bs) > 1
@@ -204,5 +211,13 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
                       f"{r.set_q05:+.3f} to {r.set_q95:+.3f}); variance from parameters "
                       f"{share}; sets >0: {r.sets_positive:.0%}, <0: {r.sets_negative:.0%}",
                       markup=False)
-    console.print(f"table written to {out / 'comparison_posterior.csv'}")
+    console.print("\nwhat each effect hangs on (Spearman rank correlation of the sets' effects "
+                  f"with their parameters, {len(sets)} sets; the three strongest):")
+    for (b_name, quantity), group in hangs_on.groupby(["b", "quantity"], sort=False):
+        top = group.dropna(subset=["spearman"]).head(3)
+        listed = "; ".join(f"{r.parameter} {r.spearman:+.2f} (p {r.p_value:.3f})"
+                           for r in top.itertuples()) or "no effect varies across the sets"
+        console.print(f"  {b_name:<30} {quantity:<20} {listed}", markup=False)
+    console.print(f"table written to {out / 'comparison_posterior.csv'}; what the effects hang "
+                  f"on: {out / 'comparison_posterior_drivers.csv'}")
     return 0

@@ -172,6 +172,21 @@ def test_variance_splits_into_parameters_and_seeds():
     assert same["var_parameters"] == 0.0 and same["share_parameters"] == 0.0
 
 
+def test_drivers_rank_the_parameters_an_answer_follows():
+    """An effect that rises with one parameter across the sets and ignores another ranks the
+    first on top with a rank correlation of one; a constant effect has no ranking."""
+    from analysis.posterior import drivers
+
+    sets = pd.DataFrame({"a.x": [0.1, 0.5, 0.3, 0.9, 0.7], "b.y": [3.0, 1.0, 4.0, 1.0, 5.0]})
+    effect = np.array([0.0, 0.2, 0.1, 0.6, 0.3])  # in the order of a.x
+    table = drivers(effect, sets, ["b.y", "a.x"])
+    assert list(table["parameter"]) == ["a.x", "b.y"]
+    assert table.loc[0, "spearman"] == pytest.approx(1.0)
+    assert table.loc[0, "p_value"] < 0.05 < table.loc[1, "p_value"]
+    flat = drivers(np.zeros(5), sets, ["a.x", "b.y"])
+    assert flat["spearman"].isna().all()
+
+
 def two_set_posterior(folder) -> None:
     """A posterior of two equally weighted sets of the real free parameters, at p.parquet."""
     from analysis.calibrate import load_free
@@ -219,6 +234,12 @@ def test_compare_answers_across_a_posterior(tmp_path):
     mean = table[(table["b"] == "cf_no_russian_intervention") & (table["arm"] == "b - a")]
     assert np.allclose(effect.groupby("quantity")["value"].mean().sort_index(),
                        mean.set_index("quantity")["mean"].sort_index())
+    hangs_on = pd.read_csv(tmp_path / "two" / "comparison_posterior_drivers.csv")
+    from analysis.calibrate import load_free
+
+    # every free parameter, for each B and date
+    assert len(hangs_on) == 2 * 2 * len(load_free())
+    assert "what each effect hangs on" in several.stdout
     one_only = run_py("compare", "cooperation_2011_2017", "cooperation_2011_2017",
                       "cf_no_russian_intervention", "--runs", "2", cwd=tmp_path)
     assert one_only.returncode == 2 and "several only with --posterior" in one_only.stderr
