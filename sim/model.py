@@ -166,10 +166,9 @@ class SyriaModel(Model):
             shown = np.zeros((N, NA))
             for state, actions in init["shown"].items():
                 shown[S[state], [A[a] for a in actions]] = 1.0
-            named = np.zeros(N)
-            named[[S[state] for state in init["shown"]]] = 1.0  # the others have shown nothing
-            self.capacity = named * theatre.shown_capacity(shown, theatre.war_now(self), self.fx,
-                                                           self.theatre)
+            # a state that sent nothing has shown nothing, whatever its forces add
+            self.capacity = np.where(shown.any(axis=1), theatre.shown_capacity(
+                shown, theatre.war_now(self), self.fx, self.theatre), 0.0)
 
     # --- building blocks --------------------------------------------------------------------
 
