@@ -1160,9 +1160,8 @@ def shown_capacity(shown: np.ndarray, war: War, fx: Effects, tp: TheatreParams) 
     otherwise start with none, and its army would count on no help at all (docs/decisions.md
     D24)."""
     full = war._replace(availability=np.ones_like(war.availability))
-    deploy = np.empty(war.control.shape)
-    _deployment(war.control, tp.neighbour_mean, tp.value, tp.hostility, tp.spill,
-                tp.front_base, deploy)
+    deploy = deployment(war.control, tp.neighbour_mean, tp.value, tp.hostility, tp.spill,
+                        tp.front_base)
     joint = np.ascontiguousarray(shown, dtype=float).reshape((1, *shown.shape))
     contribution = _evaluate(joint, full, fx, 1.0, tp, deploy)[4]
     return contribution[0, :, R].copy()
