@@ -120,6 +120,10 @@ def with_fall_counts(table, ens_a, ens_b):
     return table
 
 
+# the posterior's column of each set's train distance (1 - its train score on the search seeds)
+FIT = "distance"
+
+
 def compare_across_posterior(args: argparse.Namespace) -> int:
     """P(the regime has fallen) by the end of 2017 and by the end of the run, in A and each B
     and B minus A, across parameter sets drawn from the posterior, every set on the same
@@ -163,8 +167,11 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
              **split_variance(np.vstack(values))}
             for (b_name, name, arm), values in measured.items()]
     result = pd.DataFrame(rows)
-    # what each effect hangs on: its per-set means against the sets' parameter values
-    hangs_on = pd.concat([drivers(np.vstack(values).mean(axis=1), sets, paths).assign(
+    # what each effect hangs on: its per-set means against the sets' parameter values, and
+    # against how well each set fits the train window (its distance), which says whether the
+    # better-fitting worlds answer differently
+    fit = [FIT] if FIT in sets.columns else []
+    hangs_on = pd.concat([drivers(np.vstack(values).mean(axis=1), sets, [*paths, *fit]).assign(
         b=b_name, quantity=f"fallen {name}")
         for (b_name, name, arm), values in measured.items() if arm == "b - a"],
         ignore_index=True)[["b", "quantity", "parameter", "spearman", "p_value"]]
@@ -214,9 +221,12 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
     console.print("\nwhat each effect hangs on (Spearman rank correlation of the sets' effects "
                   f"with their parameters, {len(sets)} sets; the three strongest):")
     for (b_name, quantity), group in hangs_on.groupby(["b", "quantity"], sort=False):
-        top = group.dropna(subset=["spearman"]).head(3)
+        ranked = group.dropna(subset=["spearman"])
+        top = ranked[ranked["parameter"] != FIT].head(3)
         listed = "; ".join(f"{r.parameter} {r.spearman:+.2f} (p {r.p_value:.3f})"
                            for r in top.itertuples()) or "no effect varies across the sets"
+        for r in ranked[ranked["parameter"] == FIT].itertuples():
+            listed += f"; the fit: {FIT} {r.spearman:+.2f} (p {r.p_value:.3f})"
         console.print(f"  {b_name:<30} {quantity:<20} {listed}", markup=False)
     console.print(f"table written to {out / 'comparison_posterior.csv'}; what the effects hang "
                   f"on: {out / 'comparison_posterior_drivers.csv'}")

@@ -237,8 +237,9 @@ def test_compare_answers_across_a_posterior(tmp_path):
     hangs_on = pd.read_csv(tmp_path / "two" / "comparison_posterior_drivers.csv")
     from analysis.calibrate import load_free
 
-    # every free parameter, for each B and date
-    assert len(hangs_on) == 2 * 2 * len(load_free())
+    # every free parameter and the sets' train distance, for each B and date
+    assert len(hangs_on) == 2 * 2 * (len(load_free()) + 1)
+    assert set(hangs_on["parameter"]) == {f.path for f in load_free()} | {"distance"}
     assert "what each effect hangs on" in several.stdout
     one_only = run_py("compare", "cooperation_2011_2017", "cooperation_2011_2017",
                       "cf_no_russian_intervention", "--runs", "2", cwd=tmp_path)
