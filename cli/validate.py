@@ -79,6 +79,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "(with --posterior; default 100)")
     p.add_argument("--generations", type=int, default=4, help="generations of ABC-SMC "
                    "(with --posterior; default 4)")
+    p.add_argument("--confirm-runs", type=int, default=64, help="seeds on which the shortlist "
+                   "of the best sets is run again to choose the point (with --posterior; "
+                   "default 64)")
     p.add_argument("--prior-share", type=float, default=0.25, help="share of each generation's "
                    "candidates drawn from the prior, which bounds the weights (with --posterior; "
                    "default 0.25)")
@@ -296,6 +299,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         ("--workers", args.workers),
         ("--population", args.population),
         ("--generations", args.generations),
+        ("--confirm-runs", args.confirm_runs),
     ):
         if value < 1:
             raise UserInputError(name, None, f"expected a number >= 1, got {value}")
@@ -387,8 +391,16 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
         on_search = posterior.weighted_mean(1.0 - table["distance"].to_numpy(), table)
         fresh_scores = posterior.train_scores(table, fresh, map_)
         on_fresh = posterior.weighted_mean(fresh_scores, table)
+        # the point: the shortlist run again on seeds neither score has seen
+        candidates = posterior.shortlist(table, fresh_scores)
+        confirm_start = args.seed + posterior.CONFIRM_OFFSET
+        confirm = calibrate.Problem(**{**search.__dict__, "seeds": tuple(
+            range(confirm_start, confirm_start + args.confirm_runs))})
+        confirm_scores = posterior.train_scores(table.iloc[candidates], confirm, map_)
     table["train_fresh"] = fresh_scores  # each set's train score on the fresh seeds
-    point, point_score = posterior.point_summary(table, fresh_scores, search.paths)
+    point, point_score = posterior.point_summary(table, fresh_scores, search.paths, candidates,
+                                                 confirm_scores, args.runs,
+                                                 args.confirm_runs)
     metadata = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "method": "ABC-SMC (pyabc), uniform priors on the declared bounds, distance = "
@@ -397,6 +409,11 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
         "settings": settings.__dict__,
         "search_seeds": list(search.seeds),
         "fresh_seeds": list(fresh.seeds),
+        "confirm_seeds": [confirm.seeds[0], confirm.seeds[-1]],
+        "point_candidates": [{"set": int(i), "search": round(1.0 - float(table["distance"]
+                              .iloc[i]), 4), "fresh": round(float(fresh_scores[i]), 4),
+                              "confirm": round(float(c), 4)}
+                             for i, c in zip(candidates, confirm_scores, strict=True)],
         "targets_used": [t.id for t in targets],
         "priors": {f.path: [f.low, f.high] for f in free},
         "train_score_search_seeds": round(on_search, 4),
@@ -421,11 +438,13 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
         calibrate.write_values(point, {
             **{k: metadata[k] for k in ("date", "settings", "targets_used", "priors")},
             "method": "summary of params/posterior.parquet (analysis.posterior.point_summary):"
-                      " the parameter set with the best train score over the search and "
-                      "fresh seeds together",
+                      f" of the {posterior.CONFIRM_SETS} parameter sets with the best train "
+                      "score over the search and fresh seeds, the one with the best score "
+                      f"over those and {args.confirm_runs} confirmation seeds together",
             "posterior": "params/posterior.parquet",
             "posterior_sha256": posterior.file_digest(out),
-            "scenario": args.scenario, "seeds": [*search.seeds, *fresh.seeds],
+            "scenario": args.scenario, "seeds": [*search.seeds, *fresh.seeds,
+                                                  *confirm.seeds],
             "train_score": round(point_score, 6), "loss": round(1.0 - point_score, 6),
             "target_sets_used": sorted({t.set for t in targets}),
             "values": {k: round(v, 6) for k, v in point.items()},
@@ -441,8 +460,10 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
                      "trusted (more particles or generations)" if ess < len(table) / 4 else ""))
     console.print(f"train score: {on_search:.3f} on the search seeds, {on_fresh:.3f} on fresh "
                   f"seeds ({fresh_start}..{fresh_start + args.runs - 1})")
-    console.print(f"point summary (the set with the best train score on both seed sets): "
-                  f"{point_score:.3f}")
+    console.print(f"point summary (of the {len(candidates)} sets best on both seed sets, the "
+                  f"best with {args.confirm_runs} confirmation seeds "
+                  f"{confirm_start}..{confirm_start + args.confirm_runs - 1} beside "
+                  f"them): {point_score:.3f}")
     console.print(f"written: {report} (posterior, summary, settings, figures)"
                   + (f" and {out}, the point into params/ (params/calibration.json)"
                      if args.write else ""))

@@ -102,15 +102,26 @@ def test_the_defensive_proposal_bounds_the_weights_in_many_dimensions():
     assert 0.18 < from_prior < 0.32  # a quarter of the candidates come from the prior
 
 
-def test_the_shipped_point_is_the_set_the_train_window_scores_best_on_both_seed_sets():
-    from analysis.posterior import point_summary
+def test_the_shipped_point_is_the_shortlisted_set_best_over_every_seed():
+    from analysis.posterior import point_summary, shortlist
 
-    table = pd.DataFrame({"toy.a": [0.1, 0.2, 0.3], "toy.b": [1.0, 2.0, 3.0],
-                          "weight": [0.5, 0.3, 0.2], "distance": [0.30, 0.35, 0.40]})
-    # the first set is best on the search seeds, the second over both: it is the point
-    point, score = point_summary(table, np.array([0.55, 0.70, 0.62]), ["toy.a", "toy.b"])
-    assert point == {"toy.a": 0.2, "toy.b": 2.0}
-    assert score == pytest.approx((0.65 + 0.70) / 2)
+    table = pd.DataFrame({"toy.a": [0.1, 0.2, 0.3, 0.4], "toy.b": [1.0, 2.0, 3.0, 4.0],
+                          "weight": [0.4, 0.3, 0.2, 0.1],
+                          "distance": [0.30, 0.35, 0.40, 0.20]})
+    fresh = np.array([0.55, 0.70, 0.62, 0.40])
+    # over search and fresh seeds: the second (0.675), the first (0.625), the third (0.61);
+    # the fourth, best on the search seeds alone (0.80), is fourth (0.60) and left out
+    candidates = shortlist(table, fresh, k=3)
+    assert list(candidates) == [1, 0, 2]
+    # the confirmation finds the second lucky and the first not: the first is the point
+    point, score = point_summary(table, fresh, ["toy.a", "toy.b"], candidates,
+                                 np.array([0.50, 0.66, 0.60]), runs=16, confirm_runs=64)
+    assert point == {"toy.a": 0.1, "toy.b": 1.0}
+    assert score == pytest.approx((0.70 * 16 + 0.55 * 16 + 0.66 * 64) / 96)
+    # without a confirmation that says otherwise, the best over both seed sets stays the point
+    same, _ = point_summary(table, fresh, ["toy.a"], candidates, np.array([0.7, 0.6, 0.6]),
+                            runs=16, confirm_runs=64)
+    assert same == {"toy.a": 0.2}
 
 
 def test_the_file_keeps_its_settings(posterior, tmp_path):
@@ -126,8 +137,8 @@ def test_calibrate_posterior_end_to_end_on_the_real_model(tmp_path):
     from analysis.calibrate import load_free
 
     def calibrate(*extra: str) -> subprocess.CompletedProcess:
-        return run_py("calibrate", "--posterior", "--population", "4", "--runs", "1", *extra,
-                      cwd=tmp_path)
+        return run_py("calibrate", "--posterior", "--population", "4", "--runs", "1",
+                      "--confirm-runs", "2", *extra, cwd=tmp_path)
 
     done = calibrate("--generations", "1")
     assert done.returncode == 0, done.stderr
@@ -138,6 +149,9 @@ def test_calibrate_posterior_end_to_end_on_the_real_model(tmp_path):
     assert set(table.columns) == {f.path for f in load_free()} | {"weight", "distance",
                                                                    "train_fresh"}
     assert metadata["search_seeds"] == [0] and metadata["fresh_seeds"] == [100000]
+    # the point's shortlist, run again on the confirmation seeds
+    assert metadata["confirm_seeds"] == [200000, 200001]
+    assert len(metadata["point_candidates"]) == 4  # the whole population, fewer than 10
     assert metadata["targets_used"] and "train score" in done.stdout
     assert table["train_fresh"].between(0, 1).all() and "point summary" in done.stdout
     refused = calibrate("--generations", "1")
