@@ -346,6 +346,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def calibrate_posterior(args: argparse.Namespace, free) -> int:
     """`calibrate --posterior`: ABC-SMC on the train targets, a report, and the posterior's
     train score on fresh seeds beside its score on the search seeds."""
+    import dataclasses
     import functools
     import json
     from datetime import UTC, datetime
@@ -373,8 +374,7 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
                                seeds=tuple(range(args.seed, args.seed + args.runs)),
                                targets=targets)
     fresh_start = args.seed + 100_000  # never the search's seeds
-    fresh = calibrate.Problem(**{**search.__dict__,
-                                 "seeds": tuple(range(fresh_start, fresh_start + args.runs))})
+    fresh = dataclasses.replace(search, seeds=tuple(range(fresh_start, fresh_start + args.runs)))
     console = _console()
     console.print(f"ABC-SMC over {len(free)} free parameters on the train targets of "
                   f"{args.scenario}: {args.population} particles x {args.generations} "
@@ -394,8 +394,8 @@ def calibrate_posterior(args: argparse.Namespace, free) -> int:
         # the point: the shortlist run again on seeds neither score has seen
         candidates = posterior.shortlist(table, fresh_scores)
         confirm_start = args.seed + posterior.CONFIRM_OFFSET
-        confirm = calibrate.Problem(**{**search.__dict__, "seeds": tuple(
-            range(confirm_start, confirm_start + args.confirm_runs))})
+        confirm = dataclasses.replace(search, seeds=tuple(
+            range(confirm_start, confirm_start + args.confirm_runs)))
         confirm_scores = posterior.train_scores(table.iloc[candidates], confirm, map_)
     table["train_fresh"] = fresh_scores  # each set's train score on the fresh seeds
     point, point_score = posterior.point_summary(table, fresh_scores, search.paths, candidates,
