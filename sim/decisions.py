@@ -93,11 +93,13 @@ def _alternatives(joint, forbidden, cost, cap, menu_state, menu_action, deconfli
     joint = joint * (1.0 - forbidden)
     in_combat = np.zeros(n_count, dtype=np.bool_)
     spend_now = np.empty(n_count)
+    paid = np.empty(a_count)  # one state's spending by action, summed as numpy sums
     for n in range(n_count):
         for a in range(a_count):
             if COMBAT[a] and joint[n, a] > 0:
                 in_combat[n] = True
-        spend_now[n] = pairwise_sum(joint[n] * cost[n])
+            paid[a] = joint[n, a] * cost[n, a]
+        spend_now[n] = pairwise_sum(paid)
     count = len(menu_state)
     portfolios = np.empty((count + 1, n_count, a_count))
     owner = np.full(count + 1, -1, dtype=np.int64)
@@ -123,7 +125,9 @@ def _alternatives(joint, forbidden, cost, cap, menu_state, menu_action, deconfli
         # Russian strikes)
         if not on and AIR[a] and deconfliction[n] and forbidden[n, DECONFLICTION] == 0:
             row[n, DECONFLICTION] = 1.0
-        spend = pairwise_sum(row[n] * cost[n])
+        for b in range(a_count):
+            paid[b] = row[n, b] * cost[n, b]
+        spend = pairwise_sum(paid)
         if not (spend <= cap[n] or spend <= spend_now[n]):
             continue  # unaffordable: the row is overwritten by the next one
         owner[k], action[k] = n, a
@@ -192,14 +196,14 @@ def _choose(utility, owner, n_states, temperature, draws):
 
 
 @njit(cache=True, error_model="numpy")
-def _weigh(portfolios, months, mobility, war, fx, tp, pp, demand, weights):
+def _weigh(portfolios, owner, months, mobility, war, fx, tp, pp, demand, weights):
     """Payoff terms (K, N, 5) of every state under each joint portfolio (K, N, A), `months`
     ahead: the situation each portfolio leads to (`theatre._situation`), weighed by
-    `payoffs._weigh_terms`. Money other theatres take (`demand`) makes spending in Syria
-    dearer."""
+    `payoffs._weigh_terms`, each state's only on row 0 and its own rows (`owner`). Money other
+    theatres take (`demand`) makes spending in Syria dearer."""
     projection = _situation(portfolios, months, mobility, war, fx, tp)
     return _weigh_terms(portfolios, projection, war.government, war.relations, pp,
-                        demand / pp.budget, weights)
+                        demand / pp.budget, weights, owner)
 
 
 @njit(cache=True, error_model="numpy")
@@ -219,7 +223,7 @@ def _decide(joint, forbidden, draws, menus, choice, war, fx, tp, pp, demand, wei
     held, portfolios, changer, changed, entering = _alternatives(
         joint, forbidden, cost, pp.budget - demand, menus.state, menus.action,
         menus.deconfliction)
-    terms = _weigh(portfolios, choice.months, choice.mobility, war, fx, tp, pp, demand,
+    terms = _weigh(portfolios, changer, choice.months, choice.mobility, war, fx, tp, pp, demand,
                    weights)
     utility = _utility(terms, changer, entering, choice.entry_cost, choice.switching_cost)
     chosen, positions, rows, starts, probability = _choose(

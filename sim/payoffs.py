@@ -90,6 +90,11 @@ class Geo:
              self.north_west, self.area_share], axis=1), dtype=float)
 
 
+def _everyone(contribution: np.ndarray) -> np.ndarray:
+    """(K, N) all True: every state's term under every row (the kernels' `weighs`)."""
+    return np.ones(contribution.shape[:2], dtype=np.bool_)
+
+
 def _weighted(control: np.ndarray, weights: np.ndarray, faction: int) -> np.ndarray:
     return control[..., faction] @ weights
 
@@ -432,10 +437,11 @@ THREATS = {
 
 
 @njit(cache=True, error_model="numpy")
-def _alignment(contribution, relations):
+def _alignment(contribution, relations, weighs):
     """How far each faction is on each state's side, (K, N, F) in [-1, 1]: its patrons'
     cooperation index with the state, weighted by what each patron contributes. A faction
-    nobody backs is neutral, except ISIS, at war with every state (record rows 12-14)."""
+    nobody backs is neutral, except ISIS, at war with every state (record rows 12-14). Only
+    for the (row, state) pairs `weighs` (K, N) asks for (zero elsewhere)."""
     k_count, n_count, f_count = contribution.shape
     out = np.zeros((k_count, n_count, f_count))
     share = np.empty(n_count)
@@ -450,21 +456,24 @@ def _alignment(contribution, relations):
                 if share[m] == 0.0:
                     continue  # adds nothing
                 for n in range(n_count):
-                    stance = 1.0 if m == n else relations[n, m]
-                    out[k, n, f] += share[m] * stance
+                    if weighs[k, n]:
+                        stance = 1.0 if m == n else relations[n, m]
+                        out[k, n, f] += share[m] * stance
         for n in range(n_count):
-            out[k, n, ISIS] = -1.0
+            if weighs[k, n]:
+                out[k, n, ISIS] = -1.0
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def _balancing(alignment, power):
+def _balancing(alignment, power, weighs):
     """The balance of power in the theatre as each state sees it, (K, N) in [-1, 1]: the share
     of all combat power in Syria held by factions on its side minus the share held against it.
 
     Seed 001: "Russia is seeking a balance of power and strategic equilibrium with the U.S. in
     West Asia"; Iran intervened "to prevent the balance of power from shifting in favor of its
     regional rivals"; states "form alliances to balance and overcome adversaries".
+    Only for the (row, state) pairs `weighs` (K, N) asks for (zero elsewhere).
     """
     k_count, n_count, f_count = alignment.shape
     out = np.zeros((k_count, n_count))
@@ -474,6 +483,8 @@ def _balancing(alignment, power):
             total += power[k, f]
         total = max(total, 1e-9)
         for n in range(n_count):
+            if not weighs[k, n]:
+                continue
             for f in range(f_count):
                 out[k, n] += alignment[k, n, f] * (power[k, f] / total)
     return out
@@ -482,13 +493,14 @@ def _balancing(alignment, power):
 def alignment(sit: Situation) -> np.ndarray:
     """How far each faction is on each state's side, (K, N, F); see `_alignment`."""
     if "alignment" not in sit.cache:
-        sit.cache["alignment"] = _alignment(*_floats(sit.contribution, sit.relations))
+        sit.cache["alignment"] = _alignment(*_floats(sit.contribution, sit.relations),
+                                            _everyone(sit.contribution))
     return sit.cache["alignment"]
 
 
 def balancing_all(sit: Situation) -> np.ndarray:
     """`balancing` for every state at once, (K, N); the mechanism and sources: `_balancing`."""
-    return _balancing(alignment(sit), *_floats(sit.power))
+    return _balancing(alignment(sit), *_floats(sit.power), _everyone(sit.contribution))
 
 
 def balancing(sit: Situation, actor: int) -> np.ndarray:
@@ -501,7 +513,7 @@ def balancing(sit: Situation, actor: int) -> np.ndarray:
 
 @njit(cache=True, error_model="numpy")
 def _influence(control, area_share, contribution, power, government, capital_weight, need,
-               capital_holds):
+               capital_holds, weighs):
     """Each state's sway over Syria, (K, N) in [0, 1].
 
     Sway over a faction is the share of its strength that a state supplies (Assad's "room for
@@ -514,6 +526,7 @@ def _influence(control, area_share, contribution, power, government, capital_wei
     heeds its patrons as far as it needs them: `need` (K,), rising with the threat to it,
     scales foreign sway over the government (Assad's "room for maneuver is severely limited"
     by dependence, seed 003; his "stubborn resistance" once safe, seed 002).
+    Only for the (row, state) pairs `weighs` (K, N) asks for (zero elsewhere).
     """
     k_count, g_count, f_count = control.shape
     n_count = contribution.shape[1]
@@ -528,6 +541,8 @@ def _influence(control, area_share, contribution, power, government, capital_wei
             if f == government:
                 weight[f] += capital_weight * (1.0 if area > capital_holds else 0.0)
         for n in range(n_count):
+            if not weighs[k, n]:
+                continue
             total = 0.0
             for f in range(f_count):
                 heed = need[k] if f == government and n != SYRIA else 1.0
@@ -545,7 +560,8 @@ def influence(sit: Situation, geo: Geo, capital_weight: float,
     need = np.ascontiguousarray(np.broadcast_to(np.asarray(need, dtype=float).reshape(-1),
                                                 (len(control),)))
     return _influence(control, *_floats(geo.area_share), contribution, power,
-                      int(sit.government), float(capital_weight), need, float(capital_holds))
+                      int(sit.government), float(capital_weight), need, float(capital_holds),
+                      _everyone(contribution))
 
 
 @njit(cache=True, error_model="numpy")
@@ -740,7 +756,8 @@ def _utility(terms, owner, entering, entry_cost, switching_cost):
 
 
 @njit(cache=True, error_model="numpy")
-def _weigh_terms(portfolios, projection, government, relations, pp, opportunity, weights):
+def _weigh_terms(portfolios, projection, government, relations, pp, opportunity, weights,
+                 owner):
     """Payoff terms (K, N, 5) of every state under each projected situation (a
     `theatre.Projection`): survival (minus the threat), balancing, influence, cost, and the
     utility `weights` (N, 3) make of them; `opportunity` (N,) is the share of each budget
@@ -753,6 +770,8 @@ def _weigh_terms(portfolios, projection, government, relations, pp, opportunity,
     `_balancing`. While the regime stands, both are weighed by each state's reading of
     the risk that it falls (`_in_the_shadow_of_the_fall`, `_after_the_fall`).
     Cost: `_cost`, at the war's intensity now.
+    Each state weighs only row 0 and its own alternatives (`owner` (K,), -1 for row 0:
+    `decisions._choose`), so its terms of the other states' rows are left at zero.
     """
     (control, power, force_power, contribution, spend, exposure, clash_risk, morale,
      intensity) = projection
@@ -762,6 +781,10 @@ def _weigh_terms(portfolios, projection, government, relations, pp, opportunity,
     clash_aversion, money_scale, casualty_scale = (pp.clash_aversion, pp.money_scale,
                                                    pp.casualty_scale)
     k_count, n_count, _ = portfolios.shape
+    weighs = np.zeros((k_count, n_count), dtype=np.bool_)
+    for k in range(k_count):
+        for n in range(n_count):
+            weighs[k, n] = owner[k] < 0 or owner[k] == n
     rolled, share = _indicators(control, power, geo_weights, THREAT_READS)
     threat = _threats(rolled, share, morale, force_power, government, relations,
                               threat_params)
@@ -770,13 +793,15 @@ def _weigh_terms(portfolios, projection, government, relations, pp, opportunity,
             threat[k, ISRAEL] *= 1.0 - pp.golan_buffer * portfolios[k, ISRAEL, GROUND]
     need = _dependence(threat[:, SYRIA], dependence_floor)
     influence = _influence(control, area_share, contribution, power, government,
-                           capital_weight, need, pp.capital_holds)
-    alignment = _alignment(contribution, relations)
-    balancing = _balancing(alignment, power)
+                           capital_weight, need, pp.capital_holds, weighs)
+    alignment = _alignment(contribution, relations, weighs)
+    balancing = _balancing(alignment, power, weighs)
     if government == R:  # sway and balance in the shadow of the regime's fall
-        risk = np.empty((k_count, n_count))
+        risk = np.zeros((k_count, n_count))
         for k in range(k_count):
             for n in range(n_count):
+                if not weighs[k, n]:
+                    continue
                 p = threat_params[n]
                 risk[k, n] = _collapse_risk(
                     rolled[k, KEY, R], morale[k],
@@ -786,14 +811,16 @@ def _weigh_terms(portfolios, projection, government, relations, pp, opportunity,
             control, contribution, power)
         fallen_influence = _influence(fallen_control, area_share, fallen_contribution,
                                   fallen_power, SUCC, capital_weight, np.ones(k_count),
-                                  pp.capital_holds)
+                                  pp.capital_holds, weighs)
         fallen_balancing = _balancing(
-            _alignment(fallen_contribution, relations), fallen_power)
+            _alignment(fallen_contribution, relations, weighs), fallen_power, weighs)
         influence = _in_the_shadow_of_the_fall(influence, fallen_influence, risk)
         balancing = _in_the_shadow_of_the_fall(balancing, fallen_balancing, risk)
-    terms = np.empty((k_count, n_count, len(TERMS)))
+    terms = np.zeros((k_count, n_count, len(TERMS)))
     for k in range(k_count):
         for n in range(n_count):
+            if not weighs[k, n]:
+                continue
             cost = _cost(spend[k, n], budget[n], resolve[n], opportunity[n],
                                  exposure[k, n], casualty_aversion[n], intensity,
                                  clash_risk[k, n], clash_aversion[n], money_scale,

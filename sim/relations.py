@@ -205,7 +205,8 @@ def _influence_now(rp, control, power, contribution, morale, government, relatio
     need = payoffs._dependence(threat, dependence_floor)
     return payoffs._influence(control_now, area_share,
                               contribution.copy().reshape((1, n_count, f_count)), power_now,
-                              government, capital_weight, need, rp.capital_holds)[0]
+                              government, capital_weight, need, rp.capital_holds,
+                              np.ones((1, n_count), dtype=np.bool_))[0]
 
 
 @njit(cache=True, error_model="numpy")

@@ -574,6 +574,40 @@ def _projected_recruits(months, foreseen):
 
 
 @njit(cache=True, error_model="numpy")
+def _same_part(k, n, quality_n, recruits_n, strikes_n, air_n, troops_total_n, troops_n, slot):
+    """Whether state n's part of every channel under portfolio k is its part under portfolio 0
+    (`_evaluate`): a change of a diplomatic action leaves the war as it was."""
+    for fo in range(quality_n.shape[2]):
+        if (quality_n[k, n, fo] != quality_n[0, n, fo]
+                or recruits_n[k, n, fo] != recruits_n[0, n, fo]
+                or strikes_n[k, n, fo] != strikes_n[0, n, fo]):
+            return False
+    for f in range(air_n.shape[2]):
+        if air_n[k, n, f] != air_n[0, n, f] or troops_total_n[k, n, f] != troops_total_n[0, n, f]:
+            return False
+    if (slot[k, n] < 0) != (slot[0, n] < 0):
+        return False
+    if slot[k, n] >= 0:
+        for gf in range(troops_n.shape[1]):
+            if troops_n[slot[k, n], gf] != troops_n[slot[0, n], gf]:
+                return False
+    return True
+
+
+@njit(cache=True, error_model="numpy")
+def _as_first(k, source, morale):
+    """Whether row k of `_evaluate` reads every state's part from row 0 and has row 0's
+    morale: then every number of the row is row 0's."""
+    for n in range(source.shape[1]):
+        if source[k, n] != 0:
+            return False
+    for fo in range(morale.shape[1]):  # noqa: SIM110 (a loop numba compiles)
+        if morale[k, fo] != morale[0, fo]:
+            return False
+    return True
+
+
+@njit(cache=True, error_model="numpy")
 def _evaluate(portfolios, war, fx, months, tp, deploy):
     """Everything the joint portfolios (K, N, A) do to the forces, in one pass.
 
@@ -657,6 +691,9 @@ def _evaluate(portfolios, war, fx, months, tp, deploy):
                 for g in range(g_count):
                     for f in range(f_count):
                         troops_total_n[k, n, f] += troops_n[row, g * f_count + f]
+            if k > 0 and _same_part(k, n, quality_n, recruits_n, strikes_n, air_n,
+                                    troops_total_n, troops_n, slot):
+                source[k, n] = 0  # another row, the same part (a change the war does not see)
 
     # a force a state owns is in Syria as far as the state's assets are: another war that
     # draws Iran's assets draws its militias too (the `lebanon_war` shock in
@@ -678,6 +715,15 @@ def _evaluate(portfolios, war, fx, months, tp, deploy):
     without = np.empty(fo_count)
     touched = np.empty(f_count, dtype=np.bool_)
     own = np.empty(gf_count)
+    # the forces that fight for each faction, in order (`force_faction` is one-hot in
+    # practice; the products with its zeros add nothing, so they are skipped)
+    fighting_for = np.empty((f_count, fo_count), dtype=np.int64)
+    fighters = np.zeros(f_count, dtype=np.int64)
+    for f in range(f_count):
+        for fo in range(fo_count):
+            if force_faction[fo, f] != 0.0:
+                fighting_for[f, fighters[f]] = fo
+                fighters[f] += 1
     for k in range(k_count):
         for fo in range(fo_count):
             morale_out[k, fo] = morale[fo]
@@ -685,6 +731,19 @@ def _evaluate(portfolios, war, fx, months, tp, deploy):
             morale_out[k, REGIME_FORCE] = _projected_morale(portfolios[k], morale[REGIME_FORCE],
                                                             morale_lift, lift_rate,
                                                             tp.regime.floor)
+        if k > 0 and _as_first(k, source, morale_out):
+            # every state's part as in row 0 and the same morale: row 0's numbers, copied
+            for fo in range(fo_count):
+                force_power[k, fo] = force_power[0, fo]
+                strikes[k, fo] = strikes[0, fo]
+                recruits[k, fo] = recruits[0, fo]
+            for f in range(f_count):
+                ground[k, f], air[k, f], power[k, f] = ground[0, f], air[0, f], power[0, f]
+                for n in range(n_count):
+                    contribution[k, n, f] = contribution[0, n, f]
+                for g in range(g_count):
+                    local[k, g, f] = local[0, g, f]
+            continue
         q[:] = 0.0
         tr[:] = 0.0
         for n in range(n_count):
@@ -701,9 +760,10 @@ def _evaluate(portfolios, war, fx, months, tp, deploy):
             base[fo] = (manpower[fo] + arriving * recruits[k, fo]) * per_fighter[fo]
             force_power[k, fo] = base[fo] * (1.0 + q[fo]) * min(max(
                 1.0 - wear * strikes[k, fo], strike_floor), 1.0)
-            for f in range(f_count):
-                ground[k, f] += force_power[k, fo] * force_faction[fo, f]
         for f in range(f_count):
+            for j in range(fighters[f]):
+                fo = fighting_for[f, j]
+                ground[k, f] += force_power[k, fo] * force_faction[fo, f]
             power[k, f] = (ground[k, f] + tr[f]) * (1.0 + air[k, f])
 
         # the same war without each state: its actions and the forces it owns taken out. A
@@ -729,7 +789,8 @@ def _evaluate(portfolios, war, fx, months, tp, deploy):
                     contribution[k, n, f] = 0.0
                     continue
                 ground_without = 0.0
-                for fo in range(fo_count):
+                for j in range(fighters[f]):
+                    fo = fighting_for[f, j]
                     ground_without += without[fo] * force_faction[fo, f]
                 power_without = (ground_without + tr[f] - troops_total_n[s, n, f]) * (
                     1.0 + air[k, f] - air_n[s, n, f])
