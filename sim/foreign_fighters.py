@@ -13,18 +13,36 @@ and less in proportion as it holds less than at its height (`appeal`).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
+from sim.numeric import boundary
 
 
-def appeal(extent, peak):
+@njit(cache=True, error_model="numpy")
+def _appeal(extent, peak):
     """How strongly a force draws volunteers from abroad, 0-1: the ground it holds now (its
-    share of Syria's area) against the most it has held; nothing before it holds any. Over
-    floats or arrays alike."""
-    extent, peak = np.asarray(extent, dtype=float), np.asarray(peak, dtype=float)
-    return np.divide(extent, peak, out=np.zeros_like(extent), where=peak > 0.0)
+    share of Syria's area) against the most it has held; nothing before it holds any."""
+    return extent / peak if peak > 0.0 else 0.0
 
 
-def arrivals(flow: np.ndarray, extent: np.ndarray, peak: np.ndarray) -> np.ndarray:
-    """Fighters (thousands) who reach each force from abroad this month, (FO,): its
-    `foreign_flow` (FO,) times its `appeal`, on each force's faction's share of Syria
-    (`extent`, (FO,)) and the largest it has had (`peak`, (FO,), this month's included)."""
-    return flow * appeal(extent, peak)
+@njit(cache=True, error_model="numpy")
+def _after_the_month(manpower, flow, control, area_share, faction_of_force, peak):
+    """Each force's manpower (FO,) with the month's arrivals from abroad added (thousands: its
+    `foreign_flow` (FO,) times its `_appeal`, on its faction's share of Syria by area under
+    this month's `control` (G, F) and the largest share it has had, this month's included),
+    and those largest shares (FO,). One compiled call a month: in numpy it cost 10 us."""
+    g_count, f_count = control.shape
+    shares = np.zeros(f_count)  # `theatre.national_shares`, summed in its order
+    for g in range(g_count):
+        for f in range(f_count):
+            shares[f] += control[g, f] * area_share[g]
+    after = np.empty(manpower.shape[0])
+    highest = np.empty(manpower.shape[0])
+    for fo in range(manpower.shape[0]):
+        extent = shares[faction_of_force[fo]]
+        highest[fo] = max(peak[fo], extent)
+        after[fo] = manpower[fo] + flow[fo] * _appeal(extent, highest[fo])
+    return after, highest
+
+
+after_the_month = boundary(_after_the_month)  # as the model calls it (`numeric.boundary`)

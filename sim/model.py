@@ -293,10 +293,9 @@ class SyriaModel(Model):
          self.fighting) = theatre.fight(self._in_theatre, fog, mobility, self._war, self.fx,
                                         self.theatre, self.force_params)
         if self._flow.any():  # fighters from abroad, as the month's ground leaves the flow
-            extent = theatre.national_shares(self.control, self._area_share)[
-                self._sides.faction_of_force]
-            self._peak = np.maximum(self._peak, extent)
-            manpower = manpower + foreign_fighters.arrivals(self._flow, extent, self._peak)
+            manpower, self._peak = foreign_fighters.after_the_month(
+                manpower, self._flow, self.control, self._area_share,
+                self._sides.faction_of_force, self._peak)
         for force, strength in zip(self.forces.values(), manpower.tolist(), strict=True):
             force.manpower = strength
         if self.government == R:

@@ -14,19 +14,31 @@ ISIS = FORCES.index("isis")
 
 
 def test_appeal_is_the_ground_held_against_the_most_ever_held():
-    assert foreign_fighters.appeal(0.3, 0.3) == 1.0
-    assert foreign_fighters.appeal(0.15, 0.3) == pytest.approx(0.5)
-    assert foreign_fighters.appeal(0.0, 0.0) == 0.0  # nothing before it holds any ground
+    assert foreign_fighters._appeal(0.3, 0.3) == 1.0
+    assert foreign_fighters._appeal(0.15, 0.3) == pytest.approx(0.5)
+    assert foreign_fighters._appeal(0.0, 0.0) == 0.0  # nothing before it holds any ground
+
+
+def _month(flow: np.ndarray, held: float, peak: float) -> tuple[np.ndarray, np.ndarray]:
+    """A month's arrivals to forces with no fighters yet, every faction holding `held` of every
+    governorate, after a largest share of `peak`."""
+    model = SyriaModel("full_2011_2025", rng=0)
+    control = np.full_like(model.control, held)
+    return foreign_fighters.after_the_month(np.zeros(len(FORCES)), flow, control,
+                                            model._area_share, model._sides.faction_of_force,
+                                            np.full(len(FORCES), peak))
 
 
 def test_only_a_force_with_a_flow_draws_volunteers_and_less_as_it_loses():
     flow = np.zeros(len(FORCES))
     flow[ISIS] = 0.5
-    extent = np.full(len(FORCES), 0.2)
-    winning = foreign_fighters.arrivals(flow, extent, np.full(len(FORCES), 0.2))
-    losing = foreign_fighters.arrivals(flow, extent, np.full(len(FORCES), 0.4))
+    winning, _ = _month(flow, held=0.2, peak=0.2)
+    losing, peak = _month(flow, held=0.2, peak=0.4)
     assert winning[ISIS] == pytest.approx(0.5) and losing[ISIS] == pytest.approx(0.25)
     assert not np.delete(winning, ISIS).any() and not np.delete(losing, ISIS).any()
+    assert peak == pytest.approx(0.4)  # the largest share is kept
+    _, rising = _month(flow, held=0.3, peak=0.2)
+    assert rising == pytest.approx(0.3)  # and a new height becomes it
 
 
 def _to(month: str, flow: float, seed: int = 3) -> tuple[SyriaModel, list[float]]:
@@ -55,4 +67,4 @@ def test_the_flow_falls_once_isis_is_past_its_height():
     extent = float(theatre.national_shares(model.control, model._area_share)[
         model._sides.faction_of_force[ISIS]])
     assert model._peak[ISIS] > extent
-    assert 0.0 < foreign_fighters.appeal(extent, model._peak[ISIS]) < 1.0
+    assert 0.0 < foreign_fighters._appeal(extent, model._peak[ISIS]) < 1.0
