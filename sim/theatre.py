@@ -827,14 +827,25 @@ def _intensity(portfolios, war, fx, tp, ceasefire):
     opp_push = 1.0 + offensive_boost * opposition_offensive
     if opposition_offensive != 0.0 and regime_morale < rout_morale:
         opp_push *= rout_intensity  # a routed army: the front gives way in weeks
+    # the few (state, action) entries that push an offensive at all, in order (the products of
+    # the others are zeros, which add nothing)
+    pushing = np.empty(n_count * a_count, dtype=np.int64)
+    pushers = 0
+    for na in range(n_count * a_count):
+        for f in range(f_count):
+            if offensive_flat[na, f] != 0.0:
+                pushing[pushers] = na
+                pushers += 1
+                break
     for k in range(k_count):
         push[:] = 0.0
-        for n in range(n_count):
-            for a in range(a_count):
-                available = portfolios[k, n, a] * availability[n]
-                if available != 0.0:
-                    for f in range(f_count):
-                        push[f] += available * offensive_flat[n * a_count + a, f]
+        for i in range(pushers):
+            na = pushing[i]
+            n, a = na // a_count, na % a_count
+            available = portfolios[k, n, a] * availability[n]
+            if available != 0.0:
+                for f in range(f_count):
+                    push[f] += available * offensive_flat[na, f]
         damp = 1.0 - ceasefire_strength * ceasefire[k] * (1.0 - opposition_offensive)
         for p in range(len(first)):
             boost = 1.0 + offensive_boost * (push[first[p]] + push[second[p]])
