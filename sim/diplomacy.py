@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit
 
 from sim import strikes
-from sim.numeric import pairwise_sum
+from sim.numeric import boundary, pairwise_sum
 from sim.theatre import FORCE_PATRON, TheatreParams, _ceasefire_level
 from sim.vocabulary import (
     AIR,
@@ -172,6 +172,9 @@ def _diplomacy_state(joint, government, control, local_power, neighbour_mean, ce
     return level, agreements, _front_ratio(control, local_power, neighbour_mean, front_presence)
 
 
+diplomacy_state = boundary(_diplomacy_state)  # as Python calls it (`numeric.boundary`)
+
+
 @dataclass
 class Diplomacy:
     """What diplomacy carries from month to month: who is in talks, how far a ceasefire holds,
@@ -211,7 +214,7 @@ class Diplomacy:
                 event(STATES[n], "negotiation", "+".join(partners), talks_format(talking))
         self.negotiating = negotiating
 
-        level, agreements, ratio = _diplomacy_state(joint, government, control, local_power,
+        level, agreements, ratio = diplomacy_state(joint, government, control, local_power,
                                                     tp.neighbour_mean, tp.ceasefire,
                                                     tp.front_presence)
 

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from sim import payoffs
-from sim.numeric import pairwise_sum
+from sim.numeric import boundary, pairwise_sum
 from sim.vocabulary import ACTIONS, DISBANDED, STATES, SUCC, SYRIA, O, R
 
 
@@ -141,6 +141,9 @@ def _regime_after(portfolio, control, odds, fighting, months, regime, effects, r
                                   rp), key
 
 
+regime_after = boundary(_regime_after)  # as Python calls it (`numeric.boundary`)
+
+
 @njit(cache=True, error_model="numpy")
 def _projected_morale(portfolio, morale, morale_lift, lift_rate, floor):
     """The army's morale as a state projects it under a joint portfolio (N, A): moved by what
@@ -190,7 +193,7 @@ def update(model, odds: float) -> None:
         model.key_share = _holding(model.geo.key, model.control, model.government)
         return
     fx, army = model.effects, model.forces["regime"]
-    model.economy, army.morale, model.key_share = _regime_after(
+    model.economy, army.morale, model.key_share = regime_after(
         model._joint, model.control, odds, model.fighting, 1.0,
         (model.economy, army.morale, model.key_share, outside_pressure(model)),
         (fx.legitimacy, fx.pressure, fx.economy), model.theatre.regime)

@@ -219,16 +219,18 @@ def _contest_share(attacker, defender, decisiveness):
     return _share(max(attacker, 0.0) ** decisiveness, max(defender, 0.0) ** decisiveness)
 
 
-def backing_odds(power: np.ndarray, reserve: float, hostility: np.ndarray,
-                 decisiveness: float) -> float:
+@njit(cache=True, error_model="numpy")
+def backing_odds(power, reserve, hostility, decisiveness):
     """The odds the regime's army sees in its war, 0-1: the contest share (`_contest_share`,
     as the ground moves) of its side's power and what its patrons could still add
     (`reserve`: `regime.patrons_reserve`) against its enemies' power, each weighed by how hard
     it fights the regime (`hostility`, (F, F)). An army holds while help it can count on keeps
     the odds even or better, and sinks when it cannot (issue 14: morale as credible backing;
     record section 3: in 2024 no rescue "on the 2015 scale" came, and the army gave way)."""
-    enemy = pairwise_sum(hostility[R] * power)
-    return float(_contest_share(float(power[R]) + reserve, enemy, decisiveness))
+    weighed = np.empty(power.shape[0])  # summed as numpy sums `hostility[R] * power`
+    for f in range(power.shape[0]):
+        weighed[f] = hostility[R, f] * power[f]
+    return _contest_share(power[R] + reserve, pairwise_sum(weighed), decisiveness)
 
 
 def contest_share(attacker, defender, decisiveness):
