@@ -7,7 +7,7 @@ about 50 by September 2016 (docs/sources/isis.md). Those who study it put the fa
 group's losses: its "appeal rested on its strength and its winning. Now that it's losing, it's
 no longer attractive" (Neumann, ICSR, September 2016). So the flow here is not dated: a force
 draws `foreign_flow` thousand fighters a month while it holds as much of Syria as it ever has,
-and less in proportion as it holds less than at its height (`appeal`).
+and less in proportion as it holds less than at its height (`_appeal`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from sim.numeric import boundary
+from sim.theatre import _national_shares
 
 
 @njit(cache=True, error_model="numpy")
@@ -32,10 +33,7 @@ def _after_the_month(manpower, flow, control, area_share, faction_of_force, peak
     this month's `control` (G, F) and the largest share it has had, this month's included),
     and those largest shares (FO,). One compiled call a month: in numpy it cost 10 us."""
     g_count, f_count = control.shape
-    shares = np.zeros(f_count)  # `theatre.national_shares`, summed in its order
-    for g in range(g_count):
-        for f in range(f_count):
-            shares[f] += control[g, f] * area_share[g]
+    shares = _national_shares(control.reshape((1, g_count, f_count)), area_share)[0]
     after = np.empty(manpower.shape[0])
     highest = np.empty(manpower.shape[0])
     for fo in range(manpower.shape[0]):
