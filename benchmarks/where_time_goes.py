@@ -22,7 +22,6 @@ side.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -149,10 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", default="full_2011_2025")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to time")
     args = parser.parse_args(argv)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_run import _one_core
+
+    _one_core()  # one core, single-threaded libraries, as bench_run.py times a run
     sys.path.insert(0, str(args.root))
 
     from sim.scenario import load_scenario
