@@ -127,9 +127,10 @@ def kernel_parts(scenario) -> dict:
         warm("clash risk", kernels["_clash_risk"], portfolios, war.relations,
              tp.hostility_floor, tp.willing)
         powered = np.where(local > 0.0, np.maximum(local, 0.0) ** tp.decisiveness, 0.0)
+        edge = (tp.defence,) if hasattr(tp, "defence") else ()  # a tree from before the edge
         warm("contest", kernels["_contest_batch"], war.control, local, powered,
              intensity.reshape((len(local), 1, intensity.shape[1])), tp.first, tp.second,
-             choice.mobility, np.empty_like(local))
+             choice.mobility, *edge, np.empty_like(local))
         return result
 
     decisions._decide_entry = decide

@@ -163,6 +163,7 @@ class Choice(Strict):
 class Theatre(Strict):
     decisiveness: Annotated[float, Field(ge=0.2, le=5.0)]
     mobility: Annotated[float, Field(gt=0.0, le=0.5)]
+    defence: Annotated[float, Field(ge=0.0, lt=1.0)]  # the defender's edge (`theatre._headway`)
     spill: Share
     noise: Annotated[float, Field(ge=0.0, le=1.0)]
     attrition: Share

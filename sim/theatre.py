@@ -239,12 +239,14 @@ def contest_share(attacker, defender, decisiveness):
 
 
 @njit(cache=True, error_model="numpy")
-def _contest(control, local_power, intensity, first, second, decisiveness, mobility, out):
+def _contest(control, local_power, intensity, first, second, decisiveness, mobility, defence,
+             out):
     """`contest` for one (G, F) control matrix, written into `out`; intensity is (G, P), or
     (1, P) for the same intensity everywhere; the pairs are (first[p], second[p])."""
     powered = np.empty(local_power.shape)
     _powered(local_power, decisiveness, powered)
-    _contest_powered(control, local_power, powered, intensity, first, second, mobility, out)
+    _contest_powered(control, local_power, powered, intensity, first, second, mobility, defence,
+                     out)
 
 
 @njit(cache=True, error_model="numpy")
@@ -258,18 +260,34 @@ def _powered(local_power, decisiveness, out):
 
 
 @njit(cache=True, error_model="numpy")
-def _contest_powered(control, local_power, powered, intensity, first, second, mobility, out):
+def _contest_powered(control, local_power, powered, intensity, first, second, mobility,
+                     defence, out):
     """`_contest` with the forces already raised to the power m (`_powered`): for each
-    hostile pair, the ground the two hold moves towards the `_share` of the contest."""
+    hostile pair, the ground each holds is taken by the other as far as `_headway` says."""
     g_count, f_count = control.shape
     _contest_batch(control, local_power.reshape((1, g_count, f_count)),
                    powered.reshape((1, g_count, f_count)),
                    intensity.reshape((1, intensity.shape[0], intensity.shape[1])), first, second,
-                   mobility, out.reshape((1, g_count, f_count)))
+                   mobility, defence, out.reshape((1, g_count, f_count)))
 
 
 @njit(cache=True, error_model="numpy")
-def _contest_batch(control, local_power, powered, intensity, first, second, mobility, out):
+def _headway(share, defence):
+    """How fast an attacker with `share` of the contest (`_share`) takes the ground its enemy
+    holds, as a share of the rate an unopposed attacker takes it at: nothing until its share
+    passes the defender's edge `defence`, then rising to all of it (`(share - defence) / (1 -
+    defence)`). The defence is the stronger form of war (Clausewitz, On War, book 6); the "3:1
+    rule" asks an attacker for three times the defender's force where it attacks (Mearsheimer
+    1989, "Assessing the Conventional Balance"), a contest share of 0.85 at m = 1.6. At
+    `defence` 0 each side takes the other's ground at its share, so the pair's ground moves
+    towards the contest's split (the ratio form, Hirshleifer 1989); above 0.5 neither side
+    makes headway near parity, and front lines hold until one side's share passes it."""
+    return max(share - defence, 0.0) / (1.0 - defence)
+
+
+@njit(cache=True, error_model="numpy")
+def _contest_batch(control, local_power, powered, intensity, first, second, mobility, defence,
+                   out):
     """The contest from one control matrix (G, F) under K sets of local forces (K, G, F)
     (`powered`: raised to the power m), into `out` (K, G, F). Intensity is (K, G, P), or
     (K, 1, P) for the same intensity everywhere; the pairs are (first[p], second[p]). In each
@@ -300,7 +318,13 @@ def _contest_batch(control, local_power, powered, intensity, first, second, mobi
                     continue  # neither holds ground here: nothing changes hands
                 if local_power[k, g, i] + local_power[k, g, j] > 0.0:  # engaged
                     share_i = _share(powered[k, g, i], powered[k, g, j])
-                    transfer = mobility * intensity[k, row, p] * (share_i * (ci + cj) - ci)
+                    if defence == 0.0:  # the ratio form as written before the defender's edge
+                        gained = share_i * (ci + cj) - ci
+                    else:  # each side takes the other's ground as far as it makes headway
+                        gained = (_headway(share_i, defence) * cj
+                                  - _headway(_share(powered[k, g, j], powered[k, g, i]),
+                                             defence) * ci)
+                    transfer = mobility * intensity[k, row, p] * gained
                     booked[i] += transfer
                     booked[j] -= transfer
             total = 0.0
@@ -314,12 +338,14 @@ def _contest_batch(control, local_power, powered, intensity, first, second, mobi
 
 def contest(control: np.ndarray, local_power: np.ndarray, intensity: np.ndarray,
             pairs: tuple[np.ndarray, np.ndarray, np.ndarray], decisiveness: float,
-            mobility: float) -> np.ndarray:
+            mobility: float, defence: float = 0.0) -> np.ndarray:
     """One round of fighting in every governorate at once; returns the new control shares.
 
-    For each hostile pair (i, j) the ground they hold together in a governorate moves towards
-    the split the contest function gives, at a rate `mobility` times the pair's fighting
-    intensity. Transfers are booked pairwise, so shares keep summing to one.
+    For each hostile pair (i, j) each side takes the ground the other holds in a governorate as
+    far as its share of the contest passes the defender's edge (`_headway`; at `defence` 0 the
+    pair's ground moves towards the split the contest function gives), at a rate `mobility`
+    times the pair's fighting intensity. Transfers are booked pairwise, so shares keep summing
+    to one.
     control, local_power: (..., G, F); intensity: (..., G, P) for the P hostile pairs.
     """
     i, j, _ = pairs
@@ -336,7 +362,7 @@ def contest(control: np.ndarray, local_power: np.ndarray, intensity: np.ndarray,
     for b in range(len(c)):
         _contest(np.ascontiguousarray(c[b]), np.ascontiguousarray(x[b]),
                  np.ascontiguousarray(t[b]), first, second, float(decisiveness),
-                 float(mobility), out[b])
+                 float(mobility), float(defence), out[b])
     return out.reshape(*lead, g_count, f_count)
 
 
@@ -427,6 +453,7 @@ class TheatreParams(NamedTuple):
     hostility_floor: float  # cooperation index below which two air forces may clash
     willing: np.ndarray  # (N,) how surely each state would answer a deconfliction request
     mobility: float  # how fast ground changes hands in a month
+    defence: float  # the defender's edge in the contest (`_headway`)
     noise: float  # the fog of war on local power
     attrition: float
     population: np.ndarray  # (G,)
@@ -462,7 +489,8 @@ class TheatreParams(NamedTuple):
             willing=np.array([
                 params["relations"]["reciprocity"] if "deconfliction" in params[s]["menu"]
                 and (s, "deconfliction") not in never else 0.0 for s in STATES]),
-            mobility=float(t["mobility"]), noise=float(t["noise"]),
+            mobility=float(t["mobility"]), defence=float(t["defence"]),
+            noise=float(t["noise"]),
             attrition=float(t["attrition"]), population=geography.population,
             ceasefire=np.array([float(params["ceasefire"][s]) for s in CEASEFIRE_SIDES]),
             loss_base=float(params["losses"]["base"]),
@@ -920,8 +948,8 @@ def _situation(portfolios, months, mobility, war, fx, tp):
                     powered[k, g, f] = x ** decisiveness if x > 0.0 else 0.0
     projected = np.empty((k_count, g_count, f_count))
     _contest_batch(control, local, powered,
-                           intensity.reshape((k_count, 1, intensity.shape[1])), first, second,
-                           mobility, projected)
+                   intensity.reshape((k_count, 1, intensity.shape[1])), first, second,
+                   mobility, tp.defence, projected)
 
     # money and casualty exposure; military assets drawn to other wars cost nothing here
     cost = payoffs._as_paid(fx.cost, availability)
@@ -1037,7 +1065,7 @@ def _fight(joint, fog_draws, mobility, war, fx, tp, forces):
                                                                 tp.ceasefire))
     new_control = np.empty((g_count, f_count))
     _contest(control, local_power, intensity, first, second, decisiveness, mobility,
-                     new_control)
+             tp.defence, new_control)
 
     # losses where each force is outgunned, plus strikes on it; then recruits
     pressure = np.empty((g_count, f_count))

@@ -206,8 +206,8 @@ class TestContest:
         new = theatre.contest(control, local, np.zeros((4, len(pairs[0]))), pairs, 1.6, 0.5)
         np.testing.assert_allclose(new, control, atol=1e-12)
 
-    @given(st.integers(0, 2**32 - 1), st.booleans(), decisiveness)
-    def test_a_batch_gives_each_set_its_own_outcome(self, seed, per_governorate, m):
+    @given(st.integers(0, 2**32 - 1), st.booleans(), decisiveness, st.sampled_from([0.0, 0.4]))
+    def test_a_batch_gives_each_set_its_own_outcome(self, seed, per_governorate, m, defence):
         """The batch copies set 0's outcome where a set's forces and intensity are set 0's:
         every set still gets exactly what it would alone, whether it shares set 0's
         governorates, its intensity, both or neither."""
@@ -222,11 +222,12 @@ class TestContest:
         intensity[2] *= 0.5  # set 2: set 0's forces, another intensity
         powered = np.where(local > 0, local ** m, 0.0)
         out = np.empty_like(local)
-        theatre._contest_batch(control, local, powered, intensity, pairs[0], pairs[1], 0.3, out)
+        theatre._contest_batch(control, local, powered, intensity, pairs[0], pairs[1], 0.3,
+                               defence, out)
         for k in range(4):
             alone = np.empty((1, g_count, NF))
             theatre._contest_batch(control, local[k:k + 1], powered[k:k + 1],
-                                   intensity[k:k + 1], pairs[0], pairs[1], 0.3, alone)
+                                   intensity[k:k + 1], pairs[0], pairs[1], 0.3, defence, alone)
             np.testing.assert_array_equal(out[k], alone[0])
 
     def test_a_faction_at_peace_with_everyone_keeps_its_ground(self):
@@ -235,6 +236,68 @@ class TestContest:
         local = np.array([[1.0, 9.0, 50.0, 0.0, 0.0]])
         new = theatre.contest(control, local, np.ones((1, 1)), pairs_for(hostility), 1.6, 0.5)
         assert new[0, 2] == pytest.approx(0.4)
+
+
+class TestDefendersEdge:
+    """The defender's edge (`theatre._headway`): an attacker takes its enemy's ground only as
+    far as its contest share passes `defence`; at 0 the contest is the ratio form."""
+
+    def test_headway_is_nothing_up_to_the_edge_and_all_when_unopposed(self):
+        assert theatre._headway(0.5, 0.6) == 0.0
+        assert theatre._headway(0.6, 0.6) == 0.0
+        assert theatre._headway(1.0, 0.6) == pytest.approx(1.0)
+        assert theatre._headway(0.8, 0.6) == pytest.approx(0.5)
+        assert theatre._headway(0.3, 0.0) == pytest.approx(0.3)
+
+    @given(st.integers(0, 2**32 - 1), st.floats(0.0, 0.5), decisiveness)
+    def test_no_edge_is_the_ratio_form(self, seed, mobility, m):
+        """At `defence` 0 each side takes the other's ground at its share: the same as moving
+        the pair's ground towards the contest's split (the old form), to rounding."""
+        rng = np.random.default_rng(seed)
+        control = random_control(rng, (4, NF))
+        local = rng.random((4, NF)) * 10
+        pairs = pairs_for(all_hostile())
+        intensity = rng.random((4, len(pairs[0])))
+        ratio_form = theatre.contest(control, local, intensity, pairs, m, mobility)
+        powered = np.where(local > 0, local ** m, 0.0)
+        tiny = np.empty_like(control)
+        theatre._contest_powered(control, local, powered, intensity, pairs[0], pairs[1],
+                                 mobility, 1e-300, tiny)  # the headway branch, edge ~0
+        np.testing.assert_allclose(tiny, ratio_form, atol=1e-12)
+
+    def test_lines_hold_near_parity_above_one_half(self):
+        control = np.array([[0.8, 0.2, 0.0, 0.0, 0.0]])
+        local = np.array([[4.0, 5.0, 0.0, 0.0, 0.0]])  # the weaker side holds most
+        pairs = pairs_for(one_pair(NF, 0, 1))
+        share = float(theatre.contest_share(np.array(5.0), np.array(4.0), 1.6))
+        held = theatre.contest(control, local, np.ones((1, 1)), pairs, 1.6, 0.3,
+                               defence=share + 0.01)
+        np.testing.assert_allclose(held, control)
+        moved = theatre.contest(control, local, np.ones((1, 1)), pairs, 1.6, 0.3)
+        assert moved[0, 1] > 0.2  # without the edge the stronger side gains
+
+    def test_an_attacker_past_the_edge_takes_ground_and_keeps_its_own(self):
+        control = np.array([[0.5, 0.5, 0.0, 0.0, 0.0]])
+        local = np.array([[1.0, 4.0, 0.0, 0.0, 0.0]])
+        pairs = pairs_for(one_pair(NF, 0, 1))
+        share = float(theatre.contest_share(np.array(4.0), np.array(1.0), 1.6))
+        new = theatre.contest(control, local, np.ones((1, 1)), pairs, 1.6, 0.2, defence=0.6)
+        gained = 0.2 * (share - 0.6) / 0.4 * 0.5  # headway on the defender's half, no loss
+        assert new[0, 1] == pytest.approx(0.5 + gained)
+
+    @given(st.integers(0, 2**32 - 1), st.floats(0.5, 0.95))
+    def test_from_one_half_the_weaker_side_never_gains(self, seed, defence):
+        """From an edge of one half the weaker side of a pair makes no headway at all: it can
+        hold its ground, never take the stronger side's."""
+        rng = np.random.default_rng(seed)
+        control = random_control(rng, (3, NF))
+        local = rng.random((3, NF)) * 10 + 0.1
+        pairs = pairs_for(one_pair(NF, 0, 1))
+        new = theatre.contest(control, local, np.ones((3, 1)), pairs, 1.6, 0.3,
+                              defence=defence)
+        weaker = np.where(local[:, 0] < local[:, 1], 0, 1)
+        rows = np.arange(3)
+        assert np.all(new[rows, weaker] <= control[rows, weaker] + 1e-12)
 
 
 class TestPairIndex:
