@@ -20,6 +20,7 @@ from sim.theatre import FORCE_PATRON, TheatreParams, _ceasefire_level
 from sim.vocabulary import (
     AIR,
     AIR_CAMPAIGN,
+    COMBAT_INDEX,
     DECONFLICTION,
     DIPLOMATIC_COVER,
     GROUND,
@@ -89,6 +90,18 @@ def veto_standing(kind: int, salience: float, vetoes: int, cover: float, un: dic
     return (un["veto_standing"] * salience * (1.0 + un["veto_repeat"] * vetoes)
             * (1.0 - un["china_relief"] * un["china"][DRAFT_TYPES[kind]])
             * (1.0 - un["cover_relief"] * cover))
+
+
+def russia_stake(relations: float, combat: float, un: dict) -> float:
+    """Russia's stake in what the Council does to Damascus: its relations with the regime
+    (0-1), and more, by `own_forces`, while its own combat forces fight beside the regime
+    (`combat`, 0-1: they are ordered in): a draft that halts the offensives it flies or
+    attributes chemical attacks to the army it fights beside harms Russia's own campaign and
+    the 2013 chemical-weapons deal it guaranteed, not only its client. Seven of the eleven
+    vetoes of 2011-2017 came after Russia's entry (30 Sep 2015), on the Aleppo ceasefire and
+    on chemical investigations (analysis/data/unsc_vetoes_syria_2011_2017.csv;
+    docs/sources/unsc_drafts.md)."""
+    return max(relations, 0.0) + un["own_forces"] * combat
 
 
 def russia_vetoes(kind: int, salience: float, stake: float, vetoes: int, cover: float,
@@ -265,7 +278,8 @@ class Diplomacy:
         uprising = crackdown(control, population, un["crackdown_scale"])
         self.toll += min(max(uprising, offensive) + chemical, 1.0)
         salience = draft_salience(uprising, offensive, chemical, us[SANCTIONS], self.toll, un)
-        stake = max(float(relations[RUSSIA, SYRIA]), 0.0)
+        stake = russia_stake(float(relations[RUSSIA, SYRIA]),
+                             max(russia[a] for a in COMBAT_INDEX), un)
         hostility = max(-float(relations[US, SYRIA]), 0.0)
         cover = russia[DIPLOMATIC_COVER]
         kinds = range(len(DRAFT_TYPES))

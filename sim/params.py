@@ -231,6 +231,7 @@ class Un(Strict):
     veto_standing: NonNegative
     veto_repeat: NonNegative
     china_relief: Share
+    own_forces: NonNegative
     cover_relief: Share
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from sim.diplomacy import (
     DRAFT_TYPES,
     Diplomacy,
     draft_salience,
+    russia_stake,
     russia_vetoes,
     tabled,
     veto_standing,
@@ -25,6 +26,7 @@ from sim.params import DraftType, load_defaults
 from sim.scenario import load_scenario
 from sim.vocabulary import (
     ACTIONS,
+    AIR_CAMPAIGN,
     DIPLOMATIC_COVER,
     FACTIONS,
     GROUND,
@@ -111,7 +113,8 @@ def test_one_draw_picks_whether_and_which_type():
 
 
 def _council(un: dict, opposition: float, draw: float = 0.0, cover: float = 1.0,
-             russia_syria: float = 0.5, offensive: float = 0.0, sanctions: float = 0.0):
+             russia_syria: float = 0.5, offensive: float = 0.0, sanctions: float = 0.0,
+             russian_air: float = 0.0):
     """One month at the Council on a hand-made state: the opposition holds `opposition` of
     every governorate, the regime's ground offensive and the US's sanctions as given, the US
     hostile, Russia giving cover; returns the Diplomacy and the events."""
@@ -119,6 +122,7 @@ def _council(un: dict, opposition: float, draw: float = 0.0, cover: float = 1.0,
     rows[RUSSIA, DIPLOMATIC_COVER] = cover
     rows[SYRIA, GROUND] = offensive
     rows[US, SANCTIONS] = sanctions
+    rows[RUSSIA, AIR_CAMPAIGN] = russian_air
     control = np.zeros((3, len(FACTIONS)))
     control[:, R], control[:, O] = 1.0 - opposition, opposition
     relations = np.eye(len(STATES))
@@ -152,6 +156,31 @@ def test_an_adopted_sanctions_draft_adds_economic_pressure_a_condemnation_none(u
     talks, events = _council(un, opposition=0.0, offensive=1.0, sanctions=1.0)
     assert events == [("russia", "veto", "us", "draft 1: sanctions")]
     assert talks.un_pressure == 0.0
+
+
+def test_russias_own_forces_raise_its_stake(un):
+    assert russia_stake(0.4, 0.0, un) == 0.4
+    assert russia_stake(0.4, 1.0, un) == pytest.approx(0.4 + un["own_forces"])
+    assert russia_stake(-0.3, 0.0, un) == 0.0  # a hostile Damascus is no stake
+    assert un["own_forces"] > 0.0  # as shipped
+
+
+def test_a_draft_on_an_offensive_russia_flies_in_is_vetoed_one_on_its_client_alone_passes(un):
+    """A humanitarian draft (a ceasefire that halts the offensives) at full salience, Russia's
+    relations with the regime weak: let pass while Russia's forces stay home, vetoed once they
+    fight beside the regime (record: S/2016/846 and S/2016/1026 on Aleppo)."""
+    kind = KIND["humanitarian"]
+    assert not russia_vetoes(kind, 1.0, russia_stake(0.1, 0.0, un), 0, 0.0, un)
+    assert russia_vetoes(kind, 1.0, russia_stake(0.1, 1.0, un), 0, 0.0, un)
+
+
+def test_in_the_council_russias_air_campaign_turns_a_pass_into_a_veto(un):
+    """The same month at the Council, Russia's relations with Damascus at nothing: the draft
+    the West tables passes; with Russia's air campaign ordered in, it is vetoed."""
+    _, events = _council(un, opposition=0.3, russia_syria=0.0)
+    assert events == [("us", "resolution", "syria", "adopted without a veto: condemnation")]
+    _, events = _council(un, opposition=0.3, russia_syria=0.0, russian_air=1.0)
+    assert events == [("russia", "veto", "us", "draft 1: condemnation")]
 
 
 def test_offensives_and_air_raids_bring_humanitarian_drafts(un):
