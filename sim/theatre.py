@@ -318,7 +318,8 @@ def _contest_batch(control, local_power, powered, intensity, first, second, mobi
                     continue  # neither holds ground here: nothing changes hands
                 if local_power[k, g, i] + local_power[k, g, j] > 0.0:  # engaged
                     share_i = _share(powered[k, g, i], powered[k, g, j])
-                    if defence == 0.0:  # the ratio form as written before the defender's edge
+                    if defence == 0.0:  # the ratio form, kept as written: at the shipped edge
+                        # of 0 the outputs are those measured before the edge, bit for bit
                         gained = share_i * (ci + cj) - ci
                     else:  # each side takes the other's ground as far as it makes headway
                         gained = (_headway(share_i, defence) * cj
