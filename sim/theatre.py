@@ -323,8 +323,7 @@ def _contest_batch(control, local_power, powered, intensity, first, second, mobi
                         gained = share_i * (ci + cj) - ci
                     else:  # each side takes the other's ground as far as it makes headway
                         gained = (_headway(share_i, defence) * cj
-                                  - _headway(_share(powered[k, g, j], powered[k, g, i]),
-                                             defence) * ci)
+                                  - _headway(1.0 - share_i, defence) * ci)
                     transfer = mobility * intensity[k, row, p] * gained
                     booked[i] += transfer
                     booked[j] -= transfer
