@@ -498,5 +498,7 @@ def load_sets(path: Path, k: int, seed: int) -> tuple[pd.DataFrame, list[str], d
     if (weights < 0).any() or not weights.sum() > 0:
         raise UserInputError(path, "weight", "expected weights >= 0 that do not all vanish")
     identity = {"file": str(path), "sha256": file_digest(path), "sets": int(k),
-                "draw_seed": int(seed), "parameters": paths}
+                "draw_seed": int(seed), "parameters": paths,
+                # structural targets it was conditioned on (analysis/conditioning.py), if any
+                "conditioned_on": list(metadata.get("conditioned_on", []))}
     return draw_sets(table, k, seed=seed), paths, identity

@@ -29,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_out(p)
     p.add_argument("--boot", type=int, default=2000, help="bootstrap resamples (default 2000)")
     add_posterior_options(p, "answer")
+    p.add_argument("--by", action="append", default=[], metavar="YYYY-MM",
+                   help="with --posterior, also report P(fallen) by this month (repeatable; "
+                        "by 2017-12 and by the end always)")
     p.set_defaults(func=cmd_compare)
 
 
@@ -37,6 +40,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if args.posterior is not None:
         return compare_across_posterior(args)
+    if args.by:
+        raise UserInputError("--by", args.by[0], "only with --posterior (one comparison "
+                             "reports its falls by every month already)")
     if len(args.b) > 1:
         raise UserInputError("B", " ".join(args.b), "expected one scenario to compare with A "
                              "(several only with --posterior; otherwise run compare once each)")
@@ -124,6 +130,18 @@ def with_fall_counts(table, ens_a, ens_b):
 FIT = "distance"
 
 
+def by_months(months: list[str]) -> dict[str, str]:
+    """--by's months as the table names them; a month not written YYYY-MM is refused."""
+    import re
+
+    from sim.errors import UserInputError
+
+    for month in months:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise UserInputError("--by", month, "expected a month as YYYY-MM")
+    return {f"by {month}": month for month in sorted(set(months) - {"2017-12"})}
+
+
 def compare_across_posterior(args: argparse.Namespace) -> int:
     """P(the regime has fallen) by the end of 2017 and by the end of the run, in A and each B
     and B minus A, across parameter sets drawn from the posterior, every set on the same
@@ -151,7 +169,7 @@ def compare_across_posterior(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path("results") / (
         f"compare_{a.name}_{'_'.join(output_name(b) for b in bs)}_posterior")
     out = check_destination(out, overwrite=args.overwrite)  # before the runs
-    months = {"by 2017-12": "2017-12", "by the end": None}
+    months = {"by 2017-12": "2017-12", **by_months(args.by), "by the end": None}
     measured: dict[tuple[str, str, str], list] = {}
     for index, row in sets.iterrows():
         values = [*args.sets, *overrides(row, paths)]

@@ -377,5 +377,9 @@ def posterior_sets(args: argparse.Namespace) -> tuple[pd.DataFrame, list[str]]:
     the paths of the parameters they set; a bad count or a missing file is refused."""
     from analysis.posterior import load_sets
 
-    sets, paths, _ = load_sets(args.posterior, args.posterior_sets, args.seed)
+    sets, paths, identity = load_sets(args.posterior, args.posterior_sets, args.seed)
+    if identity["conditioned_on"]:
+        given = ", ".join(identity["conditioned_on"])
+        _console().print(f"{args.posterior} is conditioned on {given}: its answers to those "
+                         "hold by construction, not as evidence", markup=False)
     return sets, paths

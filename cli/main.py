@@ -15,13 +15,14 @@ COMMAND_MODULES = (
     "cli.core",  # list, describe, run
     "cli.validate",  # validate, calibrate
     "cli.compare",  # compare
+    "cli.condition",  # condition
     "cli.plot",  # plot, report
     "cli.sweep",  # sweep, analyze
     "cli.dashboard",  # dashboard
 )
 # Commands that run ensembles take Ctrl-C as a flag read between months (`sim.interrupt`);
 # the others keep Python's KeyboardInterrupt (`sweep` has its own Ctrl-C handling).
-DEFERRED_INTERRUPT = {"run", "compare", "report", "validate", "calibrate"}
+DEFERRED_INTERRUPT = {"run", "compare", "report", "validate", "calibrate", "condition"}
 INTERRUPTED = "interrupted: nothing half-written was left behind"
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import multiprocessing
 import subprocess
-import sys
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from posterior_files import run_py, two_set_posterior
 
 from analysis.calibrate import FreeParameter
 from analysis.posterior import Settings, infer, read_posterior, summary, write_posterior
@@ -201,24 +200,6 @@ def test_drivers_rank_the_parameters_an_answer_follows():
     assert flat["spearman"].isna().all()
 
 
-def two_set_posterior(folder) -> None:
-    """A posterior of two equally weighted sets of the real free parameters, at p.parquet."""
-    from analysis.calibrate import load_free
-
-    free = load_free()
-    table = pd.DataFrame({f.path: [(f.low + f.high) / 2, f.low + 0.9 * (f.high - f.low)]
-                          for f in free})
-    table["weight"], table["distance"] = [0.5, 0.5], [0.4, 0.5]
-    write_posterior(table, {"priors": {f.path: [f.low, f.high] for f in free}},
-                    folder / "p.parquet")
-
-
-def run_py(*args: str, cwd) -> subprocess.CompletedProcess:
-    script = Path(__file__).resolve().parents[2] / "run.py"
-    return subprocess.run([sys.executable, str(script), *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=600)
-
-
 def test_compare_answers_across_a_posterior(tmp_path):
     """compare --posterior: every drawn set runs both scenarios on the same seeds; the table
     has each arm's mean and the variance split, and a missing file is one clear refusal."""
@@ -306,7 +287,7 @@ def test_load_sets_draws_from_the_file_and_refuses_what_is_not_a_posterior(tmp_p
     pd.testing.assert_frame_equal(sets, draw_sets(table, 3, seed=4))
     assert paths == sorted(c for c in table.columns if c not in ("weight", "distance"))
     assert identity == {"file": str(path), "sha256": file_digest(path), "sets": 3,
-                        "draw_seed": 4, "parameters": paths}
+                        "draw_seed": 4, "parameters": paths, "conditioned_on": []}
     garbage = tmp_path / "g.parquet"
     garbage.write_bytes(b"PAR1 but not really")
     with pytest.raises(UserInputError, match="cannot read it as Parquet") as err:
