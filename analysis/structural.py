@@ -139,3 +139,34 @@ def evaluate(
             "evidence": target.evidence,
         })
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+ACROSS_COLUMNS = ("id", "description", "variant", "fallen_by", "requirement", "baseline_share",
+                  "variant_share", "difference", "set_q05", "set_q95", "sets_pass", "passes",
+                  "sets", "n_pairs", "evidence")
+
+
+def across_sets(spec: StructuralFile, per_set: list[pd.DataFrame]) -> pd.DataFrame:
+    """The structural targets across parameter sets (`per_set`: `evaluate`'s table for each
+    set, every set on the same seeds): each target's shares and difference averaged over the
+    sets, the 5-95% range of the sets' own differences, the share of sets whose own estimate
+    meets the target, and whether the average meets it (`passes`). One row a target
+    (`ACROSS_COLUMNS`)."""
+    import numpy as np
+
+    rows = []
+    for target in spec.target:
+        mine = pd.DataFrame([table.set_index("id").loc[target.id] for table in per_set])
+        difference = mine["difference"].to_numpy(dtype=float)
+        variant = float(mine["variant_share"].mean())
+        low, high = np.percentile(difference, [5, 95])
+        rows.append({
+            "id": target.id, "description": target.description, "variant": target.variant,
+            "fallen_by": target.fallen_by, "requirement": target.requirement(),
+            "baseline_share": float(mine["baseline_share"].mean()), "variant_share": variant,
+            "difference": float(difference.mean()), "set_q05": float(low),
+            "set_q95": float(high), "sets_pass": float(mine["passes"].astype(bool).mean()),
+            "passes": target.met(variant, float(difference.mean())), "sets": len(per_set),
+            "n_pairs": int(mine["n_pairs"].iloc[0]), "evidence": target.evidence,
+        })
+    return pd.DataFrame(rows, columns=list(ACROSS_COLUMNS))

@@ -97,10 +97,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from analysis.targets import load_targets
     from sim.scenario import output_name
 
-    if args.posterior is not None and args.structural is not None:
-        # structural targets across a posterior are not built yet: refuse rather than ignore
-        raise UserInputError("--structural", None, "not available with --posterior; run "
-                             "them apart (validate --structural) on the shipped point")
     targets = load_targets(args.targets) if args.targets else load_targets()
     scenario, seeds = ensemble_inputs(args, args.scenario, default_runs=50)
     if args.posterior is not None:
@@ -230,13 +226,26 @@ def validate_across_posterior(args, targets, scenario, seeds) -> int:
     out = args.out or Path("results") / f"validate_{output_name(scenario)}_posterior.csv"
     check_table_destination(out, ",".join(POSTERIOR_SCORE_COLUMNS))  # before the runs
     check_figures_beside(out)
+    structural, structural_out = None, None
+    if args.structural is not None:  # a bad file or destination is refused before any run
+        from analysis.structural import ACROSS_COLUMNS, load_structural
+
+        structural = load_structural(args.structural)
+        structural_out = out.parent / f"structural_{structural.baseline}_posterior.csv"
+        check_table_destination(structural_out, ",".join(ACROSS_COLUMNS))
     by_set = {name: [] for name in ("train", "test")}
+    structural_by_set = []
     for _, row in sets.iterrows():
-        variant = load_scenario(args.scenario, [*args.sets, *overrides(row, paths)])
-        passed = outcomes(targets, run_checked(variant, seeds, args, progress=False))
+        values = [*args.sets, *overrides(row, paths)]
+        variant = load_scenario(args.scenario, values)
+        ensemble = run_checked(variant, seeds, args, progress=False)
+        passed = outcomes(targets, ensemble)
         for name in by_set:
             ids = [t.id for t in targets if t.set == name]
             by_set[name].append(passed[ids].astype(float).mean(axis=1).to_numpy())
+        if structural is not None:
+            structural_by_set.append(structural_of_set(structural, args, variant, ensemble,
+                                                       seeds, tuple(values)))
     console = _console()
     console.print(f"{scenario.name} across {len(sets)} posterior parameter sets x {len(seeds)} "
                   f"seeds ({args.posterior})")
@@ -258,7 +267,43 @@ def validate_across_posterior(args, targets, scenario, seeds) -> int:
         f"share of targets passed, each dot one parameter set's mean over {len(seeds)} seeds",
         f"{scenario.name} across {len(sets)} posterior sets", folder, name))
     console.print(f"table written to {out}; figure {figure}")
+    if structural is not None:
+        structural_across_report(structural, structural_by_set, len(seeds), structural_out)
     return 0
+
+
+def structural_of_set(spec, args, scenario, ensemble, seeds, values: tuple[str, ...]):
+    """One parameter set's structural targets (`analysis.structural.evaluate`, under its
+    `values`), reusing the set's validated ensemble when it is their baseline."""
+    from analysis.structural import evaluate
+
+    def run(variant):
+        if variant.name == scenario.name and variant.path == scenario.path:
+            return ensemble
+        return run_checked(variant, seeds, args, progress=False)
+
+    return evaluate(spec, run, seed=args.seed, sets=values)
+
+
+def structural_across_report(spec, per_set, seeds: int, out: Path) -> None:
+    """Write and print the structural targets across the posterior's sets."""
+    from analysis.structural import across_sets
+
+    table = across_sets(spec, per_set)
+    write_table(table, out)
+    console = _console()
+    console.print(f"\n[bold]structural[/bold] ({len(table)} targets across {len(per_set)} "
+                  f"parameter sets x {seeds} seeds; regime fallen by the month; the range is "
+                  "5-95% of the sets' own differences)")
+    for row in table.itertuples():
+        mark = "pass" if row.passes else "FAIL"
+        console.print(
+            f"  {mark}  {row.id:<40} by {row.fallen_by}: {row.baseline_share:.2f} -> "
+            f"{row.variant_share:.2f} ({row.difference:+.2f}, sets {row.set_q05:+.2f} to "
+            f"{row.set_q95:+.2f}; met in {row.sets_pass:.0%} of sets); needs {row.requirement}",
+            markup=False)
+    console.print(f"  [bold]{int(table['passes'].sum())} of {len(table)} pass[/bold] on the "
+                  f"sets' average; table written to {out}")
 
 
 def structural_report(spec, args, scenario, ensemble, seeds, out: Path) -> None:

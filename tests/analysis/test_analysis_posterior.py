@@ -266,14 +266,52 @@ def test_validate_scores_across_a_posterior(tmp_path):
     assert not (tmp_path / "mine.csv").exists()
 
 
-def test_validate_refuses_structural_targets_across_a_posterior(tmp_path):
-    """Not built yet, so refused in one line (never silently ignored), before any run."""
+STRUCTURAL = """baseline = "full_2011_2025"
+
+[[target]]
+id = "same"
+description = "the baseline against itself: no difference in any set"
+variant = "full_2011_2025"
+fallen_by = "2011-09"
+difference_at_most = 0.0
+evidence = "a test's target"
+
+[[target]]
+id = "no_russia"
+description = "needs a fall by September 2011 without Russia, which no set gives"
+variant = "cf_no_russian_intervention"
+fallen_by = "2011-09"
+variant_at_least = 0.5
+evidence = "a test's target"
+"""
+
+
+def test_validate_runs_structural_targets_across_a_posterior(tmp_path):
+    """Every set runs each variant on the same seeds; each target's row averages the sets'
+    own comparisons and says in how many sets it is met."""
     two_set_posterior(tmp_path)
+    (tmp_path / "s.toml").write_text(STRUCTURAL, encoding="utf-8")
     done = run_py("validate", "full_2011_2025", "--runs", "2", "--sets", "2", "--posterior",
-                  "p.parquet", "--structural", "--out", "v.csv", cwd=tmp_path)
-    assert done.returncode == 2
-    assert "--structural" in done.stderr and "Traceback" not in done.stderr
-    assert not (tmp_path / "v.csv").exists()
+                  "p.parquet", "--structural", "s.toml", "--set", "end=2011-09", "--out",
+                  "v.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(tmp_path / "structural_full_2011_2025_posterior.csv").set_index("id")
+    assert list(table.index) == ["same", "no_russia"]
+    assert table.loc["same", "difference"] == 0 and table.loc["same", "passes"]
+    assert table.loc["same", "sets_pass"] == 1.0 and table.loc["same", "sets"] == 2
+    assert table.loc["no_russia", "variant_share"] == 0 and not table.loc["no_russia", "passes"]
+    assert table.loc["no_russia", "sets_pass"] == 0.0 and table.loc["no_russia", "n_pairs"] == 2
+    assert "1 of 2 pass" in done.stdout
+    # a table of that name that is not ours is refused before any run
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "structural_full_2011_2025_posterior.csv").write_text("my,own\n")
+    refused = run_py("validate", "full_2011_2025", "--runs", "2", "--sets", "2",
+                     "--posterior", "p.parquet", "--structural", "s.toml", "--out",
+                     "mine/v.csv", cwd=tmp_path)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert (tmp_path / "mine" / "structural_full_2011_2025_posterior.csv").read_text() == \
+        "my,own\n"
+    assert not (tmp_path / "mine" / "v.csv").exists()
 
 
 def test_load_sets_draws_from_the_file_and_refuses_what_is_not_a_posterior(tmp_path):
