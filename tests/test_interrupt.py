@@ -125,3 +125,31 @@ def test_ctrl_c_in_a_sweep_keeps_the_finished_runs_and_says_so(workers, tmp_path
     assert process.returncode == 130, stderr
     lines = [line for line in stderr.strip().splitlines() if "interrupted" in line]
     assert len(lines) == 1 and "Traceback" not in stderr and "SystemError" not in stderr, stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_in_a_conditioning_keeps_the_finished_sets(workers, tmp_path):
+    """`run.py condition` answers Ctrl-C between months (one worker) or in the parent (a
+    pool): exit 130, its one line, and the sets measured so far stay in the store, which the
+    next run reads back instead of running them again."""
+    from analysis.conditioning import Store
+
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "run.py"), "condition", "no_russia_regime_falls_by_2017",
+         "--posterior", str(ROOT / "params/posterior.parquet"), "--runs", "2",
+         "--workers", str(workers)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(8.0)  # sets are being measured by then, and 150 of them are far from done
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    lines = [line for line in stderr.strip().splitlines() if "interrupted" in line]
+    assert lines == [INTERRUPTED] and "Traceback" not in stderr, stderr
+    stores = list((tmp_path / "results" / "posterior" / "conditioning").glob("*.csv"))
+    assert len(stores) == 1
+    done = Store(stores[0]).done()
+    assert 0 < len(done) < 150 and all(len(rows) == 1 for rows in done.values())
+    assert not (tmp_path / "results" / "posterior" / "given_no_russia_regime_falls_by_2017"
+                ).exists()  # nothing half-written
