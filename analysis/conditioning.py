@@ -148,22 +148,20 @@ class Store:
 
 
 def measure_all(table: pd.DataFrame, paths: Sequence[str], conditions: Conditions, store: Store,
-                map_: Callable = map, on_set: Callable[[], None] | None = None
+                map_: Callable = map, on_sets: Callable[[int], object] = lambda count: None
                 ) -> dict[int, list[dict]]:
     """Every set of the posterior `table` measured (`measure`), those in `store` read back and
-    the others run through `map_` and stored as each finishes."""
+    the others run through `map_` and stored as each finishes; `on_sets(count)` hears of the
+    sets done (those read back at once, then one at a time)."""
     measured = store.done()
     todo = [i for i in range(len(table)) if len(measured.get(i, ())) != len(conditions.ids)]
-    for _ in range(len(table) - len(todo)):
-        if on_set is not None:
-            on_set()
+    on_sets(len(table) - len(todo))
     rows = [{p: float(table[p].iloc[i]) for p in paths} for i in todo]
     for index, result in zip(todo, map_(functools.partial(measure, conditions=conditions), rows),
                              strict=True):
         store.add(index, result)
         measured[index] = result
-        if on_set is not None:
-            on_set()
+        on_sets(1)
     return measured
 
 

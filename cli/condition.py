@@ -10,7 +10,9 @@ from pathlib import Path
 from cli.core import _console
 from sim.errors import UserInputError
 
-CONDITIONED = Path("params/posterior_conditioned.parquet")  # what --write replaces
+# what --write replaces: the project's own file beside the shipped posterior, wherever the
+# command runs from (as calibrate --write writes params/posterior.parquet)
+CONDITIONED = Path(__file__).resolve().parent.parent / "params" / "posterior_conditioned.parquet"
 SEED_OFFSET = 300_000  # the default conditioning seeds: neither the fit's nor the report's
 
 
@@ -36,8 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="results folder (default results/posterior/given_<targets>)")
     p.add_argument("--write", action="store_true",
-                   help=f"also write the conditioned posterior to {CONDITIONED}, where "
-                        "compare and validate --posterior can read it")
+                   help="also write the conditioned posterior to the project's "
+                        "params/posterior_conditioned.parquet, where compare and validate "
+                        "--posterior can read it")
     p.set_defaults(func=cmd_condition)
 
 
@@ -75,7 +78,7 @@ def cmd_condition(args: argparse.Namespace) -> int:
     with worker_pool(args.workers) as map_, tqdm(total=len(table), unit="set",
                                                  file=sys.stderr) as bar:
         measured = conditioning.measure_all(table, paths, conditions, store, map_,
-                                            on_set=bar.update)
+                                            on_sets=bar.update)
     kept, long, share = conditioning.conditioned(table, measured, conditions.ids)
     free = [f for f in load_free() if f.path in paths]
     metadata = {

@@ -277,12 +277,20 @@ def structural_of_set(spec, args, scenario, ensemble, seeds, values: tuple[str, 
     `values`), reusing the set's validated ensemble when it is their baseline."""
     from analysis.structural import evaluate
 
+    return evaluate(spec, reusing(scenario, ensemble, seeds, args, progress=False),
+                    seed=args.seed, sets=values)
+
+
+def reusing(scenario, ensemble, seeds, args, progress: bool = True):
+    """The structural targets' run function: the validated `ensemble` when the variant is its
+    scenario (the same name, path and --set), any other variant run on the same seeds."""
+
     def run(variant):
         if variant.name == scenario.name and variant.path == scenario.path:
             return ensemble
-        return run_checked(variant, seeds, args, progress=False)
+        return run_checked(variant, seeds, args, progress=progress)
 
-    return evaluate(spec, run, seed=args.seed, sets=values)
+    return run
 
 
 def structural_across_report(spec, per_set, seeds: int, out: Path) -> None:
@@ -311,12 +319,8 @@ def structural_report(spec, args, scenario, ensemble, seeds, out: Path) -> None:
     their baseline (the same scenario, seeds and --set)."""
     from analysis.structural import evaluate
 
-    def run(variant):
-        if variant.name == scenario.name and variant.path == scenario.path:
-            return ensemble
-        return run_checked(variant, seeds, args)
-
-    table = evaluate(spec, run, seed=args.seed, sets=tuple(args.sets))
+    table = evaluate(spec, reusing(scenario, ensemble, seeds, args), seed=args.seed,
+                     sets=tuple(args.sets))
     write_table(table, out)
     console = _console()
     console.print(
