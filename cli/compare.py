@@ -131,14 +131,12 @@ FIT = "distance"
 
 
 def by_months(months: list[str]) -> dict[str, str]:
-    """--by's months as the table names them; a month not written YYYY-MM is refused."""
-    import re
-
-    from sim.errors import UserInputError
+    """--by's months as the table names them; a month not written YYYY-MM is refused (the
+    project's one month parser, `vocabulary.month_index`)."""
+    from sim.vocabulary import month_index
 
     for month in months:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-            raise UserInputError("--by", month, "expected a month as YYYY-MM")
+        month_index(month, "--by")
     return {f"by {month}": month for month in sorted(set(months) - {"2017-12"})}
 
 
