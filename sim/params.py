@@ -164,6 +164,8 @@ class Theatre(Strict):
     decisiveness: Annotated[float, Field(ge=0.2, le=5.0)]
     mobility: Annotated[float, Field(gt=0.0, le=0.5)]
     defence: Annotated[float, Field(ge=0.0, lt=1.0)]  # the defender's edge (`theatre._headway`)
+    # the contest share below which a side gives up its ground (`theatre._contest_batch`)
+    cede: Annotated[float, Field(ge=0.0, lt=0.5)]
     spill: Share
     noise: Annotated[float, Field(ge=0.0, le=1.0)]
     attrition: Share

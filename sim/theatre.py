@@ -40,6 +40,7 @@ from sim.regime import RegimeParams, _projected_morale
 from sim.vocabulary import (
     ACTIONS,
     AIR_CAMPAIGN,
+    COMBAT,
     DECONFLICTION,
     DISBANDED,
     FACTIONS,
@@ -240,13 +241,13 @@ def contest_share(attacker, defender, decisiveness):
 
 @njit(cache=True, error_model="numpy")
 def _contest(control, local_power, intensity, first, second, decisiveness, mobility, defence,
-             out):
+             cede, brokered, out):
     """`contest` for one (G, F) control matrix, written into `out`; intensity is (G, P), or
     (1, P) for the same intensity everywhere; the pairs are (first[p], second[p])."""
     powered = np.empty(local_power.shape)
     _powered(local_power, decisiveness, powered)
     _contest_powered(control, local_power, powered, intensity, first, second, mobility, defence,
-                     out)
+                     cede, brokered, out)
 
 
 @njit(cache=True, error_model="numpy")
@@ -261,14 +262,15 @@ def _powered(local_power, decisiveness, out):
 
 @njit(cache=True, error_model="numpy")
 def _contest_powered(control, local_power, powered, intensity, first, second, mobility,
-                     defence, out):
+                     defence, cede, brokered, out):
     """`_contest` with the forces already raised to the power m (`_powered`): for each
     hostile pair, the ground each holds is taken by the other as far as `_headway` says."""
     g_count, f_count = control.shape
     _contest_batch(control, local_power.reshape((1, g_count, f_count)),
                    powered.reshape((1, g_count, f_count)),
                    intensity.reshape((1, intensity.shape[0], intensity.shape[1])), first, second,
-                   mobility, defence, out.reshape((1, g_count, f_count)))
+                   mobility, defence, cede, brokered.reshape((1, f_count)),
+                   out.reshape((1, g_count, f_count)))
 
 
 @njit(cache=True, error_model="numpy")
@@ -286,12 +288,38 @@ def _headway(share, defence):
 
 
 @njit(cache=True, error_model="numpy")
+def _brokered(portfolios, patron):
+    """(K, F): 1 where, under each joint portfolio (K, N, A), a foreign state with combat forces
+    in Syria backs the faction (`patron` (N, F)): someone to broker a besieged enemy's deal
+    with it (`_contest_batch`)."""
+    k_count, n_count, a_count = portfolios.shape
+    out = np.zeros((k_count, patron.shape[1]))
+    for k in range(k_count):
+        for n in range(n_count):
+            for a in range(a_count):
+                if COMBAT[a] and portfolios[k, n, a] > 0.0:
+                    for f in range(patron.shape[1]):
+                        if patron[n, f] > 0.0:
+                            out[k, f] = 1.0
+                    break
+    return out
+
+
+@njit(cache=True, error_model="numpy")
 def _contest_batch(control, local_power, powered, intensity, first, second, mobility, defence,
-                   out):
+                   cede, brokered, out):
     """The contest from one control matrix (G, F) under K sets of local forces (K, G, F)
     (`powered`: raised to the power m), into `out` (K, G, F). Intensity is (K, G, P), or
     (K, 1, P) for the same intensity everywhere; the pairs are (first[p], second[p]). In each
     governorate transfers are booked pairwise, then shares are clipped at 0 and renormalised.
+    Where a side's contest share against an enemy it fights is below `cede` and a foreign
+    patron with combat forces in Syria stands behind that enemy (`brokered` (K, F): `_brokered`)
+    it takes a deal and gives up the ground it holds there within the month, instead of being
+    ground down: besieged fighters bused out under a deal a patron brokers (Aleppo, December
+    2016, brokered by Russia and Turkey: docs/sources/record.md row 20; Moscow "pushed for
+    ... reconciliation efforts": seed 002), as armies give up untenable ground to hold the
+    rest (Assad, 26 July 2015: record row 14a). At 0 nobody cedes and the contest is as
+    before, bit for bit.
     A governorate whose forces and intensity are those of set 0 has set 0's outcome, copied
     (most of a month's alternatives change a few factions' forces in a few governorates).
     (Plain loops over scalars: no array views inside, which numba would reference-count.)"""
@@ -301,8 +329,12 @@ def _contest_batch(control, local_power, powered, intensity, first, second, mobi
     booked = np.empty(f_count)
     same_intensity = np.zeros(intensity.shape[1], dtype=np.bool_)
     for k in range(k_count):
+        same_brokers = k > 0  # the deals change nothing where nobody cedes
+        for f in range(f_count):
+            if cede > 0.0 and brokered[k, f] != brokered[0, f]:
+                same_brokers = False
         for r in range(intensity.shape[1]):
-            same_intensity[r] = k > 0 and same_as_first(intensity, k, r)
+            same_intensity[r] = same_brokers and same_as_first(intensity, k, r)
         for g in range(g_count):
             row = g if per_governorate else 0
             if same_intensity[row] and same_as_first(local_power, k, g):
@@ -318,6 +350,14 @@ def _contest_batch(control, local_power, powered, intensity, first, second, mobi
                     continue  # neither holds ground here: nothing changes hands
                 if local_power[k, g, i] + local_power[k, g, j] > 0.0:  # engaged
                     share_i = _share(powered[k, g, i], powered[k, g, j])
+                    if cede > 0.0 and intensity[k, row, p] > 0.0 and (
+                            (share_i < cede and brokered[k, j] > 0.0)
+                            or (share_i > 1.0 - cede and brokered[k, i] > 0.0)):
+                        # the hopeless side takes the deal and gives up its ground here
+                        transfer = cj if share_i > 0.5 else -ci
+                        booked[i] += transfer
+                        booked[j] -= transfer
+                        continue
                     if defence == 0.0:  # the ratio form, kept as written: at the shipped edge
                         # of 0 the outputs are those measured before the edge, bit for bit
                         gained = share_i * (ci + cj) - ci
@@ -338,7 +378,8 @@ def _contest_batch(control, local_power, powered, intensity, first, second, mobi
 
 def contest(control: np.ndarray, local_power: np.ndarray, intensity: np.ndarray,
             pairs: tuple[np.ndarray, np.ndarray, np.ndarray], decisiveness: float,
-            mobility: float, defence: float = 0.0) -> np.ndarray:
+            mobility: float, defence: float = 0.0, cede: float = 0.0,
+            brokered: np.ndarray | None = None) -> np.ndarray:
     """One round of fighting in every governorate at once; returns the new control shares.
 
     For each hostile pair (i, j) each side takes the ground the other holds in a governorate as
@@ -359,10 +400,11 @@ def contest(control: np.ndarray, local_power: np.ndarray, intensity: np.ndarray,
     t = np.broadcast_to(intensity, (*lead, rows, len(i))).reshape(-1, rows, len(i))
     out = np.empty((len(c), g_count, f_count))
     first, second = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+    brokers = np.ones(f_count) if brokered is None else np.asarray(brokered, dtype=float)
     for b in range(len(c)):
         _contest(np.ascontiguousarray(c[b]), np.ascontiguousarray(x[b]),
                  np.ascontiguousarray(t[b]), first, second, float(decisiveness),
-                 float(mobility), float(defence), out[b])
+                 float(mobility), float(defence), float(cede), brokers, out[b])
     return out.reshape(*lead, g_count, f_count)
 
 
@@ -429,6 +471,7 @@ class ActionEffects:
     economy: np.ndarray  # (N, A) relief to the government's economy (aid)
     pressure: np.ndarray  # (N, A) pressure on the government's economy (sanctions)
     legitimacy: np.ndarray  # (N, A) diplomatic cover: morale and protection at the UN
+    patron: np.ndarray  # (N, F) 1 where a foreign state backs a faction (its clients')
 
 
 CEASEFIRE_SIDES = ("russia", "iran", "syria", "turkey", "us")  # the order of `_ceasefire_level`
@@ -454,6 +497,7 @@ class TheatreParams(NamedTuple):
     willing: np.ndarray  # (N,) how surely each state would answer a deconfliction request
     mobility: float  # how fast ground changes hands in a month
     defence: float  # the defender's edge in the contest (`_headway`)
+    cede: float  # the contest share below which a side gives up its ground (`_contest_batch`)
     noise: float  # the fog of war on local power
     attrition: float
     population: np.ndarray  # (G,)
@@ -490,7 +534,7 @@ class TheatreParams(NamedTuple):
                 params["relations"]["reciprocity"] if "deconfliction" in params[s]["menu"]
                 and (s, "deconfliction") not in never else 0.0 for s in STATES]),
             mobility=float(t["mobility"]), defence=float(t["defence"]),
-            noise=float(t["noise"]),
+            cede=float(t["cede"]), noise=float(t["noise"]),
             attrition=float(t["attrition"]), population=geography.population,
             ceasefire=np.array([float(params["ceasefire"][s]) for s in CEASEFIRE_SIDES]),
             loss_base=float(params["losses"]["base"]),
@@ -516,6 +560,7 @@ class Effects(NamedTuple):
     troop_actions: np.ndarray  # (N, A) bool: the actions that send own troops
     offensive_flat: np.ndarray  # (N*A, F)
     morale_lift: np.ndarray  # (N*A,) what each action does for the regime's morale
+    patron: np.ndarray  # (N, F) 1 where a foreign state backs a faction
 
     @classmethod
     def of(cls, fx: ActionEffects, economy_weight: float) -> Effects:
@@ -526,7 +571,7 @@ class Effects(NamedTuple):
             fx.cost, fx.exposure, fx.quality, fx.recruits, fx.attrition, fx.air, troops_flat)),
             np.ascontiguousarray((troops_flat != 0.0).any(axis=-1)),
             *(np.ascontiguousarray(a, dtype=float) for a in (
-                fx.offensive.reshape(N * A, F), lift)))
+                fx.offensive.reshape(N * A, F), lift, fx.patron)))
 
 
 class ForceParams(NamedTuple):
@@ -949,7 +994,7 @@ def _situation(portfolios, months, mobility, war, fx, tp):
     projected = np.empty((k_count, g_count, f_count))
     _contest_batch(control, local, powered,
                    intensity.reshape((k_count, 1, intensity.shape[1])), first, second,
-                   mobility, tp.defence, projected)
+                   mobility, tp.defence, tp.cede, _brokered(portfolios, fx.patron), projected)
 
     # money and casualty exposure; military assets drawn to other wars cost nothing here
     cost = payoffs._as_paid(fx.cost, availability)
@@ -1065,7 +1110,7 @@ def _fight(joint, fog_draws, mobility, war, fx, tp, forces):
                                                                 tp.ceasefire))
     new_control = np.empty((g_count, f_count))
     _contest(control, local_power, intensity, first, second, decisiveness, mobility,
-             tp.defence, new_control)
+             tp.defence, tp.cede, _brokered(portfolio, fx.patron)[0], new_control)
 
     # losses where each force is outgunned, plus strikes on it; then recruits
     pressure = np.empty((g_count, f_count))
@@ -1169,12 +1214,16 @@ def action_effects(params: dict, geo: Geography, government: int) -> ActionEffec
         offensive=np.zeros((n_count, a_count, f_count)),
         attrition=np.zeros((n_count, a_count, fo_count)), economy=np.zeros((n_count, a_count)),
         pressure=np.zeros((n_count, a_count)), legitimacy=np.zeros((n_count, a_count)),
+        patron=np.zeros((n_count, f_count)),
     )
     for n, state in enumerate(STATES):
         actor = params[state]
         clients = set(actor["clients"] if government == R
                       else clients_after_fall(state, actor["clients"]))
         client_factions = {faction_of(c, government) for c in clients}
+        if state != "syria":  # the government is no patron of its own army
+            for faction in client_factions:
+                fx.patron[n, FACTIONS.index(faction)] = 1.0
         focus = np.array([actor["focus"].get(g, 0.0) for g in geo.names])
         fx.focus[n] = focus / focus.sum() if focus.sum() else geo.area_share
         for action, effect in actor["actions"].items():

@@ -206,8 +206,10 @@ class TestContest:
         new = theatre.contest(control, local, np.zeros((4, len(pairs[0]))), pairs, 1.6, 0.5)
         np.testing.assert_allclose(new, control, atol=1e-12)
 
-    @given(st.integers(0, 2**32 - 1), st.booleans(), decisiveness, st.sampled_from([0.0, 0.4]))
-    def test_a_batch_gives_each_set_its_own_outcome(self, seed, per_governorate, m, defence):
+    @given(st.integers(0, 2**32 - 1), st.booleans(), decisiveness, st.sampled_from([0.0, 0.4]),
+           st.sampled_from([0.0, 0.2]))
+    def test_a_batch_gives_each_set_its_own_outcome(self, seed, per_governorate, m, defence,
+                                                    cede):
         """The batch copies set 0's outcome where a set's forces and intensity are set 0's:
         every set still gets exactly what it would alone, whether it shares set 0's
         governorates, its intensity, both or neither."""
@@ -222,12 +224,15 @@ class TestContest:
         intensity[2] *= 0.5  # set 2: set 0's forces, another intensity
         powered = np.where(local > 0, local ** m, 0.0)
         out = np.empty_like(local)
+        brokered = np.ones((4, NF))
+        brokered[1, 1] = 0.0  # set 1: nobody brokers for the opposition
         theatre._contest_batch(control, local, powered, intensity, pairs[0], pairs[1], 0.3,
-                               defence, out)
+                               defence, cede, brokered, out)
         for k in range(4):
             alone = np.empty((1, g_count, NF))
             theatre._contest_batch(control, local[k:k + 1], powered[k:k + 1],
-                                   intensity[k:k + 1], pairs[0], pairs[1], 0.3, defence, alone)
+                                   intensity[k:k + 1], pairs[0], pairs[1], 0.3, defence, cede,
+                                   brokered[k:k + 1], alone)
             np.testing.assert_array_equal(out[k], alone[0])
 
     def test_a_faction_at_peace_with_everyone_keeps_its_ground(self):
@@ -262,7 +267,7 @@ class TestDefendersEdge:
         powered = np.where(local > 0, local ** m, 0.0)
         tiny = np.empty_like(control)
         theatre._contest_powered(control, local, powered, intensity, pairs[0], pairs[1],
-                                 mobility, 1e-300, tiny)  # the headway branch, edge ~0
+                                 mobility, 1e-300, 0.0, np.ones(NF), tiny)  # edge ~0
         np.testing.assert_allclose(tiny, ratio_form, atol=1e-12)
 
     def test_lines_hold_near_parity_above_one_half(self):
@@ -298,6 +303,87 @@ class TestDefendersEdge:
         weaker = np.where(local[:, 0] < local[:, 1], 0, 1)
         rows = np.arange(3)
         assert np.all(new[rows, weaker] <= control[rows, weaker] + 1e-12)
+
+
+class TestCeding:
+    """A side whose contest share against an enemy it fights is below `cede` gives up its
+    ground there within the month (`theatre._contest_batch`); at 0 nobody cedes."""
+
+    def test_a_hopeless_side_gives_up_all_its_ground_at_once(self):
+        control = np.array([[0.7, 0.3, 0.0, 0.0, 0.0]])
+        local = np.array([[10.0, 2.0, 0.0, 0.0, 0.0]])  # share (2/10)^1.6 against: ~0.07
+        pairs = pairs_for(one_pair(NF, 0, 1))
+        ground_down = theatre.contest(control, local, np.ones((1, 1)), pairs, 1.6, 0.1)
+        assert 0.0 < ground_down[0, 1] < 0.3  # slowly, at the contest's rate
+        ceded = theatre.contest(control, local, np.ones((1, 1)), pairs, 1.6, 0.1, cede=0.2)
+        np.testing.assert_allclose(ceded[0], [1.0, 0.0, 0.0, 0.0, 0.0])
+
+    def test_it_is_the_weaker_side_that_cedes_whoever_holds_more(self):
+        control = np.array([[0.2, 0.8, 0.0, 0.0, 0.0]])  # the stronger side holds less
+        local = np.array([[10.0, 2.0, 0.0, 0.0, 0.0]])
+        pairs = pairs_for(one_pair(NF, 0, 1))
+        ceded = theatre.contest(control, local, np.ones((1, 1)), pairs, 1.6, 0.1, cede=0.2)
+        np.testing.assert_allclose(ceded[0], [1.0, 0.0, 0.0, 0.0, 0.0])
+
+    def test_above_the_threshold_the_ground_moves_as_before(self):
+        control = np.array([[0.5, 0.5, 0.0, 0.0, 0.0]])
+        local = np.array([[6.0, 4.0, 0.0, 0.0, 0.0]])  # share of the weaker ~0.34
+        pairs = pairs_for(one_pair(NF, 0, 1))
+        before = theatre.contest(control, local, np.ones((1, 1)), pairs, 1.6, 0.1)
+        with_ceding = theatre.contest(control, local, np.ones((1, 1)), pairs, 1.6, 0.1,
+                                      cede=0.2)
+        np.testing.assert_array_equal(with_ceding, before)
+
+    def test_nobody_cedes_without_a_patron_to_broker_the_deal(self):
+        control = np.array([[0.7, 0.3, 0.0, 0.0, 0.0]])
+        local = np.array([[10.0, 2.0, 0.0, 0.0, 0.0]])
+        pairs = pairs_for(one_pair(NF, 0, 1))
+        ground_down = theatre.contest(control, local, np.ones((1, 1)), pairs, 1.6, 0.1)
+        unbrokered = theatre.contest(control, local, np.ones((1, 1)), pairs, 1.6, 0.1,
+                                     cede=0.2, brokered=np.array([0.0, 1.0, 1.0, 1.0, 1.0]))
+        np.testing.assert_array_equal(unbrokered, ground_down)
+
+    def test_a_patron_brokers_while_its_combat_forces_are_in_syria(self):
+        """`_brokered`: a faction has a broker under a joint portfolio where a foreign state
+        that backs it holds a combat action; the government is no patron of its own army."""
+        from sim.model import SyriaModel
+        from sim.vocabulary import ACTIONS, FACTIONS, STATES
+
+        fx = SyriaModel("full_2011_2025", rng=0).fx
+        joint = np.zeros((3, len(STATES), len(ACTIONS)))
+        joint[1, STATES.index("russia"), ACTIONS.index("air_campaign")] = 1.0
+        joint[2, STATES.index("russia"), ACTIONS.index("diplomatic_cover")] = 1.0
+        joint[:, STATES.index("syria"), ACTIONS.index("ground_deployment")] = 1.0
+        brokered = theatre._brokered(joint, np.ascontiguousarray(fx.patron))
+        regime = FACTIONS.index("regime")
+        assert brokered[0, regime] == 0.0  # the army alone: no one to broker for it
+        assert brokered[1, regime] == 1.0  # Russia's aircraft over Syria
+        assert brokered[2, regime] == 0.0  # Russia's diplomatic cover is not a force there
+
+    def test_nobody_cedes_where_a_ceasefire_stops_the_fighting(self):
+        control = np.array([[0.7, 0.3, 0.0, 0.0, 0.0]])
+        local = np.array([[10.0, 2.0, 0.0, 0.0, 0.0]])
+        pairs = pairs_for(one_pair(NF, 0, 1))
+        quiet = theatre.contest(control, local, np.zeros((1, 1)), pairs, 1.6, 0.1, cede=0.2)
+        np.testing.assert_allclose(quiet, control)
+
+    def test_a_run_with_deals_leaves_fewer_besieged_pockets(self):
+        """In the month's fight: with ceding, fewer governorates keep a faction's small pocket
+        (under 5% of the ground) than without, on the same seeds."""
+        from sim.model import SyriaModel
+
+        def pockets(cede: float, seed: int) -> int:
+            model = SyriaModel("cooperation_2011_2017", rng=seed,
+                               overrides={"theatre.cede": cede, "end": "2016-12"})
+            assert model.theatre.cede == cede
+            count = 0
+            while model.running:
+                model.step()
+                count += int(((model.control > 0.0) & (model.control < 0.05)).sum())
+            return count
+
+        for seed in (1, 2):
+            assert pockets(0.25, seed) < pockets(0.0, seed)
 
 
 class TestPairIndex:
