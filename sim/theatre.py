@@ -306,6 +306,15 @@ def _brokered(portfolios, patron):
 
 
 @njit(cache=True, error_model="numpy")
+def _brokers(portfolios, patron, cede):
+    """`_brokered` where anyone may cede (`cede` > 0); nobody to broker anything otherwise (the
+    contest does not read it then)."""
+    if cede > 0.0:
+        return _brokered(portfolios, patron)
+    return np.zeros((portfolios.shape[0], patron.shape[1]))
+
+
+@njit(cache=True, error_model="numpy")
 def _contest_batch(control, local_power, powered, intensity, first, second, mobility, defence,
                    cede, brokered, out):
     """The contest from one control matrix (G, F) under K sets of local forces (K, G, F)
@@ -994,7 +1003,8 @@ def _situation(portfolios, months, mobility, war, fx, tp):
     projected = np.empty((k_count, g_count, f_count))
     _contest_batch(control, local, powered,
                    intensity.reshape((k_count, 1, intensity.shape[1])), first, second,
-                   mobility, tp.defence, tp.cede, _brokered(portfolios, fx.patron), projected)
+                   mobility, tp.defence, tp.cede, _brokers(portfolios, fx.patron, tp.cede),
+                   projected)
 
     # money and casualty exposure; military assets drawn to other wars cost nothing here
     cost = payoffs._as_paid(fx.cost, availability)
@@ -1110,7 +1120,7 @@ def _fight(joint, fog_draws, mobility, war, fx, tp, forces):
                                                                 tp.ceasefire))
     new_control = np.empty((g_count, f_count))
     _contest(control, local_power, intensity, first, second, decisiveness, mobility,
-             tp.defence, tp.cede, _brokered(portfolio, fx.patron)[0], new_control)
+             tp.defence, tp.cede, _brokers(portfolio, fx.patron, tp.cede)[0], new_control)
 
     # losses where each force is outgunned, plus strikes on it; then recruits
     pressure = np.empty((g_count, f_count))
