@@ -241,13 +241,13 @@ def contest_share(attacker, defender, decisiveness):
 
 @njit(cache=True, error_model="numpy")
 def _contest(control, local_power, intensity, first, second, decisiveness, mobility, defence,
-             cede, brokered, out):
+             cede, deals, out):
     """`contest` for one (G, F) control matrix, written into `out`; intensity is (G, P), or
     (1, P) for the same intensity everywhere; the pairs are (first[p], second[p])."""
     powered = np.empty(local_power.shape)
     _powered(local_power, decisiveness, powered)
     _contest_powered(control, local_power, powered, intensity, first, second, mobility, defence,
-                     cede, brokered, out)
+                     cede, deals, out)
 
 
 @njit(cache=True, error_model="numpy")
@@ -262,14 +262,14 @@ def _powered(local_power, decisiveness, out):
 
 @njit(cache=True, error_model="numpy")
 def _contest_powered(control, local_power, powered, intensity, first, second, mobility,
-                     defence, cede, brokered, out):
+                     defence, cede, deals, out):
     """`_contest` with the forces already raised to the power m (`_powered`): for each
     hostile pair, the ground each holds is taken by the other as far as `_headway` says."""
     g_count, f_count = control.shape
     _contest_batch(control, local_power.reshape((1, g_count, f_count)),
                    powered.reshape((1, g_count, f_count)),
                    intensity.reshape((1, intensity.shape[0], intensity.shape[1])), first, second,
-                   mobility, defence, cede, brokered.reshape((1, f_count)),
+                   mobility, defence, cede, deals.reshape((1, f_count, f_count)),
                    out.reshape((1, g_count, f_count)))
 
 
@@ -288,47 +288,67 @@ def _headway(share, defence):
 
 
 @njit(cache=True, error_model="numpy")
-def _brokered(portfolios, patron):
-    """(K, F): 1 where, under each joint portfolio (K, N, A), a foreign state with combat forces
-    in Syria backs the faction (`patron` (N, F)): someone to broker a besieged enemy's deal
-    with it (`_contest_batch`)."""
+def _deals(portfolios, patron, government):
+    """(K, F, F): 1 at [k, j, i] where, under joint portfolio k (K, N, A), a pocket faction i
+    holds against faction j can be ended by a deal (`_contest_batch`): a foreign state's combat
+    forces in Syria back j (`patron` (N, F)), and someone speaks for each side at talks (holds
+    `negotiation`): a foreign state that backs the faction, or the government for its own
+    army. Aleppo's evacuation was brokered by Russia and Turkey, the patrons of the two sides
+    (record row 20); Astana's ceasefire monitoring by Russia, Iran and Turkey (row 23)."""
     k_count, n_count, a_count = portfolios.shape
-    out = np.zeros((k_count, patron.shape[1]))
+    f_count = patron.shape[1]
+    out = np.zeros((k_count, f_count, f_count))
+    forces = np.zeros(f_count)
+    talks = np.zeros(f_count)
     for k in range(k_count):
+        for f in range(f_count):
+            forces[f] = 0.0
+            talks[f] = 0.0
+        if portfolios[k, SYRIA, NEGOTIATION] > 0.0:
+            talks[government] = 1.0
         for n in range(n_count):
+            speaks = portfolios[k, n, NEGOTIATION] > 0.0
+            fights = False
             for a in range(a_count):
                 if COMBAT[a] and portfolios[k, n, a] > 0.0:
-                    for f in range(patron.shape[1]):
-                        if patron[n, f] > 0.0:
-                            out[k, f] = 1.0
+                    fights = True
                     break
+            for f in range(f_count):
+                if patron[n, f] > 0.0:
+                    if fights:
+                        forces[f] = 1.0
+                    if speaks:
+                        talks[f] = 1.0
+        for j in range(f_count):
+            if forces[j] > 0.0 and talks[j] > 0.0:
+                for i in range(f_count):
+                    if i != j and talks[i] > 0.0:
+                        out[k, j, i] = 1.0
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def _brokers(portfolios, patron, cede):
-    """`_brokered` where anyone may cede (`cede` > 0); nobody to broker anything otherwise (the
-    contest does not read it then)."""
+def _deals_if(portfolios, patron, government, cede):
+    """`_deals` where anyone may cede (`cede` > 0); none otherwise (the contest does not read
+    them then)."""
     if cede > 0.0:
-        return _brokered(portfolios, patron)
-    return np.zeros((portfolios.shape[0], patron.shape[1]))
+        return _deals(portfolios, patron, government)
+    return np.zeros((portfolios.shape[0], patron.shape[1], patron.shape[1]))
 
 
 @njit(cache=True, error_model="numpy")
 def _contest_batch(control, local_power, powered, intensity, first, second, mobility, defence,
-                   cede, brokered, out):
+                   cede, deals, out):
     """The contest from one control matrix (G, F) under K sets of local forces (K, G, F)
     (`powered`: raised to the power m), into `out` (K, G, F). Intensity is (K, G, P), or
     (K, 1, P) for the same intensity everywhere; the pairs are (first[p], second[p]). In each
     governorate transfers are booked pairwise, then shares are clipped at 0 and renormalised.
-    Where a side's contest share against an enemy it fights is below `cede` and a foreign
-    patron with combat forces in Syria stands behind that enemy (`brokered` (K, F): `_brokered`)
-    it takes a deal and gives up the ground it holds there within the month, instead of being
-    ground down: besieged fighters bused out under a deal a patron brokers (Aleppo, December
-    2016, brokered by Russia and Turkey: docs/sources/record.md row 20; Moscow "pushed for
-    ... reconciliation efforts": seed 002), as armies give up untenable ground to hold the
-    rest (Assad, 26 July 2015: record row 14a). At 0 nobody cedes and the contest is as
-    before, bit for bit.
+    Where a side's contest share against an enemy it fights is below `cede` and a deal can end
+    its pocket (`deals` (K, F, F): `_deals`), it gives up the ground it holds there within the
+    month instead of being ground down: besieged fighters bused out under a deal the patrons
+    broker (Aleppo, December 2016: record row 20; Moscow's reconciliation efforts: seed 002),
+    as armies give up untenable ground to hold the rest (Assad, 26 July 2015); the sources in
+    docs/sources/deals.md. At 0 nobody cedes and the contest is as before, bit for bit.
     A governorate whose forces and intensity are those of set 0 has set 0's outcome, copied
     (most of a month's alternatives change a few factions' forces in a few governorates).
     (Plain loops over scalars: no array views inside, which numba would reference-count.)"""
@@ -338,12 +358,14 @@ def _contest_batch(control, local_power, powered, intensity, first, second, mobi
     booked = np.empty(f_count)
     same_intensity = np.zeros(intensity.shape[1], dtype=np.bool_)
     for k in range(k_count):
-        same_brokers = k > 0  # the deals change nothing where nobody cedes
-        for f in range(f_count):
-            if cede > 0.0 and brokered[k, f] != brokered[0, f]:
-                same_brokers = False
+        same_deals = k > 0  # the deals change nothing where nobody cedes
+        if cede > 0.0:
+            for f in range(f_count):
+                for h in range(f_count):
+                    if deals[k, f, h] != deals[0, f, h]:
+                        same_deals = False
         for r in range(intensity.shape[1]):
-            same_intensity[r] = same_brokers and same_as_first(intensity, k, r)
+            same_intensity[r] = same_deals and same_as_first(intensity, k, r)
         for g in range(g_count):
             row = g if per_governorate else 0
             if same_intensity[row] and same_as_first(local_power, k, g):
@@ -360,8 +382,8 @@ def _contest_batch(control, local_power, powered, intensity, first, second, mobi
                 if local_power[k, g, i] + local_power[k, g, j] > 0.0:  # engaged
                     share_i = _share(powered[k, g, i], powered[k, g, j])
                     if cede > 0.0 and intensity[k, row, p] > 0.0 and (
-                            (share_i < cede and brokered[k, j] > 0.0)
-                            or (share_i > 1.0 - cede and brokered[k, i] > 0.0)):
+                            (share_i < cede and deals[k, j, i] > 0.0)
+                            or (share_i > 1.0 - cede and deals[k, i, j] > 0.0)):
                         # the hopeless side takes the deal and gives up its ground here
                         transfer = cj if share_i > 0.5 else -ci
                         booked[i] += transfer
@@ -388,7 +410,7 @@ def _contest_batch(control, local_power, powered, intensity, first, second, mobi
 def contest(control: np.ndarray, local_power: np.ndarray, intensity: np.ndarray,
             pairs: tuple[np.ndarray, np.ndarray, np.ndarray], decisiveness: float,
             mobility: float, defence: float = 0.0, cede: float = 0.0,
-            brokered: np.ndarray | None = None) -> np.ndarray:
+            deals: np.ndarray | None = None) -> np.ndarray:
     """One round of fighting in every governorate at once; returns the new control shares.
 
     For each hostile pair (i, j) each side takes the ground the other holds in a governorate as
@@ -409,11 +431,12 @@ def contest(control: np.ndarray, local_power: np.ndarray, intensity: np.ndarray,
     t = np.broadcast_to(intensity, (*lead, rows, len(i))).reshape(-1, rows, len(i))
     out = np.empty((len(c), g_count, f_count))
     first, second = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
-    brokers = np.ones(f_count) if brokered is None else np.asarray(brokered, dtype=float)
+    pockets = (np.ones((f_count, f_count)) if deals is None
+               else np.ascontiguousarray(deals, dtype=float))
     for b in range(len(c)):
         _contest(np.ascontiguousarray(c[b]), np.ascontiguousarray(x[b]),
                  np.ascontiguousarray(t[b]), first, second, float(decisiveness),
-                 float(mobility), float(defence), float(cede), brokers, out[b])
+                 float(mobility), float(defence), float(cede), pockets, out[b])
     return out.reshape(*lead, g_count, f_count)
 
 
@@ -1003,7 +1026,8 @@ def _situation(portfolios, months, mobility, war, fx, tp):
     projected = np.empty((k_count, g_count, f_count))
     _contest_batch(control, local, powered,
                    intensity.reshape((k_count, 1, intensity.shape[1])), first, second,
-                   mobility, tp.defence, tp.cede, _brokers(portfolios, fx.patron, tp.cede),
+                   mobility, tp.defence, tp.cede,
+                   _deals_if(portfolios, fx.patron, government, tp.cede),
                    projected)
 
     # money and casualty exposure; military assets drawn to other wars cost nothing here
@@ -1120,7 +1144,8 @@ def _fight(joint, fog_draws, mobility, war, fx, tp, forces):
                                                                 tp.ceasefire))
     new_control = np.empty((g_count, f_count))
     _contest(control, local_power, intensity, first, second, decisiveness, mobility,
-             tp.defence, tp.cede, _brokers(portfolio, fx.patron, tp.cede)[0], new_control)
+             tp.defence, tp.cede, _deals_if(portfolio, fx.patron, government, tp.cede)[0],
+             new_control)
 
     # losses where each force is outgunned, plus strikes on it; then recruits
     pressure = np.empty((g_count, f_count))

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim import params, theatre
-from sim.vocabulary import FACTIONS
+from sim.vocabulary import FACTIONS, R
 
 FRONT_BASE = params.load_defaults()["losses"]["front_base"]  # the shipped value
 
@@ -224,15 +224,15 @@ class TestContest:
         intensity[2] *= 0.5  # set 2: set 0's forces, another intensity
         powered = np.where(local > 0, local ** m, 0.0)
         out = np.empty_like(local)
-        brokered = np.ones((4, NF))
-        brokered[1, 1] = 0.0  # set 1: nobody brokers for the opposition
+        deals = np.ones((4, NF, NF))
+        deals[1, 1] = 0.0  # set 1: no deal ends a pocket held against the opposition
         theatre._contest_batch(control, local, powered, intensity, pairs[0], pairs[1], 0.3,
-                               defence, cede, brokered, out)
+                               defence, cede, deals, out)
         for k in range(4):
             alone = np.empty((1, g_count, NF))
             theatre._contest_batch(control, local[k:k + 1], powered[k:k + 1],
                                    intensity[k:k + 1], pairs[0], pairs[1], 0.3, defence, cede,
-                                   brokered[k:k + 1], alone)
+                                   deals[k:k + 1], alone)
             np.testing.assert_array_equal(out[k], alone[0])
 
     def test_a_faction_at_peace_with_everyone_keeps_its_ground(self):
@@ -267,7 +267,7 @@ class TestDefendersEdge:
         powered = np.where(local > 0, local ** m, 0.0)
         tiny = np.empty_like(control)
         theatre._contest_powered(control, local, powered, intensity, pairs[0], pairs[1],
-                                 mobility, 1e-300, 0.0, np.ones(NF), tiny)  # edge ~0
+                                 mobility, 1e-300, 0.0, np.ones((NF, NF)), tiny)  # edge ~0
         np.testing.assert_allclose(tiny, ratio_form, atol=1e-12)
 
     def test_lines_hold_near_parity_above_one_half(self):
@@ -334,31 +334,40 @@ class TestCeding:
                                       cede=0.2)
         np.testing.assert_array_equal(with_ceding, before)
 
-    def test_nobody_cedes_without_a_patron_to_broker_the_deal(self):
+    def test_nobody_cedes_where_no_deal_can_end_the_pocket(self):
         control = np.array([[0.7, 0.3, 0.0, 0.0, 0.0]])
         local = np.array([[10.0, 2.0, 0.0, 0.0, 0.0]])
         pairs = pairs_for(one_pair(NF, 0, 1))
         ground_down = theatre.contest(control, local, np.ones((1, 1)), pairs, 1.6, 0.1)
+        no_deal = np.ones((NF, NF))
+        no_deal[0, 1] = 0.0  # nothing ends the opposition's pocket held against the regime
         unbrokered = theatre.contest(control, local, np.ones((1, 1)), pairs, 1.6, 0.1,
-                                     cede=0.2, brokered=np.array([0.0, 1.0, 1.0, 1.0, 1.0]))
+                                     cede=0.2, deals=no_deal)
         np.testing.assert_array_equal(unbrokered, ground_down)
 
-    def test_a_patron_brokers_while_its_combat_forces_are_in_syria(self):
-        """`_brokered`: a faction has a broker under a joint portfolio where a foreign state
-        that backs it holds a combat action; the government is no patron of its own army."""
+    def test_a_deal_needs_a_patron_in_the_fight_and_a_voice_for_each_side(self):
+        """`_deals`: a pocket of faction i held against faction j can be ended where a foreign
+        state's combat forces back j and someone negotiates for each side (a patron, or the
+        government for its own army)."""
         from sim.model import SyriaModel
         from sim.vocabulary import ACTIONS, FACTIONS, STATES
 
         fx = SyriaModel("full_2011_2025", rng=0).fx
-        joint = np.zeros((3, len(STATES), len(ACTIONS)))
-        joint[1, STATES.index("russia"), ACTIONS.index("air_campaign")] = 1.0
-        joint[2, STATES.index("russia"), ACTIONS.index("diplomatic_cover")] = 1.0
-        joint[:, STATES.index("syria"), ACTIONS.index("ground_deployment")] = 1.0
-        brokered = theatre._brokered(joint, np.ascontiguousarray(fx.patron))
-        regime = FACTIONS.index("regime")
-        assert brokered[0, regime] == 0.0  # the army alone: no one to broker for it
-        assert brokered[1, regime] == 1.0  # Russia's aircraft over Syria
-        assert brokered[2, regime] == 0.0  # Russia's diplomatic cover is not a force there
+        regime, opposition = FACTIONS.index("regime"), FACTIONS.index("opposition")
+        russia, turkey, syria = (STATES.index(s) for s in ("russia", "turkey", "syria"))
+        air, talks = ACTIONS.index("air_campaign"), ACTIONS.index("negotiation")
+        joint = np.zeros((4, len(STATES), len(ACTIONS)))
+        joint[:, russia, air] = 1.0  # Russia's aircraft over Syria in every row
+        joint[1, russia, talks] = joint[1, turkey, talks] = 1.0  # Aleppo's two brokers
+        joint[2, syria, talks] = joint[2, turkey, talks] = 1.0  # Damascus speaks for its army
+        joint[3, russia, talks] = 1.0  # nobody speaks for the opposition
+        deals = theatre._deals(joint, np.ascontiguousarray(fx.patron), R)
+        assert deals[0, regime, opposition] == 0.0  # forces, but no talks
+        assert deals[1, regime, opposition] == 1.0
+        assert deals[2, regime, opposition] == 1.0
+        assert deals[3, regime, opposition] == 0.0
+        # the opposition has no patron's forces in the fight: no deal ends the regime's pockets
+        assert not deals[:, opposition, regime].any()
 
     def test_nobody_cedes_where_a_ceasefire_stops_the_fighting(self):
         control = np.array([[0.7, 0.3, 0.0, 0.0, 0.0]])
@@ -367,23 +376,39 @@ class TestCeding:
         quiet = theatre.contest(control, local, np.zeros((1, 1)), pairs, 1.6, 0.1, cede=0.2)
         np.testing.assert_allclose(quiet, control)
 
-    def test_a_run_with_deals_leaves_fewer_besieged_pockets(self):
-        """In the month's fight: with ceding, fewer governorates keep a faction's small pocket
-        (under 5% of the ground) than without, on the same seeds."""
+    def test_the_months_fight_ends_the_pockets_a_deal_can_end(self):
+        """The month's fight (`theatre.fight`) on a model's own state, with Russia's aircraft
+        in and the talks speaking for both sides: fought with deals, the pockets that a deal
+        can end and whose holder is hopeless there hold less ground than fought without."""
         from sim.model import SyriaModel
+        from sim.vocabulary import ACTIONS, STATES
 
-        def pockets(cede: float, seed: int) -> int:
-            model = SyriaModel("cooperation_2011_2017", rng=seed,
-                               overrides={"theatre.cede": cede, "end": "2016-12"})
-            assert model.theatre.cede == cede
-            count = 0
-            while model.running:
-                model.step()
-                count += int(((model.control > 0.0) & (model.control < 0.05)).sum())
-            return count
-
-        for seed in (1, 2):
-            assert pockets(0.25, seed) < pockets(0.0, seed)
+        model = SyriaModel("cooperation_2011_2017", rng=3)
+        while model.month < 2016 * 12 + 5:
+            model.step()
+        joint = model._in_theatre.copy()
+        for state in ("russia", "syria", "turkey"):
+            joint[STATES.index(state), ACTIONS.index("negotiation")] = 1.0
+        joint[STATES.index("russia"), ACTIONS.index("air_campaign")] = 1.0
+        fog = np.zeros_like(model.control)
+        war = theatre.war_now(model)
+        fought = {cede: theatre.fight(joint, fog, 0.1, war, model.fx,
+                                      model.theatre._replace(cede=cede), model.force_params)
+                  for cede in (0.0, 0.25)}
+        local = fought[0.0][1]  # the same local power either way (no fog)
+        np.testing.assert_array_equal(local, fought[0.25][1])
+        deals = theatre._deals(joint[None], model.fx.patron, R)[0]
+        m = model.theatre.decisiveness
+        pockets = np.zeros_like(model.control, dtype=bool)
+        for i, j in zip(model.theatre.first, model.theatre.second, strict=True):
+            for loser, winner in ((i, j), (j, i)):
+                weak, strong = local[:, loser] ** m, local[:, winner] ** m
+                share = np.divide(weak, weak + strong, out=np.full(len(weak), 0.5),
+                                  where=weak + strong > 0)
+                pockets[:, loser] |= ((share < 0.25) & (deals[winner, loser] > 0)
+                                      & (model.control[:, loser] > 0))
+        assert pockets.any()
+        assert fought[0.25][0][pockets].sum() < fought[0.0][0][pockets].sum()
 
 
 class TestPairIndex:
