@@ -333,3 +333,23 @@ def test_load_sets_draws_from_the_file_and_refuses_what_is_not_a_posterior(tmp_p
     assert err.value.source == str(garbage)
     with pytest.raises(UserInputError, match="expected a number >= 1, got 0"):
         load_sets(path, 0, seed=4)
+
+
+def test_the_shipped_deals_posterior_turns_the_deals_on_in_every_set_it_gives():
+    """params/posterior_deals.parquet (decisions.md D30, the fit with `theatre.cede` free) is
+    the posterior of the shipped code: each set drawn from it builds a model whose deals are
+    on at the set's threshold, from the same 2011-2017 fit (its metadata says which)."""
+    from pathlib import Path
+
+    from analysis.posterior import draw_sets
+    from sim.model import SyriaModel
+
+    path = Path(__file__).resolve().parents[2] / "params" / "posterior_deals.parquet"
+    table, metadata = read_posterior(path)
+    assert metadata["settings"]["scenario"] == "cooperation_2011_2017"
+    assert "theatre.cede" in metadata["priors"]  # fit free, from its prior
+    for _, row in draw_sets(table, 3, seed=0).iterrows():
+        values = {c: float(row[c]) for c in table.columns
+                  if c not in ("weight", "distance", "train_fresh")}
+        model = SyriaModel("cooperation_2011_2017", rng=0, overrides=values)
+        assert 0.0 < model.theatre.cede == values["theatre.cede"] < 0.3
