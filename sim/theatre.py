@@ -417,7 +417,8 @@ def contest(control: np.ndarray, local_power: np.ndarray, intensity: np.ndarray,
     far as its share of the contest passes the defender's edge (`_headway`; at `defence` 0 the
     pair's ground moves towards the split the contest function gives), at a rate `mobility`
     times the pair's fighting intensity. Transfers are booked pairwise, so shares keep summing
-    to one.
+    to one. A side whose share is below `cede` gives up its ground where `deals` (F, F, as
+    `_deals` gives one row of them) say a deal can end its pocket: anywhere when not given.
     control, local_power: (..., G, F); intensity: (..., G, P) for the P hostile pairs.
     """
     i, j, _ = pairs
