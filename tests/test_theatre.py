@@ -350,7 +350,7 @@ class TestCeding:
         state's combat forces back j and someone negotiates for each side (a patron, or the
         government for its own army)."""
         from sim.model import SyriaModel
-        from sim.vocabulary import ACTIONS, FACTIONS, STATES
+        from sim.vocabulary import ACTIONS, STATES
 
         fx = SyriaModel("full_2011_2025", rng=0).fx
         regime, opposition = FACTIONS.index("regime"), FACTIONS.index("opposition")

@@ -341,15 +341,15 @@ def test_the_shipped_deals_posterior_turns_the_deals_on_in_every_set_it_gives():
     on at the set's threshold, from the same 2011-2017 fit (its metadata says which)."""
     from pathlib import Path
 
-    from analysis.posterior import draw_sets
+    from analysis.posterior import load_sets
     from sim.model import SyriaModel
 
     path = Path(__file__).resolve().parents[2] / "params" / "posterior_deals.parquet"
-    table, metadata = read_posterior(path)
+    sets, paths, _ = load_sets(path, 3, seed=0)  # as compare and validate read it
+    _, metadata = read_posterior(path)
     assert metadata["settings"]["scenario"] == "cooperation_2011_2017"
-    assert "theatre.cede" in metadata["priors"]  # fit free, from its prior
-    for _, row in draw_sets(table, 3, seed=0).iterrows():
-        values = {c: float(row[c]) for c in table.columns
-                  if c not in ("weight", "distance", "train_fresh")}
+    assert "theatre.cede" in paths  # fit free, from its prior
+    for _, row in sets.iterrows():
+        values = {p: float(row[p]) for p in paths}
         model = SyriaModel("cooperation_2011_2017", rng=0, overrides=values)
         assert 0.0 < model.theatre.cede == values["theatre.cede"] < 0.3
