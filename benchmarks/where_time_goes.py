@@ -128,6 +128,9 @@ def kernel_parts(scenario) -> dict:
              tp.hostility_floor, tp.willing)
         powered = np.where(local > 0.0, np.maximum(local, 0.0) ** tp.decisiveness, 0.0)
         edge = (tp.defence,) if hasattr(tp, "defence") else ()  # a tree from before the edge
+        if hasattr(tp, "cede"):  # a tree with the deals (D30): off at 0 unless set
+            edge += (tp.cede, theatre._deals_if(portfolios, fx.patron, war.government,
+                                                tp.cede))
         warm("contest", kernels["_contest_batch"], war.control, local, powered,
              intensity.reshape((len(local), 1, intensity.shape[1])), tp.first, tp.second,
              choice.mobility, *edge, np.empty_like(local))
