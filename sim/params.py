@@ -158,6 +158,8 @@ class Choice(Strict):
     casualty_base: NonNegative
     horizon: Annotated[int, Field(ge=1, le=36)]
     threat_convexity: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
+    # how far the projection foresees the month's morale model (`theatre._foreseen`)
+    morale_foresight: Share = 0.0
 
 
 class Theatre(Strict):

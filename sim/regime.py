@@ -163,13 +163,22 @@ def backing_after(backed: np.ndarray, capacity: np.ndarray, contribution: np.nda
     """The war's record of the patrons after a month of the regime standing: who backed whom
     (`backed`, each state's `contribution` (N, F) summed, for `successor_alignment`) and the
     most each state has added to the regime's power in a month at full `availability`
-    (`capacity`, for `patrons_reserve`)."""
-    shown = contribution[:, R] / np.maximum(availability, 1e-9)
-    return backed + contribution, np.maximum(capacity, shown)
+    (`capacity`, for `patrons_reserve`: `_capacity_after`)."""
+    after = np.empty_like(capacity)
+    _capacity_after(capacity, np.ascontiguousarray(contribution[:, R]), availability, after)
+    return backed + contribution, after
 
 
-def patrons_reserve(capacity: np.ndarray, contribution: np.ndarray,
-                    availability: np.ndarray) -> float:
+@njit(cache=True, error_model="numpy")
+def _capacity_after(capacity, contribution, availability, out):
+    """The most each state has added to the regime's power in a month at full availability,
+    once it adds `contribution` (N,) at `availability` (N,), into `out` (N,)."""
+    for n in range(capacity.shape[0]):
+        out[n] = max(capacity[n], contribution[n] / max(availability[n], 1e-9))
+
+
+@njit(cache=True, error_model="numpy")
+def patrons_reserve(capacity, contribution, availability):
     """What the regime's foreign patrons could still add to its power: each state's
     `capacity` (the most it has added in a month, at full availability) as far as other wars
     leave it (`availability`), less what it adds now (`contribution`), summed over the states

@@ -36,7 +36,14 @@ from numba import njit
 
 from sim import payoffs
 from sim.numeric import boundary, pairwise_sum, same_as_first
-from sim.regime import RegimeParams, _projected_morale
+from sim.regime import (
+    RegimeParams,
+    _capacity_after,
+    _projected_morale,
+    _regime_after,
+    outside_pressure,
+    patrons_reserve,
+)
 from sim.vocabulary import (
     ACTIONS,
     AIR_CAMPAIGN,
@@ -531,6 +538,7 @@ class TheatreParams(NamedTuple):
     mobility: float  # how fast ground changes hands in a month
     defence: float  # the defender's edge in the contest (`_headway`)
     cede: float  # the contest share below which a side gives up its ground (`_contest_batch`)
+    morale_foresight: float  # how far a projection foresees the month's morale (`_foreseen`)
     noise: float  # the fog of war on local power
     attrition: float
     population: np.ndarray  # (G,)
@@ -568,6 +576,7 @@ class TheatreParams(NamedTuple):
                 and (s, "deconfliction") not in never else 0.0 for s in STATES]),
             mobility=float(t["mobility"]), defence=float(t["defence"]),
             cede=float(t["cede"]), noise=float(t["noise"]),
+            morale_foresight=float(params["choice"]["morale_foresight"]),
             attrition=float(t["attrition"]), population=geography.population,
             ceasefire=np.array([float(params["ceasefire"][s]) for s in CEASEFIRE_SIDES]),
             loss_base=float(params["losses"]["base"]),
@@ -594,6 +603,9 @@ class Effects(NamedTuple):
     offensive_flat: np.ndarray  # (N*A, F)
     morale_lift: np.ndarray  # (N*A,) what each action does for the regime's morale
     patron: np.ndarray  # (N, F) 1 where a foreign state backs a faction
+    legitimacy: np.ndarray  # (N, A) what the month's morale model reads (`regime._levers`)
+    pressure: np.ndarray  # (N, A)
+    relief: np.ndarray  # (N, A)
 
     @classmethod
     def of(cls, fx: ActionEffects, economy_weight: float) -> Effects:
@@ -604,7 +616,8 @@ class Effects(NamedTuple):
             fx.cost, fx.exposure, fx.quality, fx.recruits, fx.attrition, fx.air, troops_flat)),
             np.ascontiguousarray((troops_flat != 0.0).any(axis=-1)),
             *(np.ascontiguousarray(a, dtype=float) for a in (
-                fx.offensive.reshape(N * A, F), lift, fx.patron)))
+                fx.offensive.reshape(N * A, F), lift, fx.patron, fx.legitimacy, fx.pressure,
+                fx.economy)))
 
 
 class ForceParams(NamedTuple):
@@ -636,6 +649,13 @@ class War(NamedTuple):
     government: int
     opposition_offensive: float  # 0/1
     relations: np.ndarray  # (N, N)
+    # the government's treasury, its key-governorate hold, the sanctions from outside the
+    # portfolios (`regime.outside_pressure`) and the most each state has added to its power
+    # (`regime.backing_after`), as last month left them: what the month's morale model reads
+    economy: float
+    key_share: float
+    outside_pressure: float
+    capacity: np.ndarray  # (N,)
 
 
 class Projection(NamedTuple):
@@ -1047,8 +1067,42 @@ def _situation(portfolios, months, mobility, war, fx, tp):
             exposure[k, n] = pairwise_sum(row)
     clash_risk = _clash_risk(portfolios, war.relations, tp.hostility_floor, tp.willing)
     now = min(pairwise_sum(intensity[0]) / intensity.shape[1], 1.0)
+    morale = morale_all[:, REGIME_FORCE].copy()
+    if tp.morale_foresight > 0.0 and government == R and months > 1.0:
+        _foreseen(portfolios, projected, power, contribution, intensity, months, war, fx, tp,
+                  morale)
     return Projection(projected, power, force_power, contribution, spend, exposure, clash_risk,
-                      morale_all[:, REGIME_FORCE].copy(), now)
+                      morale, now)
+
+
+@njit(cache=True, error_model="numpy")
+def _foreseen(portfolios, projected, power, contribution, intensity, months, war, fx, tp,
+              morale):
+    """The regime's morale at the horizon as the month's own model would move it, weighed
+    `tp.morale_foresight` against the projection's own (`morale` (K,), in place): the
+    treasury and morale (`regime._regime_after`) on the ground each joint portfolio leads to
+    (`projected` (K, G, F)), the fighting it brings and the odds the army would see with what
+    its patrons could still add (`backing_odds`, `regime.patrons_reserve`). So a patron that
+    weighs an air campaign foresees the morale it buys and the cascade of key ground lost
+    (issue 14: "the projection a state weighs uses the same morale model as the month"); at
+    0 the projection's morale is moved by cover, aid and sanctions only (decisions.md D10)."""
+    k_count, p_count = intensity.shape
+    n_count = portfolios.shape[1]
+    regime_now = (war.economy, war.morale[REGIME_FORCE], war.key_share, war.outside_pressure)
+    effects = (fx.legitimacy, fx.pressure, fx.relief)
+    capacity = np.empty(n_count)
+    share = np.empty(n_count)
+    foresight = tp.morale_foresight
+    for k in range(k_count):
+        for n in range(n_count):
+            share[n] = contribution[k, n, R]
+        _capacity_after(war.capacity, share, war.availability, capacity)
+        reserve = patrons_reserve(capacity, share, war.availability)
+        odds = backing_odds(power[k], reserve, tp.hostility, tp.decisiveness)
+        fighting = pairwise_sum(intensity[k]) / p_count  # as the month's fight reckons it
+        month = _regime_after(portfolios[k], projected[k], odds, fighting, months, regime_now,
+                              effects, tp.regime)[1]
+        morale[k] = (1.0 - foresight) * morale[k] + foresight * month
 
 
 @njit(cache=True, error_model="numpy")
@@ -1336,7 +1390,9 @@ def war_now(model) -> War:
         force_faction=sides.force_faction, owner=sides.owner,
         faction_of_force=sides.faction_of_force, government=int(model.government),
         opposition_offensive=float(model.forces["opposition"].offensive),
-        relations=model.relations)
+        relations=model.relations, economy=float(model.economy),
+        key_share=float(model.key_share), outside_pressure=float(outside_pressure(model)),
+        capacity=model.capacity)
 
 
 def shown_capacity(shown: np.ndarray, war: War, fx: Effects, tp: TheatreParams) -> np.ndarray:

@@ -146,3 +146,66 @@ def test_what_a_patron_has_shown_grows_with_what_it_sent(model):
     large = theatre.shown_capacity(with_air, war, model.fx, model.theatre)
     assert large[S["russia"]] > small[S["russia"]] > 0.0
     assert large[S["us"]] == 0.0
+
+
+def _projected(model: SyriaModel, portfolios: np.ndarray, foresight: float,
+               months: float | None = None) -> theatre.Projection:
+    """What a state foresees under each joint portfolio (K, N, A) from `model`'s month, with
+    the projection foreseeing the month's morale model as far as `foresight`."""
+    tp = model.theatre._replace(morale_foresight=foresight)
+    return theatre._situation(np.ascontiguousarray(portfolios, dtype=float),
+                              model.choice.months if months is None else months,
+                              model.choice.mobility, theatre.war_now(model), model.fx, tp)
+
+
+def _with_russian_air(model: SyriaModel) -> np.ndarray:
+    keep = np.array(model._joint, dtype=float)
+    assert keep[S["russia"], A["air_campaign"]] == 0.0, "the test needs Russia not yet in"
+    air = keep.copy()
+    air[S["russia"], A["air_campaign"]] = 1.0
+    return np.stack([keep, air])
+
+
+def test_the_projection_foresees_the_morale_the_month_would_give(model):
+    """At full foresight the morale a projection gives each portfolio is the month's own model
+    (`regime._regime_after`) over the horizon, on the ground that portfolio leads to and the
+    odds the army would see there with what its patrons could still add."""
+    portfolios = _with_russian_air(model)
+    seen = _projected(model, portfolios, 1.0)
+    war = theatre.war_now(model)
+    fx, army, tp = model.effects, model.forces["regime"], model.theatre
+    for k in range(len(portfolios)):
+        added = seen.contribution[k, :, R]
+        _, capacity = regime.backing_after(np.zeros((len(STATES), 1)), war.capacity,
+                                           seen.contribution[k], war.availability)
+        reserve = regime.patrons_reserve(capacity, added, war.availability)
+        odds = theatre.backing_odds(seen.power[k], reserve, tp.hostility, tp.decisiveness)
+        intensity = theatre._intensity(portfolios[k:k + 1], war, model.fx, tp,
+                                       theatre._ceasefire_level(portfolios[k:k + 1],
+                                                                war.government, tp.ceasefire))
+        _, morale, _ = regime._regime_after(
+            portfolios[k], seen.control[k], odds, intensity[0].mean(), model.choice.months,
+            (model.economy, army.morale, model.key_share, regime.outside_pressure(model)),
+            (fx.legitimacy, fx.pressure, fx.economy), tp.regime)
+        assert seen.morale[k] == pytest.approx(morale, abs=1e-12)
+
+
+def test_russia_foresees_the_morale_its_air_campaign_buys(model):
+    """Without foresight an air campaign does nothing for the army's morale in the projection
+    (no cover, aid or sanctions in it: D10's simplification); foreseeing the month's model,
+    Russia sees the morale its air power buys through the odds and the ground held."""
+    portfolios = _with_russian_air(model)
+    blind = _projected(model, portfolios, 0.0).morale
+    assert blind[1] == blind[0]
+    seen = _projected(model, portfolios, 1.0).morale
+    assert seen[1] > seen[0]
+    half = _projected(model, portfolios, 0.5).morale
+    assert half == pytest.approx(0.5 * blind + 0.5 * seen, abs=1e-12)
+
+
+def test_the_month_itself_is_not_foreseen(model):
+    """Over a horizon of one month (the month's own fight evaluates its forces so) the
+    morale is the month's, whatever the foresight: only a projection looks ahead."""
+    portfolios = _with_russian_air(model)
+    assert np.array_equal(_projected(model, portfolios, 1.0, months=1.0).morale,
+                          _projected(model, portfolios, 0.0, months=1.0).morale)
