@@ -56,7 +56,7 @@ def cmd_condition(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from analysis import conditioning, posterior
-    from analysis.calibrate import load_free
+    from analysis.calibrate import FreeParameter, load_free
     from sim.ensemble import worker_pool
     from sim.output import build_manifest, check_destination, write_folder
     from sim.scenario import load_scenario
@@ -80,7 +80,12 @@ def cmd_condition(args: argparse.Namespace) -> int:
         measured = conditioning.measure_all(table, paths, conditions, store, map_,
                                             on_sets=bar.update)
     kept, long, share = conditioning.conditioned(table, measured, conditions.ids)
-    free = [f for f in load_free() if f.path in paths]
+    # the parameters the file was fit on, as its metadata bounds them: a posterior fit in a
+    # copy of the tree may free one params/free_parameters.toml does not declare
+    declared = {f.path: f.why for f in load_free()}
+    free = [FreeParameter(path=path, low=low, high=high, why=declared.get(
+        path, "fit free in this posterior (its metadata's prior)"))
+        for path, (low, high) in parent["priors"].items()]
     metadata = {
         **parent,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),

@@ -12,16 +12,18 @@ import pandas as pd
 from analysis.posterior import write_posterior
 
 
-def two_set_posterior(folder) -> None:
-    """A posterior of two equally weighted sets of the real free parameters, at p.parquet."""
+def two_set_posterior(folder, extra: dict[str, tuple[float, float]] | None = None) -> None:
+    """A posterior of two equally weighted sets of the real free parameters, at p.parquet;
+    `extra`: parameters fit free in it that params/free_parameters.toml does not declare
+    (path: prior bounds), as a fit made in a copy of the tree leaves them."""
     from analysis.calibrate import load_free
 
-    free = load_free()
-    table = pd.DataFrame({f.path: [(f.low + f.high) / 2, f.low + 0.9 * (f.high - f.low)]
-                          for f in free})
+    priors = {f.path: [f.low, f.high] for f in load_free()}
+    priors.update({path: list(bounds) for path, bounds in (extra or {}).items()})
+    table = pd.DataFrame({path: [(low + high) / 2, low + 0.9 * (high - low)]
+                          for path, (low, high) in priors.items()})
     table["weight"], table["distance"] = [0.5, 0.5], [0.4, 0.5]
-    write_posterior(table, {"priors": {f.path: [f.low, f.high] for f in free}},
-                    folder / "p.parquet")
+    write_posterior(table, {"priors": priors}, folder / "p.parquet")
 
 
 def run_py(*args: str, cwd) -> subprocess.CompletedProcess:

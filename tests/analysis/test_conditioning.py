@@ -122,11 +122,15 @@ def test_condition_end_to_end_on_the_real_model(tmp_path):
     """Each set runs the baseline and the variant on the same seeds to the targets' month;
     the kept sets make a posterior compare and validate read; a folder of the user's is never
     written into, and a condition no set meets writes nothing."""
-    two_set_posterior(tmp_path)
+    two_set_posterior(tmp_path, extra={"choice.morale_foresight": (0.0, 1.0)})
     quick_file(tmp_path)
     common = ["--posterior", "p.parquet", "--structural", "quick.toml", "--runs", "2"]
     done = run_py("condition", "always", *common, "--out", "given", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+    # the summary is of the parameters the file was fit on, declared here or not
+    summarised = pd.read_csv(tmp_path / "given" / "posterior_summary.csv")
+    assert set(summarised["parameter"]) == set(read_posterior(tmp_path / "p.parquet")[1]["priors"])
+    assert "choice.morale_foresight" in done.stdout
     kept, metadata = read_posterior(tmp_path / "given" / "posterior.parquet")
     assert len(kept) == 2 and kept["weight"].sum() == pytest.approx(1.0)
     assert metadata["conditioned_on"] == ["always"] and "priors" in metadata
