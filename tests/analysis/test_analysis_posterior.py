@@ -335,21 +335,30 @@ def test_load_sets_draws_from_the_file_and_refuses_what_is_not_a_posterior(tmp_p
         load_sets(path, 0, seed=4)
 
 
-def test_the_shipped_deals_posterior_turns_the_deals_on_in_every_set_it_gives():
-    """params/posterior_deals.parquet (decisions.md D30, the fit with `theatre.cede` free) is
-    the posterior of the shipped code: each set drawn from it builds a model whose deals are
-    on at the set's threshold, from the same 2011-2017 fit (its metadata says which)."""
+@pytest.mark.parametrize(("name", "path", "read", "high"), [
+    # decisions.md D30: the fit with the brokered deals' threshold free
+    ("posterior_deals.parquet", "theatre.cede", lambda model: model.theatre.cede, 0.3),
+    # decisions.md D31: the fit with the projection's foresight of the month's morale free
+    ("posterior_foresight.parquet", "choice.morale_foresight",
+     lambda model: model.theatre.morale_foresight, 1.0),
+])
+def test_a_shipped_posterior_beside_the_posterior_turns_its_mechanism_on(name, path, read,
+                                                                         high):
+    """A posterior shipped beside params/posterior.parquet, fit with one more mechanism's
+    parameter free (off at the shipped point), is the posterior of the shipped code: each set
+    drawn from it builds a model with the mechanism on at the set's value, from the same
+    2011-2017 fit (its metadata says which)."""
     from pathlib import Path
 
     from analysis.posterior import load_sets
     from sim.model import SyriaModel
 
-    path = Path(__file__).resolve().parents[2] / "params" / "posterior_deals.parquet"
-    sets, paths, _ = load_sets(path, 3, seed=0)  # as compare and validate read it
-    _, metadata = read_posterior(path)
+    file = Path(__file__).resolve().parents[2] / "params" / name
+    sets, paths, _ = load_sets(file, 3, seed=0)  # as compare and validate read it
+    _, metadata = read_posterior(file)
     assert metadata["settings"]["scenario"] == "cooperation_2011_2017"
-    assert "theatre.cede" in paths  # fit free, from its prior
+    assert path in paths  # fit free, from its prior
     for _, row in sets.iterrows():
         values = {p: float(row[p]) for p in paths}
         model = SyriaModel("cooperation_2011_2017", rng=0, overrides=values)
-        assert 0.0 < model.theatre.cede == values["theatre.cede"] < 0.3
+        assert 0.0 < read(model) == values[path] < high
