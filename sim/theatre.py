@@ -1068,7 +1068,7 @@ def _situation(portfolios, months, mobility, war, fx, tp):
     clash_risk = _clash_risk(portfolios, war.relations, tp.hostility_floor, tp.willing)
     now = min(pairwise_sum(intensity[0]) / intensity.shape[1], 1.0)
     morale = morale_all[:, REGIME_FORCE].copy()
-    if tp.morale_foresight > 0.0 and government == R and months > 1.0:
+    if tp.morale_foresight > 0.0 and government == R:  # no army to foresee after the fall
         _foreseen(portfolios, projected, power, contribution, intensity, months, war, fx, tp,
                   morale)
     return Projection(projected, power, force_power, contribution, spend, exposure, clash_risk,

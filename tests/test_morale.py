@@ -148,14 +148,14 @@ def test_what_a_patron_has_shown_grows_with_what_it_sent(model):
     assert large[S["us"]] == 0.0
 
 
-def _projected(model: SyriaModel, portfolios: np.ndarray, foresight: float,
-               months: float | None = None) -> theatre.Projection:
+def _projected(model: SyriaModel, portfolios: np.ndarray,
+               foresight: float) -> theatre.Projection:
     """What a state foresees under each joint portfolio (K, N, A) from `model`'s month, with
     the projection foreseeing the month's morale model as far as `foresight`."""
     tp = model.theatre._replace(morale_foresight=foresight)
     return theatre._situation(np.ascontiguousarray(portfolios, dtype=float),
-                              model.choice.months if months is None else months,
-                              model.choice.mobility, theatre.war_now(model), model.fx, tp)
+                              model.choice.months, model.choice.mobility,
+                              theatre.war_now(model), model.fx, tp)
 
 
 def _with_russian_air(model: SyriaModel) -> np.ndarray:
@@ -202,10 +202,3 @@ def test_russia_foresees_the_morale_its_air_campaign_buys(model):
     half = _projected(model, portfolios, 0.5).morale
     assert half == pytest.approx(0.5 * blind + 0.5 * seen, abs=1e-12)
 
-
-def test_the_month_itself_is_not_foreseen(model):
-    """Over a horizon of one month (the month's own fight evaluates its forces so) the
-    morale is the month's, whatever the foresight: only a projection looks ahead."""
-    portfolios = _with_russian_air(model)
-    assert np.array_equal(_projected(model, portfolios, 1.0, months=1.0).morale,
-                          _projected(model, portfolios, 0.0, months=1.0).morale)
