@@ -381,10 +381,10 @@ class TestCeding:
         in and the talks speaking for both sides: fought with deals, the pockets that a deal
         can end and whose holder is hopeless there hold less ground than fought without."""
         from sim.model import SyriaModel
-        from sim.vocabulary import ACTIONS, STATES
+        from sim.vocabulary import ACTIONS, STATES, month_index
 
         model = SyriaModel("cooperation_2011_2017", rng=3)
-        while model.month < 2016 * 12 + 5:
+        while model.month < month_index("2016-06"):
             model.step()
         joint = model._in_theatre.copy()
         for state in ("russia", "syria", "turkey"):
